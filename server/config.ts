@@ -1,0 +1,150 @@
+/**
+ * Environment -> one validated, typed configuration object, read once at start-up.
+ * A bad value stops the process with a message naming the variable (ConfigError).
+ */
+
+/** A configuration value that cannot be used; the message names the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export type TransportPreference = 'auto' | 'uws' | 'ws';
+
+/** Settings of one game node. */
+export interface GameConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Node identity; seat tokens are bound to it. */
+  readonly nodeId: string;
+  /** The ws(s) URL clients are given for this node. Derived from host/port/TLS when not set. */
+  readonly publicUrl: string | undefined;
+  readonly transport: TransportPreference;
+  readonly tls: { readonly keyFile: string; readonly certFile: string; readonly passphrase?: string } | undefined;
+  /** Browser Origins allowed to open a game socket: exact origins, `scheme://host:*`, or `*`. */
+  readonly allowedOrigins: readonly string[];
+  /** Serve POST /dev/seats, which mints seat tokens without a lobby (development only). */
+  readonly devSeats: boolean;
+  readonly defaultTickRate: number;
+  readonly maxRooms: number;
+  readonly maxPayloadBytes: number;
+  readonly maxInputsPerSecond: number;
+  readonly maxInputsPerTick: number;
+  readonly reconnectGraceMs: number;
+  readonly emptyRoomTtlMs: number;
+  readonly idleTimeoutSeconds: number;
+  /** Past this many buffered bytes a client skips ticks. */
+  readonly slowClientBufferBytes: number;
+  /** Past this many buffered bytes, or this long without a frame, a client is closed (4008). */
+  readonly slowClientCloseBytes: number;
+  readonly slowClientTimeoutMs: number;
+  readonly snapshotHistoryTicks: number;
+  readonly shutdownTimeoutMs: number;
+}
+
+/** The whole process's settings. */
+export interface Config {
+  readonly dataDir: string;
+  /** HMAC secret for seat tokens; when unset one is generated and kept in the data dir. */
+  readonly seatSecret: string | undefined;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly game: GameConfig;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Read and validate the configuration from an environment (process.env by default). */
+export function loadConfig(env: Env = process.env): Config {
+  const read = reader(env);
+  const production = env.NODE_ENV === 'production';
+  const keyFile = read.string('TICKFORGE_TLS_KEY', '');
+  const certFile = read.string('TICKFORGE_TLS_CERT', '');
+  if (Boolean(keyFile) !== Boolean(certFile)) {
+    throw new ConfigError('TICKFORGE_TLS_KEY and TICKFORGE_TLS_CERT must be set together');
+  }
+  const passphrase = read.string('TICKFORGE_TLS_PASSPHRASE', '');
+  const port = read.int('TICKFORGE_GAME_PORT', 2567, 0, 65535);
+  const host = read.string('TICKFORGE_HOST', '127.0.0.1');
+  const seatSecret = read.string('TICKFORGE_SEAT_SECRET', '');
+  if (seatSecret && seatSecret.length < 32) {
+    throw new ConfigError('TICKFORGE_SEAT_SECRET must be at least 32 characters');
+  }
+  const publicUrl = read.string('TICKFORGE_PUBLIC_URL', '');
+  if (publicUrl && !/^wss?:\/\/[^\s]+$/.test(publicUrl)) {
+    throw new ConfigError(`TICKFORGE_PUBLIC_URL must be a ws:// or wss:// URL, got "${publicUrl}"`);
+  }
+  const slowClientBufferBytes = read.int('TICKFORGE_SLOW_CLIENT_BUFFER_BYTES', 64 * 1024, 1024, 2 ** 30);
+  const slowClientCloseBytes = read.int('TICKFORGE_SLOW_CLIENT_CLOSE_BYTES', 1024 * 1024, 1024, 2 ** 30);
+  if (slowClientCloseBytes < slowClientBufferBytes) {
+    throw new ConfigError('TICKFORGE_SLOW_CLIENT_CLOSE_BYTES must be >= TICKFORGE_SLOW_CLIENT_BUFFER_BYTES');
+  }
+  return {
+    dataDir: read.string('TICKFORGE_DATA_DIR', 'data'),
+    seatSecret: seatSecret || undefined,
+    logLevel: read.oneOf('TICKFORGE_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    game: {
+      host,
+      port,
+      nodeId: read.string('TICKFORGE_NODE_ID', 'node-1'),
+      publicUrl: publicUrl || undefined,
+      transport: read.oneOf('TICKFORGE_TRANSPORT', ['auto', 'uws', 'ws'], 'auto'),
+      tls: keyFile ? { keyFile, certFile, ...(passphrase ? { passphrase } : {}) } : undefined,
+      allowedOrigins: read.list('TICKFORGE_ALLOWED_ORIGINS', ['http://localhost:*', 'http://127.0.0.1:*']),
+      devSeats: read.bool('TICKFORGE_DEV_SEATS', !production),
+      defaultTickRate: read.int('TICKFORGE_TICK_RATE', 20, 1, 240),
+      maxRooms: read.int('TICKFORGE_MAX_ROOMS', 1000, 1, 1_000_000),
+      maxPayloadBytes: read.int('TICKFORGE_MAX_PAYLOAD_BYTES', 4096, 64, 16 * 1024 * 1024),
+      maxInputsPerSecond: read.int('TICKFORGE_MAX_INPUTS_PER_SECOND', 60, 1, 10_000),
+      maxInputsPerTick: read.int('TICKFORGE_MAX_INPUTS_PER_TICK', 4, 1, 1000),
+      reconnectGraceMs: read.int('TICKFORGE_RECONNECT_GRACE_MS', 10_000, 0, 3_600_000),
+      emptyRoomTtlMs: read.int('TICKFORGE_EMPTY_ROOM_TTL_MS', 30_000, 0, 86_400_000),
+      idleTimeoutSeconds: read.int('TICKFORGE_IDLE_TIMEOUT_S', 32, 8, 960),
+      slowClientBufferBytes,
+      slowClientCloseBytes,
+      slowClientTimeoutMs: read.int('TICKFORGE_SLOW_CLIENT_TIMEOUT_MS', 5_000, 100, 600_000),
+      snapshotHistoryTicks: read.int('TICKFORGE_SNAPSHOT_HISTORY', 32, 2, 1024),
+      shutdownTimeoutMs: read.int('TICKFORGE_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    },
+  };
+}
+
+function reader(env: Env) {
+  const raw = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  return {
+    string: (name: string, fallback: string): string => raw(name) ?? fallback,
+    int(name: string, fallback: number, min: number, max: number): number {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      const n = Number(value);
+      if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+        throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
+      }
+      return n;
+    },
+    bool(name: string, fallback: boolean): boolean {
+      const value = raw(name)?.toLowerCase();
+      if (value === undefined) return fallback;
+      if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+      if (['0', 'false', 'no', 'off'].includes(value)) return false;
+      throw new ConfigError(`${name} must be true or false, got "${value}"`);
+    },
+    oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      if (!(allowed as readonly string[]).includes(value)) {
+        throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+      }
+      return value as T;
+    },
+    list(name: string, fallback: readonly string[]): readonly string[] {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      return value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    },
+  };
+}

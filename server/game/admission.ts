@@ -1,0 +1,75 @@
+/**
+ * WebSocket upgrade decisions: protocol version, Origin, then a seat token (or a reconnect token).
+ * Everything is decided before a WebSocket exists; a refusal is a plain HTTP status and reason.
+ */
+import { SUBPROTOCOL } from '../../shared/protocol/codes.ts';
+import type { GameConfig } from '../config.ts';
+import type { GameMetrics } from './metrics.ts';
+import { originAllowed } from './origin.ts';
+import type { RoomRegistry } from './room-registry.ts';
+import type { RoomRuntime } from './room-runtime.ts';
+import type { Seat, SocketData } from './seat.ts';
+import { SeatTokenError, type SeatTokens } from './seat-token.ts';
+import type { UpgradeDecision, UpgradeRequest } from './transport/types.ts';
+
+export interface AdmissionDeps {
+  readonly config: GameConfig;
+  readonly tokens: SeatTokens;
+  readonly registry: RoomRegistry;
+  readonly metrics: GameMetrics;
+  /** True once the node is shutting down: no new joins. */
+  readonly draining: () => boolean;
+}
+
+/** Decide one upgrade. Never throws: every failure is a refusal with a status and reason. */
+export async function admit(request: UpgradeRequest, deps: AdmissionDeps): Promise<UpgradeDecision<SocketData>> {
+  const decision = await decide(request, deps).catch((error: unknown) =>
+    error instanceof SeatTokenError ? refuse(error.status, error.message) : refuse(500, 'internal error'),
+  );
+  if (!decision.accept) deps.metrics.rejected.labels('upgrade_refused').inc();
+  return decision;
+}
+
+async function decide(request: UpgradeRequest, deps: AdmissionDeps): Promise<UpgradeDecision<SocketData>> {
+  const { config, tokens, registry } = deps;
+  if (!request.protocols.includes(SUBPROTOCOL)) {
+    const offered = request.protocols.join(', ') || 'none';
+    return refuse(400, `unsupported protocol: offer Sec-WebSocket-Protocol ${SUBPROTOCOL} (offered: ${offered})`);
+  }
+  if (!originAllowed(request.headers.origin, config.allowedOrigins)) {
+    return refuse(403, 'origin not allowed');
+  }
+  if (deps.draining()) return refuse(503, 'node is shutting down');
+
+  const reconnectToken = request.query.get('reconnect');
+  if (reconnectToken) {
+    const claims = await tokens.verifyReconnect(reconnectToken, config.nodeId);
+    const room = registry.get(claims.roomId);
+    const seat = room?.heldSeat(claims.playerId, claims.sessionId);
+    if (!room || !seat) return refuse(410, 'seat no longer held: the reconnect window expired or the room closed');
+    return accept(room, seat, reconnectToken);
+  }
+
+  const seatToken = request.query.get('seat');
+  if (!seatToken) return refuse(401, 'missing seat token (?seat=...)');
+  const claims = await tokens.verifySeat(seatToken, config.nodeId);
+  const room = registry.getOrCreate(claims.roomId, claims.mode, claims.options);
+  if (!('reserve' in room)) return refuse(room.status, room.reason);
+  const seat = room.reserve(claims);
+  if (!('sessionId' in seat)) return refuse(seat.status, seat.reason);
+  const reconnect = await tokens.mintReconnect({
+    playerId: claims.playerId,
+    roomId: claims.roomId,
+    nodeId: config.nodeId,
+    sessionId: seat.sessionId,
+  });
+  return accept(room, seat, reconnect);
+}
+
+function accept(room: RoomRuntime, seat: Seat, reconnectToken: string): UpgradeDecision<SocketData> {
+  return { accept: true, protocol: SUBPROTOCOL, data: { room, seat, reconnectToken } };
+}
+
+function refuse(status: number, reason: string): UpgradeDecision<SocketData> {
+  return { accept: false, status, reason };
+}

@@ -1,0 +1,83 @@
+/**
+ * Inbound game messages: decode, validate the envelope against its JSON Schema, then act. Protocol
+ * violations close the socket with their code; a bad input gets an ERROR message and the socket
+ * stays open. Nothing here throws out to the transport.
+ */
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { CloseCode, ErrorCode, MessageType } from '../../shared/protocol/codes.ts';
+import { DecodeError, decodeMessage, encodeMessage } from '../../shared/protocol/codec.ts';
+import { clientMessageSchemas } from '../../shared/protocol/schemas/client-messages.ts';
+import type { GameMetrics, RejectReason } from './metrics.ts';
+import type { SeatSocket } from './seat.ts';
+
+const ajv = new Ajv2020({ strict: true });
+const validators = new Map<number, ValidateFunction>(
+  Object.entries(clientMessageSchemas).map(([type, schema]) => [Number(type), ajv.compile(schema)]),
+);
+
+export interface ClientMessageDeps {
+  readonly metrics: GameMetrics;
+  /** Wall-clock milliseconds. */
+  readonly now: () => number;
+  /** Milliseconds on the server's clock for PONG (monotonic). */
+  readonly serverTime: () => number;
+}
+
+/** Handle one frame from a seated client. */
+export function handleClientMessage(socket: SeatSocket, bytes: Uint8Array, isBinary: boolean, deps: ClientMessageDeps) {
+  if (!isBinary) return violation(socket, deps, 'text_frame', CloseCode.UNSUPPORTED_DATA, 'binary frames only');
+  let message: unknown[];
+  try {
+    message = decodeMessage(bytes);
+  } catch (error) {
+    if (!(error instanceof DecodeError)) throw error;
+    return violation(socket, deps, 'invalid_msgpack', CloseCode.INVALID_PAYLOAD, `invalid message: ${error.message}`);
+  }
+  const type = message[0] as number;
+  const validate = validators.get(type);
+  if (!validate) return violation(socket, deps, 'unknown_type', CloseCode.PROTOCOL_ERROR, `unknown message type ${type}`);
+  if (!validate(message)) {
+    const problem = validate.errors?.[0];
+    const where = problem?.instancePath || '/';
+    return violation(socket, deps, 'malformed_message', CloseCode.PROTOCOL_ERROR, `message ${type} ${where} ${problem?.message}`);
+  }
+
+  const { seat, room } = socket.data;
+  switch (type) {
+    case MessageType.INPUT: {
+      const verdict = seat.rate.take(deps.now());
+      if (verdict === 'flood') {
+        return violation(socket, deps, 'rate_limited_close', CloseCode.RATE_LIMITED, 'input flood');
+      }
+      if (verdict === 'drop') {
+        deps.metrics.rejected.labels('input_rate').inc();
+        const now = deps.now();
+        if (now - seat.lastRateErrorAt >= 1000) {
+          seat.lastRateErrorAt = now;
+          sendError(socket, ErrorCode.INPUT_RATE, 'inputs over the allowed rate are dropped');
+        }
+        return;
+      }
+      const error = room.queueInput(seat, message[1] as number, message[2]);
+      if (error) sendError(socket, error.code, error.message);
+      return;
+    }
+    case MessageType.PING:
+      socket.send(encodeMessage([MessageType.PONG, message[1], deps.serverTime(), room.tickNumber]));
+      return;
+    case MessageType.LEAVE:
+      socket.data.closingBy = 'leave';
+      socket.close(CloseCode.NORMAL, 'left');
+      return;
+  }
+}
+
+function sendError(socket: SeatSocket, code: string, text: string): void {
+  socket.send(encodeMessage([MessageType.ERROR, code, text]));
+}
+
+function violation(socket: SeatSocket, deps: ClientMessageDeps, reason: RejectReason, code: number, text: string): void {
+  deps.metrics.rejected.labels(reason).inc();
+  socket.data.closingBy = 'server';
+  socket.close(code, text);
+}

@@ -1,0 +1,100 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The phases of one room tick, each timed separately. */
+export type TickPhase = 'input' | 'update' | 'snapshot' | 'send';
+
+/** Reasons a client message or connection was refused; each is counted. */
+export type RejectReason =
+  | 'text_frame'
+  | 'invalid_msgpack'
+  | 'unknown_type'
+  | 'malformed_message'
+  | 'invalid_input'
+  | 'stale_input'
+  | 'input_rate'
+  | 'input_queue_full'
+  | 'rate_limited_close'
+  | 'slow_consumer'
+  | 'upgrade_refused';
+
+/**
+ * The game node's Prometheus metrics, on a registry of its own (so several nodes can live in one
+ * test process). Served at GET /metrics.
+ */
+export class GameMetrics {
+  readonly registry = new Registry();
+  readonly tickPhase = new Histogram({
+    name: 'tickforge_tick_phase_seconds',
+    help: 'Duration of each phase of a room tick',
+    labelNames: ['phase'] as const,
+    buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05],
+    registers: [this.registry],
+  });
+  readonly tickDuration = new Histogram({
+    name: 'tickforge_tick_seconds',
+    help: 'Duration of a whole room tick',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [this.registry],
+  });
+  readonly ticks = new Counter({ name: 'tickforge_ticks_total', help: 'Room ticks run', registers: [this.registry] });
+  readonly overruns = new Counter({
+    name: 'tickforge_tick_overruns_total',
+    help: 'Ticks that took longer than their period',
+    registers: [this.registry],
+  });
+  readonly slipped = new Counter({
+    name: 'tickforge_ticks_slipped_total',
+    help: 'Ticks skipped because the process fell behind more than the catch-up cap',
+    registers: [this.registry],
+  });
+  readonly hookErrors = new Counter({
+    name: 'tickforge_room_hook_errors_total',
+    help: 'Exceptions thrown by room hooks',
+    labelNames: ['hook'] as const,
+    registers: [this.registry],
+  });
+  readonly rejected = new Counter({
+    name: 'tickforge_rejected_total',
+    help: 'Client messages or connections refused, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly closes = new Counter({
+    name: 'tickforge_socket_closes_total',
+    help: 'WebSocket closes by code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly bytesSent = new Counter({
+    name: 'tickforge_state_bytes_sent_total',
+    help: 'Bytes of state frames sent',
+    registers: [this.registry],
+  });
+  readonly framesSent = new Counter({
+    name: 'tickforge_state_frames_sent_total',
+    help: 'State frames sent, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly skippedSends = new Counter({
+    name: 'tickforge_state_sends_skipped_total',
+    help: 'State sends skipped because the client was over its buffer bound',
+    registers: [this.registry],
+  });
+  readonly rooms = new Gauge({ name: 'tickforge_rooms', help: 'Live rooms', registers: [this.registry] });
+  readonly players = new Gauge({
+    name: 'tickforge_players',
+    help: 'Seated players',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The Prometheus text exposition. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

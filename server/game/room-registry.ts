@@ -1,0 +1,102 @@
+import { RoomRuntime, type RoomRuntimeDeps, type SeatRefusal } from './room-runtime.ts';
+import type { RoomType } from './room-type.ts';
+import type { ScheduleEntry, TickScheduler } from './scheduler.ts';
+
+/** A short public description of a room (for listings and the dev seat endpoint). */
+export interface RoomSummary {
+  readonly roomId: string;
+  readonly mode: string;
+  readonly players: number;
+  readonly maxPlayers: number;
+  readonly tick: number;
+  readonly ended: boolean;
+}
+
+export interface RoomRegistryOptions {
+  readonly types: ReadonlyMap<string, RoomType>;
+  readonly scheduler: TickScheduler;
+  readonly maxRooms: number;
+  /** Everything a room needs except onDisposed, which the registry supplies. */
+  readonly roomDeps: Omit<RoomRuntimeDeps, 'onDisposed'>;
+}
+
+/** The rooms of one game node: creates them on first seat, schedules their ticks, forgets them on dispose. */
+export class RoomRegistry {
+  readonly #options: RoomRegistryOptions;
+  readonly #rooms = new Map<string, { runtime: RoomRuntime; entry: ScheduleEntry }>();
+  readonly #reports = new Set<Promise<void>>();
+
+  constructor(options: RoomRegistryOptions) {
+    this.#options = options;
+  }
+
+  get size(): number {
+    return this.#rooms.size;
+  }
+
+  get(roomId: string): RoomRuntime | undefined {
+    return this.#rooms.get(roomId)?.runtime;
+  }
+
+  /** The room, created with `options` if this node does not have it yet. */
+  getOrCreate(roomId: string, mode: string, options: Readonly<Record<string, unknown>>): RoomRuntime | SeatRefusal {
+    const existing = this.#rooms.get(roomId)?.runtime;
+    if (existing) {
+      return existing.mode === mode ? existing : { status: 409, reason: `room ${roomId} is a ${existing.mode} room` };
+    }
+    const type = this.#options.types.get(mode);
+    if (!type) return { status: 404, reason: `unknown game mode "${mode}"` };
+    if (this.#rooms.size >= this.#options.maxRooms) {
+      return { status: 503, reason: `node is at its room limit (${this.#options.maxRooms})` };
+    }
+    const runtime = new RoomRuntime(roomId, type, options, {
+      ...this.#options.roomDeps,
+      reportMatch: (report) => this.#track(this.#options.roomDeps.reportMatch(report)),
+      onDisposed: (room) => this.#forget(room),
+    });
+    const entry = this.#options.scheduler.add(runtime, type.tickRate);
+    this.#rooms.set(roomId, { runtime, entry });
+    this.#options.roomDeps.metrics.rooms.set(this.#rooms.size);
+    return runtime;
+  }
+
+  /** A room of `mode` with a free seat, if any (used by the dev seat endpoint). */
+  findJoinable(mode: string): RoomRuntime | undefined {
+    for (const { runtime } of this.#rooms.values()) {
+      if (runtime.mode === mode && !runtime.ended && runtime.seats.size < runtime.maxPlayers) return runtime;
+    }
+    return undefined;
+  }
+
+  summaries(): RoomSummary[] {
+    return [...this.#rooms.values()].map(({ runtime }) => ({
+      roomId: runtime.id,
+      mode: runtime.mode,
+      players: runtime.seats.size,
+      maxPlayers: runtime.maxPlayers,
+      tick: runtime.tickNumber,
+      ended: runtime.ended,
+    }));
+  }
+
+  /** Dispose every room with `code`/`reason`, then wait (bounded by the caller) for pending match reports. */
+  async disposeAll(code: number, reason: string): Promise<void> {
+    for (const { runtime } of [...this.#rooms.values()]) runtime.dispose(code, reason);
+    await Promise.allSettled([...this.#reports]);
+  }
+
+  #forget(room: RoomRuntime): void {
+    const record = this.#rooms.get(room.id);
+    if (record?.runtime !== room) return;
+    this.#options.scheduler.remove(record.entry);
+    this.#rooms.delete(room.id);
+    this.#options.roomDeps.metrics.rooms.set(this.#rooms.size);
+  }
+
+  #track(report: Promise<void>): Promise<void> {
+    this.#reports.add(report);
+    const done = () => void this.#reports.delete(report);
+    report.then(done, done);
+    return report;
+  }
+}

@@ -1,0 +1,402 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { CloseCode, ErrorCode, MessageType } from '../../shared/protocol/codes.ts';
+import { encodeMessage } from '../../shared/protocol/codec.ts';
+import { takeSnapshot } from '../../shared/protocol/snapshot.ts';
+import type { Snapshot } from '../../shared/protocol/snapshot.ts';
+import type { StateShape } from '../../shared/protocol/state-shape.ts';
+import type { GameConfig } from '../config.ts';
+import { RoomEntities } from './entity-world.ts';
+import type { GameMetrics } from './metrics.ts';
+import type { RoomType } from './room-type.ts';
+import type { MatchReport, MatchResult, Player, Room, RoomContext } from './room.ts';
+import type { TickTask } from './scheduler.ts';
+import { Seat, type SeatSocket } from './seat.ts';
+import type { SeatClaims } from './seat-token.ts';
+import { InputRate } from './input-rate.ts';
+import { SnapshotHistory } from './sync/snapshot-history.ts';
+import { StateSync } from './sync/state-sync.ts';
+
+/** What a room runtime needs from its node. */
+export interface RoomRuntimeDeps {
+  readonly config: GameConfig;
+  readonly metrics: GameMetrics;
+  readonly log: Logger;
+  /** Wall-clock milliseconds. */
+  readonly now: () => number;
+  readonly publish: (topic: string, bytes: Uint8Array) => void;
+  readonly reportMatch: (report: MatchReport) => Promise<void>;
+  readonly onDisposed: (room: RoomRuntime) => void;
+}
+
+/** Why a seat could not be reserved; `status` is the HTTP status of the refused upgrade. */
+export interface SeatRefusal {
+  readonly status: number;
+  readonly reason: string;
+}
+
+/** Consecutive failing updates after which a room is closed rather than left broken. */
+const MAX_CONSECUTIVE_UPDATE_FAILURES = 20;
+/** How long a reserved seat waits for its WebSocket to open. */
+const FIRST_CONNECT_TIMEOUT_MS = 15_000;
+
+/**
+ * Runs one room: queued inputs -> update -> snapshot -> per-client state frames, every tick.
+ * Owns the room's seats, their connections and their flow control; contains every game hook.
+ */
+export class RoomRuntime implements TickTask {
+  readonly id: string;
+  readonly type: RoomType;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly seats = new Map<string, Seat>();
+  readonly #players = new Map<string, Player>();
+  readonly #deps: RoomRuntimeDeps;
+  readonly #entities: RoomEntities<StateShape>;
+  readonly #room: Room;
+  readonly #sync: StateSync;
+  readonly #topic: string;
+  readonly #phase;
+  #tick = 0;
+  #latest: Snapshot | null = null;
+  #updateFailures = 0;
+  #ended = false;
+  #disposed = false;
+  #matches = 0;
+  #emptyTimer: ReturnType<typeof setTimeout> | undefined;
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(id: string, type: RoomType, options: Readonly<Record<string, unknown>>, deps: RoomRuntimeDeps) {
+    this.id = id;
+    this.type = type;
+    this.options = options;
+    this.#deps = deps;
+    this.#topic = `room/${id}`;
+    this.#entities = new RoomEntities(type.definition.state);
+    this.#sync = new StateSync(new SnapshotHistory(deps.config.snapshotHistoryTicks));
+    const phase = deps.metrics.tickPhase;
+    this.#phase = {
+      input: phase.labels('input'),
+      update: phase.labels('update'),
+      snapshot: phase.labels('snapshot'),
+      send: phase.labels('send'),
+    };
+    const context: RoomContext<StateShape> = {
+      roomId: id,
+      mode: type.definition.mode,
+      tickRate: type.tickRate,
+      entities: this.#entities,
+      players: this.#players,
+      tick: () => this.#tick,
+      now: deps.now,
+      broadcast: (event, payload) => this.broadcast(encodeMessage([MessageType.EVENT, event, payload ?? null])),
+      send: (player, event, payload) =>
+        this.seats.get(player.id)?.socket?.send(encodeMessage([MessageType.EVENT, event, payload ?? null])),
+      endMatch: (results) => this.#endMatch(results),
+    };
+    // The definition's types were erased to share a list; the shape and input schema it was
+    // compiled from are the ones this context and validator enforce.
+    const RoomClass = type.definition.room as unknown as new (context: RoomContext<StateShape>) => Room;
+    this.#room = new RoomClass(context);
+    this.#hook('onCreate', () => this.#room.onCreate?.(options));
+  }
+
+  get mode(): string {
+    return this.type.definition.mode;
+  }
+
+  get tickNumber(): number {
+    return this.#tick;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  get maxPlayers(): number {
+    return this.type.definition.maxPlayers;
+  }
+
+  /** Hold a seat for a verified seat token, before the socket opens. */
+  reserve(claims: SeatClaims): Seat | SeatRefusal {
+    if (this.#disposed) return { status: 410, reason: 'room is closed' };
+    if (this.#ended) return { status: 410, reason: 'match is over' };
+    const existing = this.seats.get(claims.playerId);
+    if (existing) return existing; // a fresh seat for a player already seated: the new socket replaces the old
+    if (this.seats.size >= this.maxPlayers) return { status: 409, reason: `room is full (${this.maxPlayers} players)` };
+    const { config, now } = this.#deps;
+    const rate = new InputRate(config.maxInputsPerSecond, Math.max(config.maxInputsPerTick * 2, 8), now());
+    const seat = new Seat(claims.playerId, claims.name, randomUUID(), rate, now());
+    this.seats.set(seat.player.id, seat);
+    this.#players.set(seat.player.id, seat.player);
+    this.#cancelEmptyTimer();
+    seat.timer = setTimeout(() => {
+      if (!seat.socket && !seat.joined) this.#release(seat, false);
+    }, FIRST_CONNECT_TIMEOUT_MS);
+    return seat;
+  }
+
+  /** The seat a reconnect token names, if it is still held. */
+  heldSeat(playerId: string, sessionId: string): Seat | undefined {
+    const seat = this.seats.get(playerId);
+    return seat?.sessionId === sessionId && !this.#disposed ? seat : undefined;
+  }
+
+  /** A socket opened for a seat: welcome it; its next state frame is a full snapshot. */
+  attach(seat: Seat, socket: SeatSocket): void {
+    if (this.#disposed || this.seats.get(seat.player.id) !== seat) {
+      socket.data.closingBy = 'server';
+      socket.close(CloseCode.ROOM_CLOSED, 'room is closed');
+      return;
+    }
+    const previous = seat.socket;
+    if (previous) {
+      previous.data.closingBy = 'replaced';
+      previous.close(CloseCode.REPLACED, 'replaced by a newer connection');
+    }
+    seat.clearTimer();
+    seat.socket = socket;
+    seat.baselineTick = -1;
+    seat.visible = undefined;
+    seat.lastSentAt = this.#deps.now();
+    socket.subscribe(this.#topic);
+    socket.send(
+      encodeMessage([
+        MessageType.WELCOME,
+        seat.player.id,
+        this.id,
+        socket.data.reconnectToken,
+        this.type.tickRate,
+        this.#tick,
+        this.type.wireShape,
+        this.mode,
+      ]),
+    );
+    if (!seat.joined) {
+      seat.joined = true;
+      this.#hook('onJoin', () => this.#room.onJoin?.(seat.player));
+    } else if (!previous) {
+      this.#hook('onRejoin', () => this.#room.onRejoin?.(seat.player));
+    }
+  }
+
+  /** A seat's socket closed. A consented leave releases the seat; anything else starts the grace period. */
+  detach(seat: Seat, socket: SeatSocket, code: number): void {
+    if (seat.socket !== socket) return; // an older, replaced connection
+    seat.socket = undefined;
+    const consented = socket.data.closingBy === 'leave' || code === CloseCode.NORMAL;
+    if (consented || this.#ended || this.#disposed || socket.data.closingBy === 'server') {
+      this.#release(seat, consented);
+      return;
+    }
+    this.#hook('onDrop', () => this.#room.onDrop?.(seat.player));
+    seat.inputs.length = 0;
+    seat.timer = setTimeout(() => this.#release(seat, false), this.#deps.config.reconnectGraceMs);
+  }
+
+  /**
+   * Queue one input for the next tick. Returns the error to send back, or undefined when queued.
+   * The input has been decoded but not validated.
+   */
+  queueInput(seat: Seat, seq: number, input: unknown): { code: string; message: string } | undefined {
+    if (this.#ended) return { code: ErrorCode.MATCH_OVER, message: 'the match is over' };
+    if (seq <= seat.lastSeq) {
+      this.#deps.metrics.rejected.labels('stale_input').inc();
+      return { code: ErrorCode.STALE_INPUT, message: `input seq ${seq} is not after ${seat.lastSeq}` };
+    }
+    const validate = this.type.validateInput;
+    if (!validate(input)) {
+      this.#deps.metrics.rejected.labels('invalid_input').inc();
+      const error = validate.errors?.[0];
+      const where = error?.instancePath || '/';
+      const extra =
+        error?.keyword === 'additionalProperties' ? ` (${String(error.params.additionalProperty)})` : '';
+      return { code: ErrorCode.INVALID_INPUT, message: `input ${where} ${error?.message ?? 'is invalid'}${extra}` };
+    }
+    const limit = this.#deps.config.maxInputsPerTick * 4;
+    if (seat.inputs.length >= limit) {
+      this.#deps.metrics.rejected.labels('input_queue_full').inc();
+      return { code: ErrorCode.INPUT_RATE, message: `more than ${limit} inputs waiting; input dropped` };
+    }
+    seat.lastSeq = seq;
+    seat.inputs.push({ seq, input });
+    return undefined;
+  }
+
+  /** Send a pre-encoded message to every connected player. */
+  broadcast(bytes: Uint8Array): void {
+    this.#deps.publish(this.#topic, bytes);
+  }
+
+  /** One fixed step: inputs -> update -> snapshot -> send, each phase timed. */
+  tick(tick: number, dt: number): void {
+    if (this.#disposed) return;
+    this.#tick = tick;
+    const t0 = performance.now();
+    if (!this.#ended) this.#applyInputs();
+    const t1 = performance.now();
+    if (!this.#ended) this.#update(dt);
+    const t2 = performance.now();
+    const snapshot = takeSnapshot(this.type.shape, tick, this.#entities.values(), this.#latest);
+    this.#latest = snapshot;
+    const t3 = performance.now();
+    this.#sendState(snapshot);
+    const t4 = performance.now();
+    this.#phase.input.observe((t1 - t0) / 1000);
+    this.#phase.update.observe((t2 - t1) / 1000);
+    this.#phase.snapshot.observe((t3 - t2) / 1000);
+    this.#phase.send.observe((t4 - t3) / 1000);
+  }
+
+  /** Close every socket with `code` and release the room. Idempotent. */
+  dispose(code: number = CloseCode.ROOM_CLOSED, reason = 'room closed'): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#cancelEmptyTimer();
+    if (this.#closeTimer) clearTimeout(this.#closeTimer);
+    this.#hook('onDispose', () => this.#room.onDispose?.());
+    for (const seat of this.seats.values()) {
+      seat.clearTimer();
+      if (seat.socket) {
+        seat.socket.data.closingBy = 'server';
+        seat.socket.close(code, reason);
+      }
+    }
+    this.seats.clear();
+    this.#players.clear();
+    this.#deps.onDisposed(this);
+  }
+
+  #applyInputs(): void {
+    const perTick = this.#deps.config.maxInputsPerTick;
+    for (const seat of this.seats.values()) {
+      const queue = seat.inputs;
+      if (queue.length === 0) continue;
+      const n = Math.min(perTick, queue.length);
+      for (let i = 0; i < n; i++) {
+        const { seq, input } = queue[i]!;
+        this.#hook('onInput', () => this.#room.onInput(seat.player, input));
+        seat.ackSeq = seq;
+      }
+      queue.splice(0, n);
+    }
+  }
+
+  #update(dt: number): void {
+    if (this.#hook('update', () => this.#room.update(dt))) {
+      this.#updateFailures = 0;
+      return;
+    }
+    if (++this.#updateFailures >= MAX_CONSECUTIVE_UPDATE_FAILURES) {
+      this.#deps.log.error({ room: this.id }, 'room update keeps failing; closing the room');
+      this.dispose(CloseCode.INTERNAL_ERROR, 'room failed');
+    }
+  }
+
+  #sendState(snapshot: Snapshot): void {
+    this.#sync.begin(snapshot);
+    const { config, metrics, now } = this.#deps;
+    const filter = this.#room.canSee ? this.#room.canSee.bind(this.#room) : undefined;
+    const time = now();
+    let bytes = 0;
+    let deltas = 0;
+    let fulls = 0;
+    let skipped = 0;
+    for (const seat of this.seats.values()) {
+      const socket = seat.socket;
+      if (!socket) continue;
+      const buffered = socket.bufferedAmount();
+      if (buffered > config.slowClientBufferBytes) {
+        // Skip this tick: the next frame's delta spans from the old baseline and covers the gap.
+        skipped++;
+        if (buffered > config.slowClientCloseBytes || time - seat.lastSentAt > config.slowClientTimeoutMs) {
+          // Not a kick: the seat is held for the grace period so the client can reconnect.
+          metrics.rejected.labels('slow_consumer').inc();
+          socket.close(CloseCode.SLOW_CONSUMER, 'client too slow to receive state');
+        }
+        continue;
+      }
+      const isVisible = filter
+        ? (record: { id: number }) => {
+            const entity = this.#entities.get(record.id);
+            return entity !== undefined && this.#visible(filter, seat.player, entity);
+          }
+        : undefined;
+      const frame = this.#sync.frameFor(seat, seat.ackSeq, isVisible);
+      socket.send(frame.bytes);
+      seat.lastSentAt = time;
+      bytes += frame.bytes.byteLength;
+      if (frame.full) fulls++;
+      else deltas++;
+    }
+    if (bytes) metrics.bytesSent.inc(bytes);
+    if (deltas) metrics.framesSent.labels('delta').inc(deltas);
+    if (fulls) metrics.framesSent.labels('snapshot').inc(fulls);
+    if (skipped) metrics.skippedSends.inc(skipped);
+  }
+
+  #visible(filter: NonNullable<Room['canSee']>, player: Player, entity: Parameters<NonNullable<Room['canSee']>>[1]) {
+    try {
+      return filter(player, entity);
+    } catch (error) {
+      this.#hookFailed('canSee', error);
+      return false;
+    }
+  }
+
+  #endMatch(results: readonly MatchResult[]): void {
+    if (this.#ended || this.#disposed) return;
+    this.#ended = true;
+    const report: MatchReport = {
+      matchId: `${this.id}.${++this.#matches}`,
+      roomId: this.id,
+      mode: this.mode,
+      endedAt: this.#deps.now(),
+      results: results.map((r) => ({ ...r })),
+    };
+    this.broadcast(encodeMessage([MessageType.MATCH_END, report]));
+    this.#deps.reportMatch(report).catch((error: unknown) => {
+      this.#deps.log.error({ room: this.id, matchId: report.matchId, err: error }, 'match report failed');
+    });
+    const after = this.type.definition.closeAfterMatchMs ?? 5_000;
+    this.#closeTimer = setTimeout(() => this.dispose(CloseCode.NORMAL, 'match over'), after);
+  }
+
+  #release(seat: Seat, consented: boolean): void {
+    seat.clearTimer();
+    if (this.seats.get(seat.player.id) !== seat) return;
+    this.seats.delete(seat.player.id);
+    this.#players.delete(seat.player.id);
+    if (seat.joined) this.#hook('onLeave', () => this.#room.onLeave?.(seat.player, consented));
+    if (this.seats.size === 0 && !this.#disposed) this.#startEmptyTimer();
+  }
+
+  #startEmptyTimer(): void {
+    this.#cancelEmptyTimer();
+    this.#emptyTimer = setTimeout(() => this.dispose(CloseCode.ROOM_CLOSED, 'room empty'), this.#deps.config.emptyRoomTtlMs);
+  }
+
+  #cancelEmptyTimer(): void {
+    if (this.#emptyTimer) clearTimeout(this.#emptyTimer);
+    this.#emptyTimer = undefined;
+  }
+
+  /** Run a game hook inside the containment boundary. True when it returned normally. */
+  #hook(name: string, run: () => void): boolean {
+    try {
+      run();
+      return true;
+    } catch (error) {
+      this.#hookFailed(name, error);
+      return false;
+    }
+  }
+
+  #hookFailed(name: string, error: unknown): void {
+    this.#deps.metrics.hookErrors.labels(name).inc();
+    this.#deps.log.error({ room: this.id, mode: this.mode, hook: name, err: error }, 'room hook threw');
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Seat tokens admit one player to one room on one game node, once, for a short time. The lobby
+ * (or the dev seat endpoint) mints them; the game node verifies them on the WebSocket upgrade.
+ * Reconnect tokens are minted by the game node itself and resume a held seat.
+ */
+import { randomUUID } from 'node:crypto';
+import { errors, jwtVerify, SignJWT } from 'jose';
+
+const ISSUER = 'tickforge';
+const SEAT = 'seat';
+const RECONNECT = 'reconnect';
+
+/** What a valid seat token grants. */
+export interface SeatClaims {
+  readonly playerId: string;
+  readonly name: string;
+  readonly roomId: string;
+  readonly mode: string;
+  readonly nodeId: string;
+  /** Room options, used when this seat creates the room. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** What a reconnect token names: a seat held by the node. */
+export interface ReconnectClaims {
+  readonly playerId: string;
+  readonly roomId: string;
+  readonly nodeId: string;
+  readonly sessionId: string;
+}
+
+/** A token that must not be accepted; `status` is the HTTP status for the refused upgrade. */
+export class SeatTokenError extends Error {
+  override readonly name = 'SeatTokenError';
+  readonly status: 401 | 403;
+  constructor(status: 401 | 403, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export interface SeatTokenOptions {
+  /** HMAC key shared by the lobby and the game nodes (at least 32 bytes). */
+  readonly secret: Uint8Array;
+  /** Wall-clock milliseconds; injectable so expiry tests need no sleeping. */
+  readonly now?: () => number;
+}
+
+/** Mints and verifies seat and reconnect tokens (HS256 JWTs). */
+export class SeatTokens {
+  readonly #secret: Uint8Array;
+  readonly #now: () => number;
+  /** Seat token ids already used, with their expiry (seconds), oldest first. */
+  readonly #used = new Map<string, number>();
+
+  constructor(options: SeatTokenOptions) {
+    if (options.secret.byteLength < 32) throw new RangeError('seat token secret must be at least 32 bytes');
+    this.#secret = options.secret;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Mint a single-use seat token valid for `ttlSeconds` (default 30). */
+  async mintSeat(claims: SeatClaims, ttlSeconds = 30): Promise<string> {
+    const now = Math.floor(this.#now() / 1000);
+    return new SignJWT({
+      kind: SEAT,
+      name: claims.name,
+      room: claims.roomId,
+      mode: claims.mode,
+      node: claims.nodeId,
+      opts: claims.options,
+    })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setSubject(claims.playerId)
+      .setJti(randomUUID())
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttlSeconds)
+      .sign(this.#secret);
+  }
+
+  /** Verify a seat token for this node and mark it used. Throws SeatTokenError. */
+  async verifySeat(token: string, nodeId: string): Promise<SeatClaims> {
+    const payload = await this.#verify(token, SEAT);
+    const { jti, exp, sub, name, room, mode, node, opts } = payload;
+    if (typeof jti !== 'string' || typeof exp !== 'number' || typeof sub !== 'string') {
+      throw new SeatTokenError(401, 'seat token is malformed');
+    }
+    if (typeof name !== 'string' || typeof room !== 'string' || typeof mode !== 'string' || typeof node !== 'string') {
+      throw new SeatTokenError(401, 'seat token is malformed');
+    }
+    if (node !== nodeId) throw new SeatTokenError(403, 'seat token is for another game node');
+    this.#forgetExpired();
+    if (this.#used.has(jti)) throw new SeatTokenError(401, 'seat token was already used');
+    this.#used.set(jti, exp);
+    const options = opts !== null && typeof opts === 'object' && !Array.isArray(opts) ? opts : {};
+    return { playerId: sub, name, roomId: room, mode, nodeId: node, options: options as Record<string, unknown> };
+  }
+
+  /** Mint a reconnect token for a held seat. It stays usable for as long as the seat is held. */
+  async mintReconnect(claims: ReconnectClaims, ttlSeconds = 24 * 3600): Promise<string> {
+    const now = Math.floor(this.#now() / 1000);
+    return new SignJWT({ kind: RECONNECT, room: claims.roomId, node: claims.nodeId, sid: claims.sessionId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setSubject(claims.playerId)
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttlSeconds)
+      .sign(this.#secret);
+  }
+
+  /** Verify a reconnect token for this node. Throws SeatTokenError. */
+  async verifyReconnect(token: string, nodeId: string): Promise<ReconnectClaims> {
+    const { sub, room, node, sid } = await this.#verify(token, RECONNECT);
+    if (typeof sub !== 'string' || typeof room !== 'string' || typeof node !== 'string' || typeof sid !== 'string') {
+      throw new SeatTokenError(401, 'reconnect token is malformed');
+    }
+    if (node !== nodeId) throw new SeatTokenError(403, 'reconnect token is for another game node');
+    return { playerId: sub, roomId: room, nodeId: node, sessionId: sid };
+  }
+
+  async #verify(token: string, kind: string) {
+    try {
+      const { payload } = await jwtVerify(token, this.#secret, {
+        issuer: ISSUER,
+        algorithms: ['HS256'],
+        currentDate: new Date(this.#now()),
+        requiredClaims: ['exp', 'sub'],
+      });
+      if (payload.kind !== kind) throw new SeatTokenError(401, `not a ${kind} token`);
+      return payload;
+    } catch (error) {
+      if (error instanceof SeatTokenError) throw error;
+      if (error instanceof errors.JWTExpired) throw new SeatTokenError(401, `${kind} token expired`);
+      throw new SeatTokenError(401, `${kind} token is invalid`);
+    }
+  }
+
+  #forgetExpired(): void {
+    const now = this.#now() / 1000;
+    for (const [jti, exp] of this.#used) {
+      if (exp > now) break; // oldest first; tokens share one lifetime, so the rest are newer
+      this.#used.delete(jti);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import type { Player } from './room.ts';
+import type { RoomRuntime } from './room-runtime.ts';
+import type { ClientBaseline } from './sync/state-sync.ts';
+import type { TransportSocket } from './transport/types.ts';
+import { InputRate } from './input-rate.ts';
+
+/** What the game node keeps on each socket. */
+export interface SocketData {
+  readonly seat: Seat;
+  readonly room: RoomRuntime;
+  readonly reconnectToken: string;
+  /** Set when the server closes the socket itself, so the close is not treated as a drop. */
+  closingBy?: 'server' | 'replaced' | 'leave';
+}
+
+export type SeatSocket = TransportSocket<SocketData>;
+
+/** One queued input, waiting for the next tick. */
+export interface QueuedInput {
+  readonly seq: number;
+  readonly input: unknown;
+}
+
+/**
+ * One player's place in a room: held from the seat token's upgrade until the player leaves or the
+ * reconnect grace period runs out, across any number of connections.
+ */
+export class Seat implements ClientBaseline {
+  readonly player: Player;
+  readonly sessionId: string;
+  socket: SeatSocket | undefined;
+  /** onJoin has run (the first connection opened). */
+  joined = false;
+  /** Inputs accepted but not yet applied, oldest first. */
+  readonly inputs: QueuedInput[] = [];
+  /** Highest input seq accepted. */
+  lastSeq = 0;
+  /** Highest input seq applied by a tick; sent back in every state frame. */
+  ackSeq = 0;
+  readonly rate: InputRate;
+  baselineTick = -1;
+  visible: Set<number> | undefined = undefined;
+  /** When the last state frame went out (ms); the slow-consumer timeout counts from it. */
+  lastSentAt: number;
+  /** Last time an input-rate error was sent, so a flood gets one error a second, not one per input. */
+  lastRateErrorAt = Number.NEGATIVE_INFINITY;
+  /** Pending grace-period or first-connection timer. */
+  timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(id: string, name: string, sessionId: string, rate: InputRate, nowMs: number) {
+    const seat = this;
+    this.player = {
+      id,
+      name,
+      get connected() {
+        return seat.socket !== undefined;
+      },
+    };
+    this.sessionId = sessionId;
+    this.rate = rate;
+    this.lastSentAt = nowMs;
+  }
+
+  /** Stop the pending timer, if any. */
+  clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The seam between the game node and a WebSocket library. uWebSockets.js (uws.ts) is the default;
+ * `ws` (ws.ts) is the fallback for hosts where uWS.js cannot load. Both pass one contract suite
+ * (test/transport.contract.test.ts), so nothing above this seam knows which one runs.
+ */
+
+/** A WebSocket upgrade request, read in full before any decision (uWS.js's request dies after the handler). */
+export interface UpgradeRequest {
+  /** Path without the query, e.g. `/ws`. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Header names are lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Subprotocols the client offered (Sec-WebSocket-Protocol), in order. */
+  readonly protocols: readonly string[];
+  readonly remoteAddress: string;
+}
+
+/** Accept with per-socket data and the chosen subprotocol, or refuse with an HTTP status and a reason. */
+export type UpgradeDecision<T> =
+  | { readonly accept: true; readonly data: T; readonly protocol: string }
+  | { readonly accept: false; readonly status: number; readonly reason: string };
+
+/** One open WebSocket. Every method is safe to call after the socket closed (it does nothing). */
+export interface TransportSocket<T> {
+  readonly data: T;
+  readonly remoteAddress: string;
+  /** Queue one binary message. False when the socket is closed and nothing was queued. */
+  send(bytes: Uint8Array): boolean;
+  /** Bytes queued by send() that the kernel has not taken yet. */
+  bufferedAmount(): number;
+  /** Send a close frame with this code and reason (reason is cut to 123 bytes). */
+  close(code: number, reason: string): void;
+  /** Drop the TCP connection without a close handshake. */
+  terminate(): void;
+  subscribe(topic: string): void;
+  unsubscribe(topic: string): void;
+}
+
+/** What the game node does with sockets; the transport calls these. */
+export interface SocketHandlers<T> {
+  /** Decide on an upgrade. The transport answers the HTTP request with the decision. */
+  upgrade(request: UpgradeRequest): Promise<UpgradeDecision<T>>;
+  open(socket: TransportSocket<T>): void;
+  /** `bytes` is only valid during the call (uWS.js reuses the memory): copy what you keep. */
+  message(socket: TransportSocket<T>, bytes: Uint8Array, isBinary: boolean): void;
+  /** Called once per opened socket, whoever closed it. */
+  close(socket: TransportSocket<T>, code: number, reason: string): void;
+}
+
+/** A small HTTP request, body already read (and capped). */
+export interface HttpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+  readonly remoteAddress: string;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string | Uint8Array;
+}
+
+export type HttpHandler = (request: HttpRequest) => HttpResponse | Promise<HttpResponse>;
+
+export interface TransportOptions {
+  readonly host: string;
+  /** 0 picks a free port; listen() reports the real one. */
+  readonly port: number;
+  /** Path of the WebSocket route, e.g. `/ws`. */
+  readonly wsPath: string;
+  /** Larger frames close the socket with 1009 before they are buffered. */
+  readonly maxPayloadBytes: number;
+  /** Larger HTTP bodies are answered 413 without being buffered. */
+  readonly maxHttpBodyBytes: number;
+  /** Sockets silent this long (no frame, no pong to the transport's own pings) are closed. */
+  readonly idleTimeoutSeconds: number;
+  /** PEM files; with them the transport serves wss/https, without them ws/http. */
+  readonly tls?: { readonly keyFile: string; readonly certFile: string; readonly passphrase?: string };
+}
+
+/** A WebSocket + HTTP server. Register routes, then listen. */
+export interface Transport {
+  readonly kind: 'uws' | 'ws';
+  /** Register an HTTP route (exact path). Unknown paths get 404. */
+  route(method: 'GET' | 'POST' | 'DELETE', path: string, handler: HttpHandler): void;
+  listen(): Promise<{ readonly port: number }>;
+  /** Send to every socket subscribed to the topic. */
+  publish(topic: string, bytes: Uint8Array): void;
+  /** Stop listening. Open sockets are the caller's to close first. */
+  close(): Promise<void>;
+}
+
+/** Builds a transport; uws.ts and ws.ts each export one. */
+export type TransportFactory = <T>(options: TransportOptions, handlers: SocketHandlers<T>) => Transport;

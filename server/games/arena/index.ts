@@ -1,0 +1,2 @@
+export { arena, ArenaRoom, arenaInputSchema, arenaState } from './arena-room.ts';
+export * from './rules.ts';

@@ -1,0 +1,53 @@
+/**
+ * `npm start`: one game node with the arena game, configured from the environment
+ * (see the README's configuration table).
+ */
+import { ConfigError, loadConfig } from './config.ts';
+import { GameNode } from './game/game-node.ts';
+import { SeatTokens } from './game/seat-token.ts';
+import { arena } from './games/arena/index.ts';
+import { createLogger } from './log.ts';
+import { loadSeatSecret } from './secrets.ts';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`tickforge: configuration error: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  const tokens = new SeatTokens({ secret: await loadSeatSecret(config.seatSecret, config.dataDir) });
+  const node = await GameNode.start({ config: config.game, log, tokens, rooms: [arena] });
+  if (config.game.devSeats) {
+    log.info(`dev seats enabled: POST http://localhost:${node.port}/dev/seats (set TICKFORGE_DEV_SEATS=false in production)`);
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    node.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error('tickforge: failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

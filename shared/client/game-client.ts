@@ -1,0 +1,279 @@
+/**
+ * The game client: connects with a seat token, keeps a live mirror of the room's state from
+ * snapshots and deltas, sends inputs with sequence numbers, and measures RTT with ping/pong.
+ * Runs in browsers and Node 22+ (both have a global WebSocket); nothing here is Node- or DOM-only.
+ */
+import { CloseCode, MessageType, SUBPROTOCOL } from '../protocol/codes.ts';
+import { decodeMessage, encodeMessage } from '../protocol/codec.ts';
+import { type ApplyResult, ProtocolError, StateMirror } from '../protocol/delta-apply.ts';
+import { shapeFromWire } from '../protocol/state-shape.ts';
+import { Emitter } from './emitter.ts';
+
+/** The WebSocket constructor the client uses (the platform's by default). */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocket;
+
+export interface GameClientOptions {
+  /** The game node's WebSocket URL, e.g. `ws://localhost:2567/ws`. */
+  readonly url: string;
+  /** A seat token from the lobby (or the dev seat endpoint). */
+  readonly seat?: string;
+  /** A reconnect token from an earlier WELCOME, to resume a held seat. */
+  readonly reconnect?: string;
+  /** How often to ping for RTT, in ms; 0 disables. Default 1000. */
+  readonly pingIntervalMs?: number;
+  readonly WebSocket?: WebSocketConstructor;
+  /** Milliseconds for RTT measurement; default performance.now. */
+  readonly now?: () => number;
+}
+
+/** One applied state message. */
+export interface StateUpdate extends ApplyResult {
+  readonly tick: number;
+  /** Highest input seq the server has applied. */
+  readonly ackSeq: number;
+  /** A full snapshot (join, reconnect, or a baseline too old for a delta). */
+  readonly full: boolean;
+}
+
+/** Events a GameClient emits. */
+export interface GameClientEvents {
+  state: StateUpdate;
+  event: { readonly name: string; readonly payload: unknown };
+  matchEnd: unknown;
+  error: { readonly code: string; readonly message: string };
+  pong: { readonly rtt: number };
+  close: { readonly code: number; readonly reason: string };
+}
+
+/** Counters for a HUD or a load test. */
+export interface ClientStats {
+  bytesReceived: number;
+  messagesReceived: number;
+  statesReceived: number;
+  bytesSent: number;
+}
+
+/** Why a connection attempt failed before the server's WELCOME. */
+export class ConnectError extends Error {
+  override readonly name = 'ConnectError';
+  readonly code: number;
+  constructor(code: number, reason: string) {
+    super(reason || `connection closed before welcome (code ${code})`);
+    this.code = code;
+  }
+}
+
+/** A connection to one room on a game node. Create with GameClient.connect(). */
+export class GameClient extends Emitter<GameClientEvents> {
+  readonly playerId: string;
+  readonly roomId: string;
+  readonly mode: string;
+  readonly tickRate: number;
+  /** Token that resumes this seat after a dropped connection (within the grace period). */
+  readonly reconnectToken: string;
+  readonly state: StateMirror;
+  readonly stats: ClientStats;
+  readonly #socket: WebSocket;
+  readonly #now: () => number;
+  readonly #pingTimer: ReturnType<typeof setInterval> | undefined;
+  #seq = 0;
+  #ackSeq = 0;
+  #rtt: number | undefined;
+  #closed = false;
+
+  /** Open a socket, wait for WELCOME, and resolve with a client that is receiving state. */
+  static connect(options: GameClientOptions): Promise<GameClient> {
+    const Socket = options.WebSocket ?? globalThis.WebSocket;
+    const token = options.reconnect ? `reconnect=${encodeURIComponent(options.reconnect)}` : `seat=${encodeURIComponent(options.seat ?? '')}`;
+    const url = `${options.url}${options.url.includes('?') ? '&' : '?'}${token}`;
+    const socket = new Socket(url, [SUBPROTOCOL]);
+    socket.binaryType = 'arraybuffer';
+    const stats: ClientStats = { bytesReceived: 0, messagesReceived: 0, statesReceived: 0, bytesSent: 0 };
+    return new Promise((resolve, reject) => {
+      const onMessage = (event: MessageEvent) => {
+        const bytes = new Uint8Array(event.data as ArrayBuffer);
+        stats.bytesReceived += bytes.byteLength;
+        stats.messagesReceived++;
+        let message: unknown[];
+        try {
+          message = decodeMessage(bytes);
+        } catch (error) {
+          socket.close(CloseCode.PROTOCOL_ERROR, 'undecodable server message');
+          reject(error);
+          return;
+        }
+        cleanup();
+        if (message[0] !== MessageType.WELCOME) {
+          socket.close(CloseCode.PROTOCOL_ERROR, 'expected welcome');
+          reject(new ProtocolError('malformed_welcome', `expected WELCOME, got message type ${String(message[0])}`));
+          return;
+        }
+        try {
+          const client = new GameClient(socket, message, stats, options);
+          resolve(client);
+        } catch (error) {
+          socket.close(CloseCode.PROTOCOL_ERROR, 'malformed welcome');
+          reject(error);
+        }
+      };
+      const onClose = (event: CloseEvent) => {
+        cleanup();
+        reject(new ConnectError(event.code, event.reason));
+      };
+      const cleanup = () => {
+        socket.removeEventListener('message', onMessage);
+        socket.removeEventListener('close', onClose);
+      };
+      socket.addEventListener('message', onMessage);
+      socket.addEventListener('close', onClose);
+    });
+  }
+
+  private constructor(socket: WebSocket, welcome: unknown[], stats: ClientStats, options: GameClientOptions) {
+    super();
+    const [, playerId, roomId, reconnectToken, tickRate, , wireShape, mode] = welcome;
+    if (
+      typeof playerId !== 'string' ||
+      typeof roomId !== 'string' ||
+      typeof reconnectToken !== 'string' ||
+      typeof tickRate !== 'number' ||
+      typeof mode !== 'string'
+    ) {
+      throw new ProtocolError('malformed_welcome', 'WELCOME message has wrong field types');
+    }
+    this.playerId = playerId;
+    this.roomId = roomId;
+    this.reconnectToken = reconnectToken;
+    this.tickRate = tickRate;
+    this.mode = mode;
+    this.state = new StateMirror(shapeFromWire(wireShape));
+    this.stats = stats;
+    this.#socket = socket;
+    this.#now = options.now ?? (() => performance.now());
+    socket.addEventListener('message', (event) => this.#onMessage(new Uint8Array(event.data as ArrayBuffer)));
+    socket.addEventListener('close', (event) => this.#onClose(event.code, event.reason));
+    const interval = options.pingIntervalMs ?? 1000;
+    this.#pingTimer = interval > 0 ? setInterval(() => this.ping(), interval) : undefined;
+    if (interval > 0) this.ping();
+  }
+
+  /** The tick of the last applied state, -1 before the first. */
+  get tick(): number {
+    return this.state.tick;
+  }
+
+  /** Highest input seq the server has applied. */
+  get ackSeq(): number {
+    return this.#ackSeq;
+  }
+
+  /** Seq of the last input sent. */
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
+  /** Round-trip time in ms from the last pong. */
+  get rtt(): number | undefined {
+    return this.#rtt;
+  }
+
+  get connected(): boolean {
+    return !this.#closed;
+  }
+
+  /** Send one input; returns its seq (inputs are applied in seq order, at most a few per tick). */
+  sendInput(input: unknown): number {
+    this.#seq++;
+    this.#send(encodeMessage([MessageType.INPUT, this.#seq, input]));
+    return this.#seq;
+  }
+
+  /** Ask for a pong now (RTT is updated when it arrives). */
+  ping(): void {
+    this.#send(encodeMessage([MessageType.PING, this.#now()]));
+  }
+
+  /** Leave the room for good (no grace period) and wait for the socket to close. */
+  leave(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => this.once('close', () => resolve()));
+    this.#send(encodeMessage([MessageType.LEAVE]));
+    return closed;
+  }
+
+  /** Close the socket (the seat is held for the grace period unless `code` is 1000). */
+  close(code: number = CloseCode.NORMAL, reason = ''): void {
+    if (this.#closed) return;
+    this.#socket.close(code, reason);
+  }
+
+  #send(bytes: Uint8Array): void {
+    if (this.#closed || this.#socket.readyState !== 1) return;
+    this.stats.bytesSent += bytes.byteLength;
+    this.#socket.send(bytes as Uint8Array<ArrayBuffer>);
+  }
+
+  #onMessage(bytes: Uint8Array): void {
+    this.stats.bytesReceived += bytes.byteLength;
+    this.stats.messagesReceived++;
+    let message: unknown[];
+    try {
+      message = decodeMessage(bytes);
+    } catch (error) {
+      return this.#fail(error);
+    }
+    switch (message[0]) {
+      case MessageType.SNAPSHOT:
+      case MessageType.DELTA: {
+        const full = message[0] === MessageType.SNAPSHOT;
+        const tick = message[1] as number;
+        let result: ApplyResult;
+        try {
+          result = full
+            ? this.state.applySnapshot(tick, message[3])
+            : this.state.applyDelta(tick, message[2] as number, message[4], message[5], message[6]);
+        } catch (error) {
+          return this.#fail(error);
+        }
+        const ackSeq = message[full ? 2 : 3];
+        if (typeof ackSeq === 'number') this.#ackSeq = ackSeq;
+        this.stats.statesReceived++;
+        this.emit('state', { ...result, tick, ackSeq: this.#ackSeq, full });
+        return;
+      }
+      case MessageType.PONG: {
+        const sentAt = message[1];
+        if (typeof sentAt === 'number') {
+          this.#rtt = this.#now() - sentAt;
+          this.emit('pong', { rtt: this.#rtt });
+        }
+        return;
+      }
+      case MessageType.EVENT:
+        this.emit('event', { name: String(message[1]), payload: message[2] });
+        return;
+      case MessageType.ERROR:
+        this.emit('error', { code: String(message[1]), message: String(message[2]) });
+        return;
+      case MessageType.MATCH_END:
+        this.emit('matchEnd', message[1]);
+        return;
+      default:
+        return this.#fail(new ProtocolError('unknown_type', `unknown server message type ${String(message[0])}`));
+    }
+  }
+
+  /** A server message we cannot apply leaves the mirror unusable: drop the connection. */
+  #fail(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.emit('error', { code: 'protocol_error', message });
+    this.#socket.close(CloseCode.PROTOCOL_ERROR, 'client could not apply a server message');
+  }
+
+  #onClose(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
+    this.emit('close', { code, reason });
+  }
+}

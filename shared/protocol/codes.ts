@@ -1,0 +1,98 @@
+/**
+ * Every wire constant of the Tickforge game protocol, in one place. The server, the client SDK,
+ * the bots and the k6 scripts all import from here; docs/PROTOCOL.md describes each one.
+ */
+
+/** Protocol version. Bumped on any incompatible change to a message layout. */
+export const PROTOCOL_VERSION = 1;
+
+/** WebSocket subprotocol a client must offer; the server refuses the upgrade without it. */
+export const SUBPROTOCOL = `tickforge.v${PROTOCOL_VERSION}`;
+
+/** First element of every message array: what the rest of the array means. */
+export const MessageType = {
+  // client -> server
+  /** `[INPUT, seq, input]`: one input, applied at the next tick; `seq` increases by 1 per input. */
+  INPUT: 1,
+  /** `[PING, clientTimeMs]`: answered by PONG at once. */
+  PING: 2,
+  /** `[LEAVE]`: the player leaves for good (no grace period). */
+  LEAVE: 3,
+
+  // server -> client
+  /** `[WELCOME, playerId, roomId, reconnectToken, tickRate, tick, stateShape, mode]`. */
+  WELCOME: 10,
+  /** `[SNAPSHOT, tick, ackSeq, entities]`: the whole (visible) state; replaces the mirror. */
+  SNAPSHOT: 11,
+  /** `[DELTA, tick, span, ackSeq, created, changed, removed]`: changes from tick - span to tick. */
+  DELTA: 12,
+  /** `[PONG, clientTimeMs, serverTimeMs, tick]`. */
+  PONG: 13,
+  /** `[EVENT, name, payload]`: a room event (broadcast or to one player). */
+  EVENT: 14,
+  /** `[ERROR, code, message]`: a recoverable problem with something the client sent. */
+  ERROR: 15,
+  /** `[MATCH_END, results]`: the match is over; results as reported to leaderboards. */
+  MATCH_END: 16,
+} as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/**
+ * WebSocket close codes the server uses. 1000-1011 are RFC 6455's; 4000-4999 are Tickforge's.
+ */
+export const CloseCode = {
+  /** The player left (LEAVE or a client close with 1000), or the match is over. */
+  NORMAL: 1000,
+  /** The node is shutting down. */
+  GOING_AWAY: 1001,
+  /** A message broke the protocol: not an array, unknown type, wrong arity. */
+  PROTOCOL_ERROR: 1002,
+  /** A text frame: the protocol is binary only. */
+  UNSUPPORTED_DATA: 1003,
+  /** The bytes are not valid msgpack. */
+  INVALID_PAYLOAD: 1007,
+  /** A frame larger than the configured maximum payload. */
+  MESSAGE_TOO_BIG: 1009,
+  /** A server-side fault (a failing room hook); the room or the seat could not continue. */
+  INTERNAL_ERROR: 1011,
+  /** The client could not keep up: its send buffer stayed over the bound for too long. */
+  SLOW_CONSUMER: 4008,
+  /** Inputs arrived far faster than the allowed rate. */
+  RATE_LIMITED: 4009,
+  /** The same player connected again elsewhere; this older connection is replaced. */
+  REPLACED: 4010,
+  /** The room was disposed (emptied, failed, or the node drained it). */
+  ROOM_CLOSED: 4011,
+  /** The client sent nothing (not even a ping) for longer than the idle timeout. */
+  IDLE_TIMEOUT: 4012,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Machine-readable codes carried by ERROR messages (the connection stays open). */
+export const ErrorCode = {
+  /** The input did not match the room's input schema; the message names the field. */
+  INVALID_INPUT: 'invalid_input',
+  /** The input was dropped because the client is over its input rate. */
+  INPUT_RATE: 'input_rate',
+  /** The input's seq was not greater than the last one; it was dropped. */
+  STALE_INPUT: 'stale_input',
+  /** The match is over; inputs are no longer applied. */
+  MATCH_OVER: 'match_over',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Field kinds an entity type can declare; the index is the wire value in WELCOME's state shape. */
+export const FieldKind = {
+  /** A finite number. With `quantize: step` it travels as an integer count of `step`. */
+  NUMBER: 0,
+  /** A safe integer. */
+  INT: 1,
+  /** true / false. */
+  BOOL: 2,
+  /** A UTF-8 string. */
+  STRING: 3,
+} as const;
+export type FieldKind = (typeof FieldKind)[keyof typeof FieldKind];
+
+/** Most fields one entity type may declare: a changed-field mask must stay a small positive int. */
+export const MAX_FIELDS_PER_ENTITY = 30;

@@ -1,0 +1,84 @@
+/**
+ * Starting real game nodes for integration tests: port 0 on 127.0.0.1, a quiet logger, short
+ * timeouts, and a dev-seat helper. Every node started here is stopped by stopAll().
+ */
+import { pino } from 'pino';
+import { loadConfig, type GameConfig } from '../../server/config.ts';
+import { GameNode } from '../../server/game/game-node.ts';
+import type { AnyRoomDefinition, MatchReport } from '../../server/game/room.ts';
+import { SeatTokens } from '../../server/game/seat-token.ts';
+import { arena } from '../../server/games/arena/index.ts';
+
+export const TEST_SECRET = new TextEncoder().encode('test-secret-test-secret-test-secret-0123');
+
+/** The defaults from loadConfig, adjusted for tests. */
+export function testGameConfig(overrides: Partial<GameConfig> = {}): GameConfig {
+  return {
+    ...loadConfig({}).game,
+    host: '127.0.0.1',
+    port: 0,
+    transport: (process.env.TICKFORGE_TRANSPORT as GameConfig['transport'] | undefined) ?? 'auto',
+    emptyRoomTtlMs: 60_000,
+    shutdownTimeoutMs: 2_000,
+    ...overrides,
+  };
+}
+
+export interface TestNode {
+  readonly node: GameNode;
+  readonly tokens: SeatTokens;
+  readonly reports: MatchReport[];
+  /** Base http URL of the node. */
+  readonly http: string;
+  /** Mint a seat token through POST /dev/seats. */
+  devSeat(body?: Record<string, unknown>): Promise<DevSeat>;
+}
+
+export interface DevSeat {
+  readonly url: string;
+  readonly seat: string;
+  readonly roomId: string;
+  readonly playerId: string;
+}
+
+const running = new Set<GameNode>();
+
+/** Start a game node for a test. */
+export async function startTestNode(
+  options: { config?: Partial<GameConfig>; rooms?: readonly AnyRoomDefinition[]; now?: () => number } = {},
+): Promise<TestNode> {
+  const tokens = new SeatTokens({ secret: TEST_SECRET, ...(options.now ? { now: options.now } : {}) });
+  const reports: MatchReport[] = [];
+  const node = await GameNode.start({
+    config: testGameConfig(options.config),
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    tokens,
+    rooms: options.rooms ?? [arena],
+    reportMatch: async (report) => void reports.push(report),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  running.add(node);
+  const scheme = node.config.tls ? 'https' : 'http';
+  const http = `${scheme}://127.0.0.1:${node.port}`;
+  return {
+    node,
+    tokens,
+    reports,
+    http,
+    async devSeat(body = {}) {
+      const response = await fetch(`${http}/dev/seats`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (response.status !== 201) throw new Error(`dev seat failed: ${response.status} ${await response.text()}`);
+      return (await response.json()) as DevSeat;
+    },
+  };
+}
+
+/** Stop every node started by startTestNode (use in afterEach). */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((node) => node.stop()));
+  running.clear();
+}
