@@ -19,7 +19,9 @@ export interface GameConfig {
   /** The ws(s) URL clients are given for this node. Derived from host/port/TLS when not set. */
   readonly publicUrl: string | undefined;
   readonly transport: TransportPreference;
-  readonly tls: { readonly keyFile: string; readonly certFile: string; readonly passphrase?: string } | undefined;
+  readonly tls:
+    | { readonly keyFile: string; readonly certFile: string; readonly passphrase?: string }
+    | undefined;
   /** Browser Origins allowed to open a game socket: exact origins, `scheme://host:*`, or `*`. */
   readonly allowedOrigins: readonly string[];
   /** Serve POST /dev/seats, which mints seat tokens without a lobby (development only). */
@@ -80,7 +82,11 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     dataDir: read.string('TICKFORGE_DATA_DIR', 'data'),
     seatSecret: seatSecret || undefined,
-    logLevel: read.oneOf('TICKFORGE_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    logLevel: read.oneOf(
+      'TICKFORGE_LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      'info',
+    ),
     game: {
       host,
       port,

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 /**
  * The process logger (JSON lines on stdout). Tokens never reach it: request URLs and queries are
@@ -8,6 +8,17 @@ export function createLogger(level: string): Logger {
   return pino({
     level,
     base: { service: 'tickforge' },
-    redact: { paths: ['seat', 'token', 'reconnectToken', '*.seat', '*.token', '*.reconnectToken', 'req.headers.authorization'], censor: '[redacted]' },
+    redact: {
+      paths: [
+        'seat',
+        'token',
+        'reconnectToken',
+        '*.seat',
+        '*.token',
+        '*.reconnectToken',
+        'req.headers.authorization',
+      ],
+      censor: '[redacted]',
+    },
   });
 }

@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   const tokens = new SeatTokens({ secret: await loadSeatSecret(config.seatSecret, config.dataDir) });
   const node = await GameNode.start({ config: config.game, log, tokens, rooms: [arena] });
   if (config.game.devSeats) {
-    log.info(`dev seats enabled: POST http://localhost:${node.port}/dev/seats (set TICKFORGE_DEV_SEATS=false in production)`);
+    log.info(
+      `dev seats enabled: POST http://localhost:${node.port}/dev/seats (set TICKFORGE_DEV_SEATS=false in production)`,
+    );
   }
 
   let stopping = false;

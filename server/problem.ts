@@ -20,7 +20,13 @@ export interface ProblemDetails {
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** Build a problem body with a `type` under the project's problem namespace. */
-export function problem(status: number, kind: string, title: string, detail?: string, errors?: readonly FieldProblem[]): ProblemDetails {
+export function problem(
+  status: number,
+  kind: string,
+  title: string,
+  detail?: string,
+  errors?: readonly FieldProblem[],
+): ProblemDetails {
   return {
     type: `https://tickforge.dev/problems/${kind}`,
     title,
@@ -32,7 +38,10 @@ export function problem(status: number, kind: string, title: string, detail?: st
 
 /** Ajv's errors as field problems (`instancePath` as the field, plus the missing/extra property). */
 export function fieldProblems(
-  errors: readonly { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }[] | null | undefined,
+  errors:
+    | readonly { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }[]
+    | null
+    | undefined,
   prefix = '',
 ): FieldProblem[] {
   return (errors ?? []).map((e) => {
@@ -43,7 +52,11 @@ export function fieldProblems(
           ? `/${String(e.params.additionalProperty)}`
           : '';
     const message =
-      e.keyword === 'additionalProperties' ? 'is not an allowed field' : e.keyword === 'required' ? 'is required' : (e.message ?? 'is invalid');
+      e.keyword === 'additionalProperties'
+        ? 'is not an allowed field'
+        : e.keyword === 'required'
+          ? 'is required'
+          : (e.message ?? 'is invalid');
     return { field: `${prefix}${e.instancePath}${property}` || '/', message };
   });
 }

@@ -62,7 +62,10 @@ describe.each(['ws', 'uws'] as const)('arena over %s', (transport) => {
       expect(alice.ackSeq).toBe(seq);
       // Both mirrors agree on Alice's quantized position once they are on the same tick.
       const tick = Math.max(alice.tick, bob.tick) + 1;
-      await Promise.all([alice.next('state', (s) => s.tick >= tick), bob.next('state', (s) => s.tick >= tick)]);
+      await Promise.all([
+        alice.next('state', (s) => s.tick >= tick),
+        bob.next('state', (s) => s.tick >= tick),
+      ]);
       if (alice.tick === bob.tick) {
         expect(avatarOf(alice, alice.playerId)).toEqual(avatarOf(bob, alice.playerId));
       }
@@ -101,7 +104,9 @@ describe.each(['ws', 'uws'] as const)('arena over %s', (transport) => {
       await alice.next('state', () => players(alice).length === 2);
       bob.close(4000, 'network drop');
       await alice.next('state', () => players(alice).length === 1);
-      await expect(connect({ url: seatB.url, reconnect: bob.reconnectToken })).rejects.toBeInstanceOf(ConnectError);
+      await expect(connect({ url: seatB.url, reconnect: bob.reconnectToken })).rejects.toBeInstanceOf(
+        ConnectError,
+      );
     });
 
     it('a match ends with results for every player, reported once', async () => {

@@ -22,7 +22,10 @@ export interface AdmissionDeps {
 }
 
 /** Decide one upgrade. Never throws: every failure is a refusal with a status and reason. */
-export async function admit(request: UpgradeRequest, deps: AdmissionDeps): Promise<UpgradeDecision<SocketData>> {
+export async function admit(
+  request: UpgradeRequest,
+  deps: AdmissionDeps,
+): Promise<UpgradeDecision<SocketData>> {
   const decision = await decide(request, deps).catch((error: unknown) =>
     error instanceof SeatTokenError ? refuse(error.status, error.message) : refuse(500, 'internal error'),
   );
@@ -34,7 +37,10 @@ async function decide(request: UpgradeRequest, deps: AdmissionDeps): Promise<Upg
   const { config, tokens, registry } = deps;
   if (!request.protocols.includes(SUBPROTOCOL)) {
     const offered = request.protocols.join(', ') || 'none';
-    return refuse(400, `unsupported protocol: offer Sec-WebSocket-Protocol ${SUBPROTOCOL} (offered: ${offered})`);
+    return refuse(
+      400,
+      `unsupported protocol: offer Sec-WebSocket-Protocol ${SUBPROTOCOL} (offered: ${offered})`,
+    );
   }
   if (!originAllowed(request.headers.origin, config.allowedOrigins)) {
     return refuse(403, 'origin not allowed');
@@ -46,7 +52,8 @@ async function decide(request: UpgradeRequest, deps: AdmissionDeps): Promise<Upg
     const claims = await tokens.verifyReconnect(reconnectToken, config.nodeId);
     const room = registry.get(claims.roomId);
     const seat = room?.heldSeat(claims.playerId, claims.sessionId);
-    if (!room || !seat) return refuse(410, 'seat no longer held: the reconnect window expired or the room closed');
+    if (!room || !seat)
+      return refuse(410, 'seat no longer held: the reconnect window expired or the room closed');
     return accept(room, seat, reconnectToken);
   }
 

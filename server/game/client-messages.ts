@@ -4,8 +4,8 @@
  * stays open. Nothing here throws out to the transport.
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { CloseCode, ErrorCode, MessageType } from '../../shared/protocol/codes.ts';
 import { DecodeError, decodeMessage, encodeMessage } from '../../shared/protocol/codec.ts';
+import { CloseCode, ErrorCode, MessageType } from '../../shared/protocol/codes.ts';
 import { clientMessageSchemas } from '../../shared/protocol/schemas/client-messages.ts';
 import type { GameMetrics, RejectReason } from './metrics.ts';
 import type { SeatSocket } from './seat.ts';
@@ -24,22 +24,38 @@ export interface ClientMessageDeps {
 }
 
 /** Handle one frame from a seated client. */
-export function handleClientMessage(socket: SeatSocket, bytes: Uint8Array, isBinary: boolean, deps: ClientMessageDeps) {
-  if (!isBinary) return violation(socket, deps, 'text_frame', CloseCode.UNSUPPORTED_DATA, 'binary frames only');
+export function handleClientMessage(
+  socket: SeatSocket,
+  bytes: Uint8Array,
+  isBinary: boolean,
+  deps: ClientMessageDeps,
+) {
+  if (socket.data.closingBy) return; // frames that were already in flight when the server closed
+  if (!isBinary)
+    return violation(socket, deps, 'text_frame', CloseCode.UNSUPPORTED_DATA, 'binary frames only');
   let message: unknown[];
   try {
     message = decodeMessage(bytes);
   } catch (error) {
     if (!(error instanceof DecodeError)) throw error;
-    return violation(socket, deps, 'invalid_msgpack', CloseCode.INVALID_PAYLOAD, `invalid message: ${error.message}`);
+    // Bytes that are not msgpack are an invalid payload; valid msgpack of the wrong shape breaks the protocol.
+    const code = error.code === 'invalid_msgpack' ? CloseCode.INVALID_PAYLOAD : CloseCode.PROTOCOL_ERROR;
+    return violation(socket, deps, 'invalid_msgpack', code, `invalid message: ${error.message}`);
   }
   const type = message[0] as number;
   const validate = validators.get(type);
-  if (!validate) return violation(socket, deps, 'unknown_type', CloseCode.PROTOCOL_ERROR, `unknown message type ${type}`);
+  if (!validate)
+    return violation(socket, deps, 'unknown_type', CloseCode.PROTOCOL_ERROR, `unknown message type ${type}`);
   if (!validate(message)) {
     const problem = validate.errors?.[0];
     const where = problem?.instancePath || '/';
-    return violation(socket, deps, 'malformed_message', CloseCode.PROTOCOL_ERROR, `message ${type} ${where} ${problem?.message}`);
+    return violation(
+      socket,
+      deps,
+      'malformed_message',
+      CloseCode.PROTOCOL_ERROR,
+      `message ${type} ${where} ${problem?.message}`,
+    );
   }
 
   const { seat, room } = socket.data;
@@ -76,7 +92,13 @@ function sendError(socket: SeatSocket, code: string, text: string): void {
   socket.send(encodeMessage([MessageType.ERROR, code, text]));
 }
 
-function violation(socket: SeatSocket, deps: ClientMessageDeps, reason: RejectReason, code: number, text: string): void {
+function violation(
+  socket: SeatSocket,
+  deps: ClientMessageDeps,
+  reason: RejectReason,
+  code: number,
+  text: string,
+): void {
   deps.metrics.rejected.labels(reason).inc();
   socket.data.closingBy = 'server';
   socket.close(code, text);

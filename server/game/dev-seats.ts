@@ -64,7 +64,14 @@ export function devSeatHandler(deps: {
     const roomId = body.roomId ?? deps.registry.findJoinable(mode)?.id ?? randomUUID();
     const playerId = body.playerId ?? randomUUID();
     const name = body.name ?? `player-${playerId.slice(0, 4)}`;
-    const seat = await deps.tokens.mintSeat({ playerId, name, roomId, mode, nodeId: deps.config.nodeId, options: body.options ?? {} });
+    const seat = await deps.tokens.mintSeat({
+      playerId,
+      name,
+      roomId,
+      mode,
+      nodeId: deps.config.nodeId,
+      options: body.options ?? {},
+    });
     return {
       status: 201,
       headers: { 'content-type': 'application/json' },

@@ -59,7 +59,10 @@ export class GameNode {
       options.log.warn(`uWebSockets.js unavailable, running on ws: ${loaded.fallbackReason}`);
     }
     node.#port = (await node.transport.listen()).port;
-    options.log.info({ url: node.url, transport: loaded.kind, nodeId: options.config.nodeId }, 'game node listening');
+    options.log.info(
+      { url: node.url, transport: loaded.kind, nodeId: options.config.nodeId },
+      'game node listening',
+    );
     return node;
   }
 
@@ -70,7 +73,8 @@ export class GameNode {
     this.#log = log;
     this.fallbackReason = loaded.fallbackReason;
     const types = new Map<string, RoomType>();
-    for (const definition of options.rooms) types.set(definition.mode, compileRoomType(definition, config.defaultTickRate));
+    for (const definition of options.rooms)
+      types.set(definition.mode, compileRoomType(definition, config.defaultTickRate));
 
     const metrics = this.metrics;
     this.scheduler = new TickScheduler({
@@ -85,7 +89,8 @@ export class GameNode {
     });
     const reportMatch =
       options.reportMatch ??
-      (async (report: MatchReport) => void log.info({ match: report }, 'match ended (no results sink configured)'));
+      (async (report: MatchReport) =>
+        void log.info({ match: report }, 'match ended (no results sink configured)'));
     this.transport = loaded.factory<SocketData>(
       {
         host: config.host,
@@ -98,7 +103,13 @@ export class GameNode {
       },
       {
         upgrade: (request) =>
-          admit(request, { config, tokens, registry: this.registry, metrics, draining: () => this.#draining }),
+          admit(request, {
+            config,
+            tokens,
+            registry: this.registry,
+            metrics,
+            draining: () => this.#draining,
+          }),
         open: (socket) => {
           this.#sockets.add(socket);
           socket.data.room.attach(socket.data.seat, socket);
@@ -117,12 +128,21 @@ export class GameNode {
       types,
       scheduler: this.scheduler,
       maxRooms: config.maxRooms,
-      roomDeps: { config, metrics, log, now, publish: (topic, bytes) => this.transport.publish(topic, bytes), reportMatch },
+      roomDeps: {
+        config,
+        metrics,
+        log,
+        now,
+        publish: (topic, bytes) => this.transport.publish(topic, bytes),
+        reportMatch,
+      },
     });
 
     this.transport.route('GET', '/health', () => json(200, { status: 'ok' }));
     this.transport.route('GET', '/ready', () =>
-      this.#draining ? json(503, { status: 'draining' }) : json(200, { status: 'ready', rooms: this.registry.size }),
+      this.#draining
+        ? json(503, { status: 'draining' })
+        : json(200, { status: 'ready', rooms: this.registry.size }),
     );
     this.transport.route('GET', '/metrics', async () => ({
       status: 200,
@@ -131,7 +151,11 @@ export class GameNode {
     }));
     this.transport.route('GET', '/rooms', () => json(200, { rooms: this.registry.summaries() }));
     if (config.devSeats) {
-      this.transport.route('POST', '/dev/seats', devSeatHandler({ config, tokens, registry: this.registry, url: () => this.url }));
+      this.transport.route(
+        'POST',
+        '/dev/seats',
+        devSeatHandler({ config, tokens, registry: this.registry, url: () => this.url }),
+      );
     }
   }
 
@@ -168,7 +192,9 @@ export class GameNode {
 
   async #stop(): Promise<void> {
     this.#draining = true;
-    const deadline = new Promise<void>((resolve) => setTimeout(resolve, this.config.shutdownTimeoutMs).unref());
+    const deadline = new Promise<void>((resolve) =>
+      setTimeout(resolve, this.config.shutdownTimeoutMs).unref(),
+    );
     const reports = this.registry.disposeAll(CloseCode.GOING_AWAY, 'server shutting down');
     const socketsClosed = new Promise<void>((resolve) => {
       if (this.#sockets.size === 0) resolve();

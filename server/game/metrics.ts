@@ -36,7 +36,11 @@ export class GameMetrics {
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
     registers: [this.registry],
   });
-  readonly ticks = new Counter({ name: 'tickforge_ticks_total', help: 'Room ticks run', registers: [this.registry] });
+  readonly ticks = new Counter({
+    name: 'tickforge_ticks_total',
+    help: 'Room ticks run',
+    registers: [this.registry],
+  });
   readonly overruns = new Counter({
     name: 'tickforge_tick_overruns_total',
     help: 'Ticks that took longer than their period',

@@ -39,10 +39,16 @@ export class RoomRegistry {
   }
 
   /** The room, created with `options` if this node does not have it yet. */
-  getOrCreate(roomId: string, mode: string, options: Readonly<Record<string, unknown>>): RoomRuntime | SeatRefusal {
+  getOrCreate(
+    roomId: string,
+    mode: string,
+    options: Readonly<Record<string, unknown>>,
+  ): RoomRuntime | SeatRefusal {
     const existing = this.#rooms.get(roomId)?.runtime;
     if (existing) {
-      return existing.mode === mode ? existing : { status: 409, reason: `room ${roomId} is a ${existing.mode} room` };
+      return existing.mode === mode
+        ? existing
+        : { status: 409, reason: `room ${roomId} is a ${existing.mode} room` };
     }
     const type = this.#options.types.get(mode);
     if (!type) return { status: 404, reason: `unknown game mode "${mode}"` };

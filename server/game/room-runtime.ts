@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { CloseCode, ErrorCode, MessageType } from '../../shared/protocol/codes.ts';
 import { encodeMessage } from '../../shared/protocol/codec.ts';
-import { takeSnapshot } from '../../shared/protocol/snapshot.ts';
+import { CloseCode, ErrorCode, MessageType } from '../../shared/protocol/codes.ts';
 import type { Snapshot } from '../../shared/protocol/snapshot.ts';
+import { takeSnapshot } from '../../shared/protocol/snapshot.ts';
 import type { StateShape } from '../../shared/protocol/state-shape.ts';
 import type { GameConfig } from '../config.ts';
 import { RoomEntities } from './entity-world.ts';
+import { InputRate } from './input-rate.ts';
 import type { GameMetrics } from './metrics.ts';
-import type { RoomType } from './room-type.ts';
 import type { MatchReport, MatchResult, Player, Room, RoomContext } from './room.ts';
+import type { RoomType } from './room-type.ts';
 import type { TickTask } from './scheduler.ts';
 import { Seat, type SeatSocket } from './seat.ts';
 import type { SeatClaims } from './seat-token.ts';
-import { InputRate } from './input-rate.ts';
 import { SnapshotHistory } from './sync/snapshot-history.ts';
 import { StateSync } from './sync/state-sync.ts';
 
@@ -88,7 +88,8 @@ export class RoomRuntime implements TickTask {
       players: this.#players,
       tick: () => this.#tick,
       now: deps.now,
-      broadcast: (event, payload) => this.broadcast(encodeMessage([MessageType.EVENT, event, payload ?? null])),
+      broadcast: (event, payload) =>
+        this.broadcast(encodeMessage([MessageType.EVENT, event, payload ?? null])),
       send: (player, event, payload) =>
         this.seats.get(player.id)?.socket?.send(encodeMessage([MessageType.EVENT, event, payload ?? null])),
       endMatch: (results) => this.#endMatch(results),
@@ -126,7 +127,8 @@ export class RoomRuntime implements TickTask {
     if (this.#ended) return { status: 410, reason: 'match is over' };
     const existing = this.seats.get(claims.playerId);
     if (existing) return existing; // a fresh seat for a player already seated: the new socket replaces the old
-    if (this.seats.size >= this.maxPlayers) return { status: 409, reason: `room is full (${this.maxPlayers} players)` };
+    if (this.seats.size >= this.maxPlayers)
+      return { status: 409, reason: `room is full (${this.maxPlayers} players)` };
     const { config, now } = this.#deps;
     const rate = new InputRate(config.maxInputsPerSecond, Math.max(config.maxInputsPerTick * 2, 8), now());
     const seat = new Seat(claims.playerId, claims.name, randomUUID(), rate, now());
@@ -214,7 +216,10 @@ export class RoomRuntime implements TickTask {
       const where = error?.instancePath || '/';
       const extra =
         error?.keyword === 'additionalProperties' ? ` (${String(error.params.additionalProperty)})` : '';
-      return { code: ErrorCode.INVALID_INPUT, message: `input ${where} ${error?.message ?? 'is invalid'}${extra}` };
+      return {
+        code: ErrorCode.INVALID_INPUT,
+        message: `input ${where} ${error?.message ?? 'is invalid'}${extra}`,
+      };
     }
     const limit = this.#deps.config.maxInputsPerTick * 4;
     if (seat.inputs.length >= limit) {
@@ -315,6 +320,7 @@ export class RoomRuntime implements TickTask {
         if (buffered > config.slowClientCloseBytes || time - seat.lastSentAt > config.slowClientTimeoutMs) {
           // Not a kick: the seat is held for the grace period so the client can reconnect.
           metrics.rejected.labels('slow_consumer').inc();
+          socket.data.closingBy = 'slow';
           socket.close(CloseCode.SLOW_CONSUMER, 'client too slow to receive state');
         }
         continue;
@@ -338,7 +344,11 @@ export class RoomRuntime implements TickTask {
     if (skipped) metrics.skippedSends.inc(skipped);
   }
 
-  #visible(filter: NonNullable<Room['canSee']>, player: Player, entity: Parameters<NonNullable<Room['canSee']>>[1]) {
+  #visible(
+    filter: NonNullable<Room['canSee']>,
+    player: Player,
+    entity: Parameters<NonNullable<Room['canSee']>>[1],
+  ) {
     try {
       return filter(player, entity);
     } catch (error) {
@@ -376,7 +386,10 @@ export class RoomRuntime implements TickTask {
 
   #startEmptyTimer(): void {
     this.#cancelEmptyTimer();
-    this.#emptyTimer = setTimeout(() => this.dispose(CloseCode.ROOM_CLOSED, 'room empty'), this.#deps.config.emptyRoomTtlMs);
+    this.#emptyTimer = setTimeout(
+      () => this.dispose(CloseCode.ROOM_CLOSED, 'room empty'),
+      this.#deps.config.emptyRoomTtlMs,
+    );
   }
 
   #cancelEmptyTimer(): void {

@@ -1,5 +1,10 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { type CompiledShape, compileShape, shapeToWire, type WireShape } from '../../shared/protocol/state-shape.ts';
+import {
+  type CompiledShape,
+  compileShape,
+  shapeToWire,
+  type WireShape,
+} from '../../shared/protocol/state-shape.ts';
 import type { AnyRoomDefinition } from './room.ts';
 
 /** A room definition resolved once per node: compiled state shape and input validator. */
@@ -20,10 +25,7 @@ export class RoomDefinitionError extends Error {
 const ajv = new Ajv2020({ strict: true, allErrors: false, coerceTypes: false, useDefaults: false });
 
 /** Compile a definition, rejecting input schemas that would let unknown fields through. */
-export function compileRoomType(
-  definition: AnyRoomDefinition,
-  defaultTickRate: number,
-): RoomType {
+export function compileRoomType(definition: AnyRoomDefinition, defaultTickRate: number): RoomType {
   const { mode, input, maxPlayers } = definition;
   if (!/^[a-z][a-z0-9-]{0,31}$/.test(mode)) throw new RoomDefinitionError(`bad mode name "${mode}"`);
   if (!(Number.isInteger(maxPlayers) && maxPlayers >= 1)) {
@@ -34,7 +36,8 @@ export function compileRoomType(
     throw new RoomDefinitionError(`${mode}: the input schema must set additionalProperties: false`);
   }
   const tickRate = definition.tickRate ?? defaultTickRate;
-  if (!(tickRate > 0 && tickRate <= 240)) throw new RoomDefinitionError(`${mode}: tickRate must be in (0, 240]`);
+  if (!(tickRate > 0 && tickRate <= 240))
+    throw new RoomDefinitionError(`${mode}: tickRate must be in (0, 240]`);
   const shape = compileShape(definition.state);
   return { definition, shape, wireShape: shapeToWire(shape), validateInput: ajv.compile(input), tickRate };
 }

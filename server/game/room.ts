@@ -159,6 +159,8 @@ export interface AnyRoomDefinition extends Omit<RoomDefinition, 'input' | 'room'
 }
 
 /** Declare a room type with full type inference from its state shape and input schema. */
-export function defineRoom<const S extends StateShape, I>(definition: RoomDefinition<S, I>): RoomDefinition<S, I> {
+export function defineRoom<const S extends StateShape, I>(
+  definition: RoomDefinition<S, I>,
+): RoomDefinition<S, I> {
   return definition;
 }

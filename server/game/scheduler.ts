@@ -93,7 +93,8 @@ export class TickScheduler {
 
   /** Start ticking `task` at `tickRate` Hz; its first tick is one period from now. */
   add(task: TickTask, tickRate: number): ScheduleEntry {
-    if (!(tickRate > 0 && tickRate <= 1000)) throw new RangeError(`tick rate must be in (0, 1000] Hz, got ${tickRate}`);
+    if (!(tickRate > 0 && tickRate <= 1000))
+      throw new RangeError(`tick rate must be in (0, 1000] Hz, got ${tickRate}`);
     const entry: MutableEntry = {
       task,
       tickRate,

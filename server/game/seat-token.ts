@@ -86,7 +86,12 @@ export class SeatTokens {
     if (typeof jti !== 'string' || typeof exp !== 'number' || typeof sub !== 'string') {
       throw new SeatTokenError(401, 'seat token is malformed');
     }
-    if (typeof name !== 'string' || typeof room !== 'string' || typeof mode !== 'string' || typeof node !== 'string') {
+    if (
+      typeof name !== 'string' ||
+      typeof room !== 'string' ||
+      typeof mode !== 'string' ||
+      typeof node !== 'string'
+    ) {
       throw new SeatTokenError(401, 'seat token is malformed');
     }
     if (node !== nodeId) throw new SeatTokenError(403, 'seat token is for another game node');
@@ -94,7 +99,14 @@ export class SeatTokens {
     if (this.#used.has(jti)) throw new SeatTokenError(401, 'seat token was already used');
     this.#used.set(jti, exp);
     const options = opts !== null && typeof opts === 'object' && !Array.isArray(opts) ? opts : {};
-    return { playerId: sub, name, roomId: room, mode, nodeId: node, options: options as Record<string, unknown> };
+    return {
+      playerId: sub,
+      name,
+      roomId: room,
+      mode,
+      nodeId: node,
+      options: options as Record<string, unknown>,
+    };
   }
 
   /** Mint a reconnect token for a held seat. It stays usable for as long as the seat is held. */
@@ -112,7 +124,12 @@ export class SeatTokens {
   /** Verify a reconnect token for this node. Throws SeatTokenError. */
   async verifyReconnect(token: string, nodeId: string): Promise<ReconnectClaims> {
     const { sub, room, node, sid } = await this.#verify(token, RECONNECT);
-    if (typeof sub !== 'string' || typeof room !== 'string' || typeof node !== 'string' || typeof sid !== 'string') {
+    if (
+      typeof sub !== 'string' ||
+      typeof room !== 'string' ||
+      typeof node !== 'string' ||
+      typeof sid !== 'string'
+    ) {
       throw new SeatTokenError(401, 'reconnect token is malformed');
     }
     if (node !== nodeId) throw new SeatTokenError(403, 'reconnect token is for another game node');

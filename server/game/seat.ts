@@ -1,16 +1,20 @@
+import type { InputRate } from './input-rate.ts';
 import type { Player } from './room.ts';
 import type { RoomRuntime } from './room-runtime.ts';
 import type { ClientBaseline } from './sync/state-sync.ts';
 import type { TransportSocket } from './transport/types.ts';
-import { InputRate } from './input-rate.ts';
 
 /** What the game node keeps on each socket. */
 export interface SocketData {
   readonly seat: Seat;
   readonly room: RoomRuntime;
   readonly reconnectToken: string;
-  /** Set when the server closes the socket itself, so the close is not treated as a drop. */
-  closingBy?: 'server' | 'replaced' | 'leave';
+  /**
+   * Set when the server starts closing the socket: frames still arriving are ignored, and the close
+   * is not taken for a drop ('server': kicked, 'leave': the player left, 'replaced': a newer
+   * connection took the seat), except 'slow', which keeps the seat for the grace period.
+   */
+  closingBy?: 'server' | 'replaced' | 'leave' | 'slow';
 }
 
 export type SeatSocket = TransportSocket<SocketData>;

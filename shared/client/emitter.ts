@@ -8,7 +8,10 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
   /** Call `listener` on every `event`; returns a function that removes it. */
   on<K extends keyof Events>(event: K, listener: (payload: Events[K]) => void): () => void {
     let set = this.#listeners.get(event);
-    if (!set) this.#listeners.set(event, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(event, set);
+    }
     set.add(listener as (payload: never) => void);
     return () => this.off(event, listener);
   }
@@ -27,7 +30,10 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
   }
 
   /** Resolve with the next `event` (optionally the next one matching `filter`). */
-  next<K extends keyof Events>(event: K, filter: (payload: Events[K]) => boolean = () => true): Promise<Events[K]> {
+  next<K extends keyof Events>(
+    event: K,
+    filter: (payload: Events[K]) => boolean = () => true,
+  ): Promise<Events[K]> {
     return new Promise((resolve) => {
       const off = this.on(event, (payload) => {
         if (!filter(payload)) return;

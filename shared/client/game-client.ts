@@ -3,8 +3,9 @@
  * snapshots and deltas, sends inputs with sequence numbers, and measures RTT with ping/pong.
  * Runs in browsers and Node 22+ (both have a global WebSocket); nothing here is Node- or DOM-only.
  */
-import { CloseCode, MessageType, SUBPROTOCOL } from '../protocol/codes.ts';
+
 import { decodeMessage, encodeMessage } from '../protocol/codec.ts';
+import { CloseCode, MessageType, SUBPROTOCOL } from '../protocol/codes.ts';
 import { type ApplyResult, ProtocolError, StateMirror } from '../protocol/delta-apply.ts';
 import { shapeFromWire } from '../protocol/state-shape.ts';
 import { Emitter } from './emitter.ts';
@@ -84,7 +85,9 @@ export class GameClient extends Emitter<GameClientEvents> {
   /** Open a socket, wait for WELCOME, and resolve with a client that is receiving state. */
   static connect(options: GameClientOptions): Promise<GameClient> {
     const Socket = options.WebSocket ?? globalThis.WebSocket;
-    const token = options.reconnect ? `reconnect=${encodeURIComponent(options.reconnect)}` : `seat=${encodeURIComponent(options.seat ?? '')}`;
+    const token = options.reconnect
+      ? `reconnect=${encodeURIComponent(options.reconnect)}`
+      : `seat=${encodeURIComponent(options.seat ?? '')}`;
     const url = `${options.url}${options.url.includes('?') ? '&' : '?'}${token}`;
     const socket = new Socket(url, [SUBPROTOCOL]);
     socket.binaryType = 'arraybuffer';
@@ -105,7 +108,12 @@ export class GameClient extends Emitter<GameClientEvents> {
         cleanup();
         if (message[0] !== MessageType.WELCOME) {
           socket.close(CloseCode.PROTOCOL_ERROR, 'expected welcome');
-          reject(new ProtocolError('malformed_welcome', `expected WELCOME, got message type ${String(message[0])}`));
+          reject(
+            new ProtocolError(
+              'malformed_welcome',
+              `expected WELCOME, got message type ${String(message[0])}`,
+            ),
+          );
           return;
         }
         try {
@@ -220,7 +228,8 @@ export class GameClient extends Emitter<GameClientEvents> {
     try {
       message = decodeMessage(bytes);
     } catch (error) {
-      return this.#fail(error);
+      this.#fail(error);
+      return;
     }
     switch (message[0]) {
       case MessageType.SNAPSHOT:
@@ -233,7 +242,8 @@ export class GameClient extends Emitter<GameClientEvents> {
             ? this.state.applySnapshot(tick, message[3])
             : this.state.applyDelta(tick, message[2] as number, message[4], message[5], message[6]);
         } catch (error) {
-          return this.#fail(error);
+          this.#fail(error);
+          return;
         }
         const ackSeq = message[full ? 2 : 3];
         if (typeof ackSeq === 'number') this.#ackSeq = ackSeq;
@@ -259,7 +269,7 @@ export class GameClient extends Emitter<GameClientEvents> {
         this.emit('matchEnd', message[1]);
         return;
       default:
-        return this.#fail(new ProtocolError('unknown_type', `unknown server message type ${String(message[0])}`));
+        this.#fail(new ProtocolError('unknown_type', `unknown server message type ${String(message[0])}`));
     }
   }
 

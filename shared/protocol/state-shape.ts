@@ -2,7 +2,10 @@ import { FieldKind, MAX_FIELDS_PER_ENTITY } from './codes.ts';
 
 /** One field of an entity type, as a game author declares it. */
 export type FieldSpec =
-  | { readonly type: 'number'; /** Send as an integer count of this step, e.g. 0.01. */ readonly quantize?: number }
+  | {
+      readonly type: 'number' /** Send as an integer count of this step, e.g. 0.01. */;
+      readonly quantize?: number;
+    }
   | { readonly type: 'int' }
   | { readonly type: 'bool' }
   | { readonly type: 'string' };
@@ -64,6 +67,8 @@ export class StateShapeError extends Error {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
+/** Names that would collide with the entity's own keys or with Object.prototype on a mirror object. */
+const RESERVED = new Set(['id', 'type', '__proto__', 'constructor', 'prototype']);
 
 /** Resolve a declared shape into wire order, rejecting anything the codec cannot carry. */
 export function compileShape(shape: StateShape): CompiledShape {
@@ -94,7 +99,7 @@ export function shapeFromWire(wire: unknown): CompiledShape {
   wire.forEach((entry: unknown, index) => {
     if (!Array.isArray(entry) || entry.length !== 2) throw new StateShapeError(`type #${index}: malformed`);
     const [name, fieldList] = entry as [unknown, unknown];
-    if (typeof name !== 'string' || !NAME.test(name) || byName.has(name)) {
+    if (typeof name !== 'string' || !NAME.test(name) || byName.has(name) || RESERVED.has(name)) {
       throw new StateShapeError(`type #${index}: bad or duplicate name`);
     }
     if (!Array.isArray(fieldList) || fieldList.length === 0 || fieldList.length > MAX_FIELDS_PER_ENTITY) {
@@ -105,14 +110,26 @@ export function shapeFromWire(wire: unknown): CompiledShape {
     const steps: number[] = [];
     for (const f of fieldList as unknown[]) {
       const [field, kind, step] = Array.isArray(f) ? f : [];
-      if (typeof field !== 'string' || !NAME.test(field) || fields.includes(field) || field === 'id' || field === 'type') {
+      if (typeof field !== 'string' || !NAME.test(field) || fields.includes(field) || RESERVED.has(field)) {
         throw new StateShapeError(`${name}: bad, reserved or duplicate field name ${String(field)}`);
       }
-      if (kind !== FieldKind.NUMBER && kind !== FieldKind.INT && kind !== FieldKind.BOOL && kind !== FieldKind.STRING) {
+      if (
+        kind !== FieldKind.NUMBER &&
+        kind !== FieldKind.INT &&
+        kind !== FieldKind.BOOL &&
+        kind !== FieldKind.STRING
+      ) {
         throw new StateShapeError(`${name}.${field}: unknown field kind`);
       }
-      if (typeof step !== 'number' || !(step >= 0) || !Number.isFinite(step) || (step > 0 && kind !== FieldKind.NUMBER)) {
-        throw new StateShapeError(`${name}.${field}: quantize must be a positive finite step on a number field`);
+      if (
+        typeof step !== 'number' ||
+        !(step >= 0) ||
+        !Number.isFinite(step) ||
+        (step > 0 && kind !== FieldKind.NUMBER)
+      ) {
+        throw new StateShapeError(
+          `${name}.${field}: quantize must be a positive finite step on a number field`,
+        );
       }
       fields.push(field);
       kinds.push(kind);

@@ -3,7 +3,7 @@
  * timeouts, and a dev-seat helper. Every node started here is stopped by stopAll().
  */
 import { pino } from 'pino';
-import { loadConfig, type GameConfig } from '../../server/config.ts';
+import { type GameConfig, loadConfig } from '../../server/config.ts';
 import { GameNode } from '../../server/game/game-node.ts';
 import type { AnyRoomDefinition, MatchReport } from '../../server/game/room.ts';
 import { SeatTokens } from '../../server/game/seat-token.ts';
@@ -71,7 +71,8 @@ export async function startTestNode(
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-      if (response.status !== 201) throw new Error(`dev seat failed: ${response.status} ${await response.text()}`);
+      if (response.status !== 201)
+        throw new Error(`dev seat failed: ${response.status} ${await response.text()}`);
       return (await response.json()) as DevSeat;
     },
   };

@@ -3,8 +3,8 @@
  * bad bytes, bad tokens, foreign Origins. It can also read the HTTP status of a refused upgrade.
  */
 import WebSocket from 'ws';
-import { SUBPROTOCOL } from '../../shared/protocol/codes.ts';
 import { decodeMessage } from '../../shared/protocol/codec.ts';
+import { SUBPROTOCOL } from '../../shared/protocol/codes.ts';
 
 export interface RawOptions {
   readonly query?: string;

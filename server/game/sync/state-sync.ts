@@ -54,7 +54,11 @@ export class StateSync {
    * The frame for a client, advancing its baseline to this tick. With `isVisible` (a room with a
    * view filter) the frame is encoded for this client alone.
    */
-  frameFor(client: ClientBaseline, ackSeq: number, isVisible?: (record: EntityRecord) => boolean): StateFrame {
+  frameFor(
+    client: ClientBaseline,
+    ackSeq: number,
+    isVisible?: (record: EntityRecord) => boolean,
+  ): StateFrame {
     const current = this.#current;
     if (!current) throw new Error('StateSync.frameFor before begin');
     const base = client.baselineTick >= 0 ? this.#history.get(client.baselineTick) : undefined;

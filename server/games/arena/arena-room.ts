@@ -53,7 +53,10 @@ export class ArenaRoom extends Room<ArenaState, ArenaInput> {
   #endTick = 0;
 
   override onCreate(options: Readonly<Record<string, unknown>>): void {
-    const seconds = typeof options.matchSeconds === 'number' && options.matchSeconds > 0 ? options.matchSeconds : MATCH_SECONDS;
+    const seconds =
+      typeof options.matchSeconds === 'number' && options.matchSeconds > 0
+        ? options.matchSeconds
+        : MATCH_SECONDS;
     this.#random = seededRandom(typeof options.seed === 'number' ? options.seed : Date.now());
     this.#endTick = Math.ceil(seconds * this.tickRate);
     this.entities.spawn('match', { endTick: this.#endTick });

@@ -1,2 +1,2 @@
-export { arena, ArenaRoom, arenaInputSchema, arenaState } from './arena-room.ts';
+export { ArenaRoom, arena, arenaInputSchema, arenaState } from './arena-room.ts';
 export * from './rules.ts';

@@ -20,7 +20,11 @@ export interface ArenaInput {
 }
 
 /** Move a point by one input for `dt` seconds, clamped to the field. Diagonals are not faster. */
-export function move(position: { x: number; y: number }, input: ArenaInput, dt: number): { x: number; y: number } {
+export function move(
+  position: { x: number; y: number },
+  input: ArenaInput,
+  dt: number,
+): { x: number; y: number } {
   const length = Math.hypot(input.dx, input.dy);
   const scale = length > 1 ? 1 / length : 1;
   const x = position.x + input.dx * scale * PLAYER_SPEED * dt;

@@ -9,7 +9,11 @@ export const clientMessageSchemas = {
   [MessageType.INPUT]: {
     $id: 'tickforge:client/input',
     type: 'array',
-    prefixItems: [{ const: MessageType.INPUT }, { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER }, true],
+    prefixItems: [
+      { const: MessageType.INPUT },
+      { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+      true,
+    ],
     minItems: 3,
     items: false,
   },

@@ -1,0 +1,200 @@
+/**
+ * Server side of state sync: the difference between two snapshots as flat wire lists, and the
+ * SNAPSHOT / DELTA frames around an encoded body. A body is encoded once per room and baseline; each
+ * client gets it behind its own few-byte header, so sending costs one copy per client.
+ */
+import { encodeValue } from './codec.ts';
+import { MessageType } from './codes.ts';
+import { type EntityRecord, isIntegerField, type Snapshot } from './snapshot.ts';
+import type { WireValue } from './state-shape.ts';
+
+/**
+ * What changed between two snapshots, in wire layout. The client applies removed, then created,
+ * then changed; an id whose type changed is in both removed and created.
+ */
+export interface DeltaBody {
+  /** `[id, typeIndex, v0, v1, ..., id, typeIndex, ...]`: every field of each new entity. */
+  readonly created: WireValue[];
+  /** `[id, mask, values..., id, mask, ...]`: bit i of mask means field i follows; integer fields
+   * (INT, quantized NUMBER) carry the difference from the baseline, others the new value. */
+  readonly changed: WireValue[];
+  /** `[id, id, ...]`. */
+  readonly removed: number[];
+}
+
+/** Optional per-client interest filter. */
+export interface ViewScope {
+  /** ids the client had at its baseline (what was last sent to it); required with isVisible */
+  readonly before: ReadonlySet<number>;
+  readonly isVisible: (record: EntityRecord) => boolean;
+  /** filled with the ids visible now (becomes `before` for the next send); cleared first, so two
+   * sets can be alternated, but it must not be the same set as `before` */
+  readonly after: Set<number>;
+}
+
+/** The changes that turn `base` (the client's baseline) into `current`, optionally filtered by view. */
+export function diffSnapshots(base: Snapshot, current: Snapshot, scope?: ViewScope): DeltaBody {
+  const body: DeltaBody = { created: [], changed: [], removed: [] };
+  if (scope === undefined) {
+    for (const [id, rec] of current.entities) {
+      const old = base.entities.get(id);
+      if (old === undefined) {
+        pushCreated(body.created, rec);
+      } else if (old.type.index !== rec.type.index) {
+        body.removed.push(id);
+        pushCreated(body.created, rec);
+      } else if (old !== rec) {
+        pushChanged(body.changed, old, rec);
+      }
+    }
+    for (const id of base.entities.keys()) {
+      if (!current.entities.has(id)) body.removed.push(id);
+    }
+    return body;
+  }
+
+  const { before, isVisible, after } = scope;
+  if ((after as ReadonlySet<number>) === before) throw new TypeError('scope.after must not be scope.before');
+  after.clear();
+  for (const [id, rec] of current.entities) {
+    if (!isVisible(rec)) continue;
+    after.add(id);
+    const old = base.entities.get(id);
+    if (!before.has(id) || old === undefined || old.type.index !== rec.type.index) {
+      pushCreated(body.created, rec);
+    } else if (old !== rec) {
+      pushChanged(body.changed, old, rec);
+    }
+  }
+  for (const id of before) {
+    const rec = current.entities.get(id);
+    // The last clause also covers an id the client has but the baseline lacks: replace it whole.
+    if (rec === undefined || !after.has(id) || base.entities.get(id)?.type.index !== rec.type.index) {
+      body.removed.push(id);
+    }
+  }
+  return body;
+}
+
+/** Every (visible) entity of `current` in created layout, for a SNAPSHOT. */
+export function fullEntities(current: Snapshot, scope?: Omit<ViewScope, 'before'>): WireValue[] {
+  const out: WireValue[] = [];
+  scope?.after.clear();
+  for (const rec of current.entities.values()) {
+    if (scope !== undefined) {
+      if (!scope.isVisible(rec)) continue;
+      scope.after.add(rec.id);
+    }
+    pushCreated(out, rec);
+  }
+  return out;
+}
+
+function pushCreated(out: WireValue[], rec: EntityRecord): void {
+  out.push(rec.id, rec.type.index);
+  const { values } = rec;
+  for (let i = 0; i < values.length; i++) out.push(values[i]!);
+}
+
+function pushChanged(out: WireValue[], old: EntityRecord, rec: EntityRecord): void {
+  const before = old.values;
+  const now = rec.values;
+  let mask = 0;
+  for (let i = 0; i < now.length; i++) {
+    if (now[i] !== before[i]) mask |= 1 << i;
+  }
+  if (mask === 0) return;
+  out.push(rec.id, mask);
+  const { kinds, steps } = rec.type;
+  for (let i = 0; i < now.length; i++) {
+    if ((mask & (1 << i)) === 0) continue;
+    // Differences of quantized positions are small: 1 to 3 bytes instead of up to 9.
+    out.push(isIntegerField(kinds[i]!, steps[i]!) ? (now[i] as number) - (before[i] as number) : now[i]!);
+  }
+}
+
+/** The body of a DELTA: created, changed and removed as three msgpack values back to back. */
+export function packDeltaBody(body: DeltaBody): Uint8Array {
+  // A 3-element array encodes as its 1-byte fixarray marker followed by exactly those three values.
+  return encodeValue([body.created, body.changed, body.removed]).subarray(1);
+}
+
+/** The body of a SNAPSHOT: the created-layout entity list as one msgpack array. */
+export function packSnapshotBody(entities: WireValue[]): Uint8Array {
+  return encodeValue(entities);
+}
+
+/** `[DELTA, tick, span, ackSeq, created, changed, removed]`: a shared body behind this client's header. */
+export function deltaFrame(tick: number, span: number, ackSeq: number, body: Uint8Array): Uint8Array {
+  checkUint('tick', tick);
+  checkUint('span', span);
+  checkUint('ackSeq', ackSeq);
+  const head = 2 + uintSize(tick) + uintSize(span) + uintSize(ackSeq);
+  const frame = new Uint8Array(head + body.length);
+  frame[0] = 0x97; // fixarray of 7
+  frame[1] = MessageType.DELTA; // positive fixint
+  writeUint(frame, writeUint(frame, writeUint(frame, 2, tick), span), ackSeq);
+  frame.set(body, head);
+  return frame;
+}
+
+/** `[SNAPSHOT, tick, ackSeq, entities]`: a shared body behind this client's header. */
+export function snapshotFrame(tick: number, ackSeq: number, body: Uint8Array): Uint8Array {
+  checkUint('tick', tick);
+  checkUint('ackSeq', ackSeq);
+  const head = 2 + uintSize(tick) + uintSize(ackSeq);
+  const frame = new Uint8Array(head + body.length);
+  frame[0] = 0x94; // fixarray of 4
+  frame[1] = MessageType.SNAPSHOT; // positive fixint
+  writeUint(frame, writeUint(frame, 2, tick), ackSeq);
+  frame.set(body, head);
+  return frame;
+}
+
+const TWO_32 = 2 ** 32;
+
+function checkUint(name: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new RangeError(`${name} must be a non-negative safe integer: ${n}`);
+}
+
+/** Bytes of the smallest msgpack unsigned int holding n. */
+function uintSize(n: number): number {
+  return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < TWO_32 ? 5 : 9;
+}
+
+/** Write n as the smallest msgpack unsigned int at pos; returns the position after it. */
+function writeUint(out: Uint8Array, pos: number, n: number): number {
+  if (n < 0x80) {
+    out[pos] = n;
+    return pos + 1;
+  }
+  if (n < 0x100) {
+    out[pos] = 0xcc;
+    out[pos + 1] = n;
+    return pos + 2;
+  }
+  if (n < 0x10000) {
+    out[pos] = 0xcd;
+    out[pos + 1] = n >>> 8;
+    out[pos + 2] = n;
+    return pos + 3;
+  }
+  if (n < TWO_32) {
+    out[pos] = 0xce;
+    writeUint32(out, pos + 1, n);
+    return pos + 5;
+  }
+  out[pos] = 0xcf;
+  writeUint32(out, pos + 1, Math.floor(n / TWO_32));
+  writeUint32(out, pos + 5, n >>> 0);
+  return pos + 9;
+}
+
+function writeUint32(out: Uint8Array, pos: number, n: number): void {
+  // Uint8Array stores each value modulo 256, so no masking is needed.
+  out[pos] = n >>> 24;
+  out[pos + 1] = n >>> 16;
+  out[pos + 2] = n >>> 8;
+  out[pos + 3] = n;
+}

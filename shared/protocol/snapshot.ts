@@ -1,0 +1,154 @@
+/**
+ * Snapshots: the room's state at one tick, already quantized into wire values. Deltas are computed
+ * between two snapshots, and the client mirror holds the same wire values, so both sides agree on
+ * every value to the bit.
+ */
+import { FieldKind } from './codes.ts';
+import type { CompiledEntityType, CompiledShape, WireValue } from './state-shape.ts';
+
+/**
+ * Largest magnitude of an integer wire value (INT fields and quantized numbers). Kept at 2^51 so a
+ * difference of two values (what a delta carries) is still a safe integer.
+ */
+export const MAX_WIRE_INT = 2 ** 51;
+
+/** One entity at one tick: its type and its quantized field values in field order. */
+export interface EntityRecord {
+  readonly id: number;
+  readonly type: CompiledEntityType;
+  readonly values: readonly WireValue[];
+}
+
+/** The state of a room at one tick. Unchanged entities share their record with the previous snapshot. */
+export interface Snapshot {
+  readonly tick: number;
+  readonly entities: ReadonlyMap<number, EntityRecord>;
+}
+
+/** Thrown by `takeSnapshot` when the live entities cannot be described by the shape. */
+export class SnapshotError extends Error {
+  override readonly name = 'SnapshotError';
+  readonly code: 'unknown_type' | 'bad_id' | 'duplicate_id';
+
+  constructor(code: SnapshotError['code'], message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** True for fields that travel as integers and change as differences: INT and quantized NUMBER. */
+export function isIntegerField(kind: FieldKind, step: number): boolean {
+  return kind === FieldKind.INT || step > 0;
+}
+
+function clampInt(q: number): number {
+  if (q > MAX_WIRE_INT) return MAX_WIRE_INT;
+  if (q < -MAX_WIRE_INT) return -MAX_WIRE_INT;
+  // `+ 0` turns -0 into 0: msgpack has no -0 integer, so the mirror could never hold one.
+  return q + 0;
+}
+
+/**
+ * The wire value of a field. Anything that is not a finite number becomes 0 in numeric fields:
+ * NaN and Infinity cannot be quantized and would poison every later difference.
+ */
+export function quantize(kind: FieldKind, step: number, value: unknown): WireValue {
+  switch (kind) {
+    case FieldKind.NUMBER:
+      if (!Number.isFinite(value)) return 0;
+      return step > 0 ? clampInt(Math.round((value as number) / step)) : (value as number) + 0;
+    case FieldKind.INT:
+      return Number.isFinite(value) ? clampInt(Math.round(value as number)) : 0;
+    case FieldKind.BOOL:
+      return value === true;
+    default:
+      return wellFormed(String(value ?? ''));
+  }
+}
+
+/** The game-facing value of a wire value; `q * step` on both sides, so both get the same double. */
+export function dequantize(kind: FieldKind, step: number, wire: WireValue): number | boolean | string {
+  return kind === FieldKind.NUMBER && step > 0 ? (wire as number) * step : wire;
+}
+
+/**
+ * `String.prototype.toWellFormed` (ES2024), written out because the repo compiles against ES2023
+ * and shared/ also runs in engines (k6) that may lack it. Lone surrogates cannot be encoded as
+ * UTF-8, so they would come out of the client's decoder as something else than the server holds.
+ */
+function wellFormed(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) return repairSurrogates(s, i);
+  }
+  return s;
+}
+
+function repairSurrogates(s: string, from: number): string {
+  let out = s.slice(0, from);
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) {
+      out += s[i];
+    } else if (c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      out += s.slice(i, i + 2);
+      i++;
+    } else {
+      out += '\uFFFD';
+    }
+  }
+  return out;
+}
+
+/**
+ * Quantize the live entities of a room at `tick`. An entity whose type and wire values are the same
+ * as in `previous` keeps the previous record object, so unchanged entities allocate nothing and
+ * `diffSnapshots` skips them with one reference comparison.
+ */
+export function takeSnapshot<E extends { readonly id: number; readonly type: string }>(
+  shape: CompiledShape,
+  tick: number,
+  entities: Iterable<E>,
+  previous: Snapshot | null,
+): Snapshot {
+  const records = new Map<number, EntityRecord>();
+  for (const entity of entities) {
+    const { id } = entity;
+    const type = shape.byName.get(entity.type);
+    if (type === undefined) {
+      throw new SnapshotError(
+        'unknown_type',
+        `entity ${id}: the state shape declares no type '${entity.type}'`,
+      );
+    }
+    if (!Number.isSafeInteger(id) || id < 0) {
+      throw new SnapshotError('bad_id', `entity id ${id} is not a non-negative safe integer`);
+    }
+    if (records.has(id)) throw new SnapshotError('duplicate_id', `two entities have id ${id}`);
+    const prev = previous?.entities.get(id);
+    records.set(id, record(type, id, entity as unknown as Readonly<Record<string, unknown>>, prev));
+  }
+  return { tick, entities: records };
+}
+
+/** The entity's record, or `prev` itself when nothing changed; allocates only on the first difference. */
+function record(
+  type: CompiledEntityType,
+  id: number,
+  entity: Readonly<Record<string, unknown>>,
+  prev: EntityRecord | undefined,
+): EntityRecord {
+  const { fields, kinds, steps } = type;
+  const prevValues = prev !== undefined && prev.type === type ? prev.values : null;
+  let values: WireValue[] | null = null;
+  for (let i = 0; i < fields.length; i++) {
+    const q = quantize(kinds[i]!, steps[i]!, entity[fields[i]!]);
+    if (values === null) {
+      // Wire values are never NaN or -0, so === is exact equality here.
+      if (prevValues !== null && prevValues[i] === q) continue;
+      values = prevValues === null ? [] : prevValues.slice(0, i);
+    }
+    values.push(q);
+  }
+  return values === null ? prev! : { id, type, values };
+}
