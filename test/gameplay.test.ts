@@ -2,11 +2,34 @@
  * Playing arena over real sockets with the SDK: join, move, see each other via deltas, drop and
  * reconnect within the grace period, match end with results. Runs on both transports.
  */
+import type { JSONSchemaType } from 'ajv';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectError, GameClient } from '../shared/client/game-client.ts';
+import WebSocket from 'ws';
+import { ConnectError, GameClient, type WebSocketConstructor } from '../shared/client/game-client.ts';
+import { defineRoom, type Player, Room } from '../server/game/room.ts';
+import { arena } from '../server/games/arena/index.ts';
 import type { MirrorEntity } from '../shared/protocol/delta-apply.ts';
 import { startTestNode, stopAll, type TestNode } from './support/game.ts';
+import { selfSignedCert } from './support/transports.ts';
 import { requireUws, skipUws } from './support/uws.ts';
+
+/** A room that announces joins to everyone and echoes each input back to its sender. */
+class EchoRoom extends Room<{ marker: { n: { type: 'int' } } }, { say: string }> {
+  override onJoin(player: Player): void {
+    this.broadcast('joined', { name: player.name });
+  }
+  override onInput(player: Player, input: { say: string }): void {
+    this.send(player, 'echo', input.say);
+  }
+  override update(): void {}
+}
+const echoInput: JSONSchemaType<{ say: string }> = {
+  type: 'object',
+  properties: { say: { type: 'string', maxLength: 100 } },
+  required: ['say'],
+  additionalProperties: false,
+};
+const echo = defineRoom({ mode: 'echo', state: { marker: { n: { type: 'int' } } }, input: echoInput, room: EchoRoom, maxPlayers: 4 });
 
 const players = (client: GameClient): MirrorEntity[] =>
   [...client.state.entities.values()].filter((e) => e.type === 'player');
@@ -120,6 +143,23 @@ describe.each(['ws', 'uws'] as const)('arena over %s', (transport) => {
       expect(game.reports[0]?.mode).toBe('arena');
     });
 
+    it('delivers room events: broadcasts to everyone, sends to one', async () => {
+      game = await startTestNode({ config: { transport }, rooms: [arena, echo] });
+      const seatA = await game.devSeat({ mode: 'echo', name: 'ann' });
+      const ann = await connect({ url: seatA.url, seat: seatA.seat });
+      const annSawBen = ann.next('event', (e) => e.name === 'joined' && (e.payload as { name: string }).name === 'ben');
+      const seatB = await game.devSeat({ mode: 'echo', name: 'ben', roomId: seatA.roomId });
+      const ben = await connect({ url: seatB.url, seat: seatB.seat });
+      await annSawBen;
+      const benEvents: string[] = [];
+      ben.on('event', (e) => benEvents.push(e.name));
+      ann.sendInput({ say: 'hello' });
+      expect(await ann.next('event', (e) => e.name === 'echo')).toEqual({ name: 'echo', payload: 'hello' });
+      const sentAt = ann.tick;
+      await ben.next('state', (s) => s.tick > sentAt + 1);
+      expect(benEvents).not.toContain('echo');
+    });
+
     it('pings measure round-trip time', async () => {
       game = await startTestNode({ config: { transport } });
       const seat = await game.devSeat();
@@ -127,6 +167,27 @@ describe.each(['ws', 'uws'] as const)('arena over %s', (transport) => {
       const { rtt } = await client.next('pong');
       expect(rtt).toBeGreaterThanOrEqual(0);
       expect(client.rtt).toBe(rtt);
+    });
+
+    it('serves wss when a key and certificate are configured', async () => {
+      const tls = await selfSignedCert();
+      try {
+        game = await startTestNode({ config: { transport, tls: { keyFile: tls.keyFile, certFile: tls.certFile } } });
+        expect(game.node.url).toMatch(/^wss:\/\//);
+        const seat = await game.devSeat();
+        // The platform WebSocket cannot trust a test CA, so the SDK gets ws's, told to trust this certificate.
+        const TrustingWebSocket = class extends WebSocket {
+          constructor(url: string, protocols?: string | string[]) {
+            super(url, protocols, { ca: tls.cert });
+          }
+        } as unknown as WebSocketConstructor;
+        const url = seat.url.replace('127.0.0.1', 'localhost');
+        const client = await connect({ url, seat: seat.seat, WebSocket: TrustingWebSocket });
+        const first = await client.next('state');
+        expect(first.full).toBe(true);
+      } finally {
+        await tls.dispose();
+      }
     });
 
     it('drains on stop: clients are closed with 1001 and new joins are refused', async () => {

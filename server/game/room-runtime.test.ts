@@ -19,6 +19,7 @@ class DotRoom extends Room<Shape, { dx: number }> {
   static failUpdate = false;
   static failInput = false;
   static visibleX: number | undefined;
+  static drops: string[] = [];
   readonly dots = new Map<string, { x: number }>();
   override onJoin(player: Player): void {
     this.dots.set(player.id, this.entities.spawn('dot', { owner: player.id, x: 0 }));
@@ -30,6 +31,9 @@ class DotRoom extends Room<Shape, { dx: number }> {
   }
   override update(): void {
     if (DotRoom.failUpdate) throw new Error('update bug');
+  }
+  override onDrop(player: Player): void {
+    DotRoom.drops.push(player.id);
   }
 }
 class FilteredRoom extends DotRoom {
@@ -67,7 +71,9 @@ function fakeSocket(room: RoomRuntime, seat: Seat): FakeSocket {
       return this.buffered;
     },
     close(code, reason) {
-      this.closedWith ??= { code, reason };
+      if (this.closedWith) return;
+      this.closedWith = { code, reason };
+      room.detach(seat, this, code); // like the real transports: the close handler runs at once
     },
     terminate() {},
     subscribe() {},
@@ -88,6 +94,7 @@ describe('RoomRuntime', () => {
     DotRoom.failUpdate = false;
     DotRoom.failInput = false;
     DotRoom.visibleX = undefined;
+    DotRoom.drops = [];
   });
   afterEach(() => vi.useRealTimers());
 
@@ -193,8 +200,7 @@ describe('RoomRuntime', () => {
     now += 2_500;
     room.tick(3, 0.05);
     expect(slow.socket.closedWith?.code).toBe(CloseCode.SLOW_CONSUMER);
-    room.detach(hard.seat, hard.socket, CloseCode.SLOW_CONSUMER);
-    expect(room.seats.has('hard')).toBe(true); // held for the grace period
+    expect(room.seats.get('hard')?.player.connected).toBe(false); // held for the grace period
     room.dispose();
   });
 
@@ -251,6 +257,20 @@ describe('RoomRuntime', () => {
     expect(room.seats.get('a')?.player.connected).toBe(false);
     vi.advanceTimersByTime(500);
     expect(room.seats.has('a')).toBe(false);
+    room.dispose();
+  });
+
+  it('moves a seat to a newer connection, closing the old one with 4010 without a drop', () => {
+    const room = makeRoom();
+    const a = join(room, 'a');
+    const second = fakeSocket(room, a.seat);
+    room.attach(a.seat, second);
+    expect(a.socket.closedWith?.code).toBe(CloseCode.REPLACED);
+    expect(a.seat.socket).toBe(second);
+    expect(a.seat.player.connected).toBe(true);
+    expect(DotRoom.drops).toEqual([]);
+    room.tick(1, 0.05);
+    expect(states(second)[0]?.[0]).toBe(MessageType.SNAPSHOT);
     room.dispose();
   });
 

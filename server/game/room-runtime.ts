@@ -155,12 +155,14 @@ export class RoomRuntime implements TickTask {
       return;
     }
     const previous = seat.socket;
+    // Take the seat first: transports may run the old socket's close handler synchronously, and
+    // detach() must see that socket as replaced, not as the seat's connection dropping.
+    seat.socket = socket;
     if (previous) {
       previous.data.closingBy = 'replaced';
       previous.close(CloseCode.REPLACED, 'replaced by a newer connection');
     }
     seat.clearTimer();
-    seat.socket = socket;
     seat.baselineTick = -1;
     seat.visible = undefined;
     seat.lastSentAt = this.#deps.now();

@@ -63,8 +63,6 @@ export const CloseCode = {
   REPLACED: 4010,
   /** The room was disposed (emptied, failed, or the node drained it). */
   ROOM_CLOSED: 4011,
-  /** The client sent nothing (not even a ping) for longer than the idle timeout. */
-  IDLE_TIMEOUT: 4012,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 

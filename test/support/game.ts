@@ -60,13 +60,15 @@ export async function startTestNode(
   running.add(node);
   const scheme = node.config.tls ? 'https' : 'http';
   const http = `${scheme}://127.0.0.1:${node.port}`;
+  // Self-signed test certificates are for CN=localhost; the dev seat call goes to the same node.
+  const seatBase = node.config.tls ? `https://localhost:${node.port}` : http;
   return {
     node,
     tokens,
     reports,
     http,
     async devSeat(body = {}) {
-      const response = await fetch(`${http}/dev/seats`, {
+      const response = await fetchDevSeat(`${seatBase}/dev/seats`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
@@ -82,4 +84,19 @@ export async function startTestNode(
 export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((node) => node.stop()));
   running.clear();
+}
+
+/** fetch, except for https test nodes, whose self-signed certificate fetch would refuse. */
+async function fetchDevSeat(url: string, init: { method: string; headers: Record<string, string>; body: string }) {
+  if (!url.startsWith('https:')) return fetch(url, init);
+  const { request } = await import('node:https');
+  return new Promise<Response>((resolve, reject) => {
+    const req = request(url, { ...init, rejectUnauthorized: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0 })));
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
 }

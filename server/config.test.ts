@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('has working defaults for local development', () => {
+    const config = loadConfig({});
+    expect(config.game.port).toBe(2567);
+    expect(config.game.devSeats).toBe(true);
+    expect(config.game.tls).toBeUndefined();
+    expect(config.game.allowedOrigins).toEqual(['http://localhost:*', 'http://127.0.0.1:*']);
+  });
+
+  it('turns dev seats off in production unless asked for', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).game.devSeats).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', TICKFORGE_DEV_SEATS: 'true' }).game.devSeats).toBe(true);
+  });
+
+  it.each([
+    [{ TICKFORGE_GAME_PORT: '70000' }, 'TICKFORGE_GAME_PORT must be an integer from 0 to 65535, got "70000"'],
+    [{ TICKFORGE_TRANSPORT: 'tcp' }, 'TICKFORGE_TRANSPORT must be one of auto, uws, ws, got "tcp"'],
+    [{ TICKFORGE_DEV_SEATS: 'maybe' }, 'TICKFORGE_DEV_SEATS must be true or false, got "maybe"'],
+    [{ TICKFORGE_TLS_KEY: 'k.pem' }, 'TICKFORGE_TLS_KEY and TICKFORGE_TLS_CERT must be set together'],
+    [{ TICKFORGE_SEAT_SECRET: 'short' }, 'TICKFORGE_SEAT_SECRET must be at least 32 characters'],
+    [{ TICKFORGE_PUBLIC_URL: 'http://x' }, 'TICKFORGE_PUBLIC_URL must be a ws:// or wss:// URL, got "http://x"'],
+    [
+      { TICKFORGE_SLOW_CLIENT_BUFFER_BYTES: '9000', TICKFORGE_SLOW_CLIENT_CLOSE_BYTES: '8000' },
+      'TICKFORGE_SLOW_CLIENT_CLOSE_BYTES must be >= TICKFORGE_SLOW_CLIENT_BUFFER_BYTES',
+    ],
+  ])('rejects %o', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+
+  it('reads lists and TLS settings', () => {
+    const config = loadConfig({
+      TICKFORGE_ALLOWED_ORIGINS: ' https://a.example , https://b.example ',
+      TICKFORGE_TLS_KEY: 'k.pem',
+      TICKFORGE_TLS_CERT: 'c.pem',
+    });
+    expect(config.game.allowedOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(config.game.tls).toEqual({ keyFile: 'k.pem', certFile: 'c.pem' });
+  });
+});

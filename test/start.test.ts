@@ -1,0 +1,83 @@
+/**
+ * `npm start` as a user runs it: the real entry point in its own process, two SDK players in one
+ * arena room, then SIGTERM drains the node and the process exits 0.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GameClient } from '../shared/client/game-client.ts';
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly lines: string[];
+}
+
+async function startMain(env: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, ['server/main.ts'], {
+    env: { ...process.env, TICKFORGE_GAME_PORT: '0', TICKFORGE_HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const port = await new Promise<number>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.on('line', (line) => {
+      lines.push(line);
+      const match = /"url":"wss?:\/\/[^:]+:(\d+)\/ws"/.exec(line);
+      if (match) resolve(Number(match[1]));
+    });
+    child.stderr!.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`exited ${code} before listening:\n${lines.join('\n')}`)));
+  });
+  return { child, port, lines };
+}
+
+describe('server/main.ts', () => {
+  let dataDir = '';
+  let started: Started | undefined;
+
+  afterEach(async () => {
+    started?.child.kill('SIGKILL');
+    started = undefined;
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts a game node two players can play on, and drains on SIGTERM', async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'tickforge-start-'));
+    started = await startMain({ TICKFORGE_DATA_DIR: dataDir, TICKFORGE_LOG_LEVEL: 'info' });
+    const base = `http://127.0.0.1:${started.port}`;
+    const seat = async (body: object) =>
+      (await (
+        await fetch(`${base}/dev/seats`, { method: 'POST', body: JSON.stringify(body) })
+      ).json()) as { url: string; seat: string; roomId: string };
+    const a = await seat({ name: 'ada' });
+    const b = await seat({ name: 'bo', roomId: a.roomId });
+    const ada = await GameClient.connect({ url: a.url, seat: a.seat, pingIntervalMs: 0 });
+    const bo = await GameClient.connect({ url: b.url, seat: b.seat, pingIntervalMs: 0 });
+    const bothSeen = (c: GameClient) => [...c.state.entities.values()].filter((e) => e.type === 'player').length === 2;
+    await Promise.all([ada.next('state', () => bothSeen(ada)), bo.next('state', () => bothSeen(bo))]);
+
+    const closed = Promise.all([ada.next('close'), bo.next('close')]);
+    const exited = new Promise<number | null>((resolve) => started!.child.once('exit', resolve));
+    started.child.kill('SIGTERM');
+    expect((await closed).map((c) => c.code)).toEqual([1001, 1001]);
+    expect(await exited).toBe(0);
+    expect(started.lines.join('\n')).toContain('game node stopped');
+    expect(started.lines.join('\n')).not.toMatch(/eyJ/); // no token ever reaches the log
+  });
+
+  it('refuses to start on a bad setting, naming the variable', async () => {
+    const child = spawn(process.execPath, ['server/main.ts'], {
+      env: { ...process.env, TICKFORGE_GAME_PORT: 'lots' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain('TICKFORGE_GAME_PORT must be an integer from 0 to 65535, got "lots"');
+  });
+});
