@@ -21,7 +21,10 @@ describe('loadConfig', () => {
     [{ TICKFORGE_DEV_SEATS: 'maybe' }, 'TICKFORGE_DEV_SEATS must be true or false, got "maybe"'],
     [{ TICKFORGE_TLS_KEY: 'k.pem' }, 'TICKFORGE_TLS_KEY and TICKFORGE_TLS_CERT must be set together'],
     [{ TICKFORGE_SEAT_SECRET: 'short' }, 'TICKFORGE_SEAT_SECRET must be at least 32 characters'],
-    [{ TICKFORGE_PUBLIC_URL: 'http://x' }, 'TICKFORGE_PUBLIC_URL must be a ws:// or wss:// URL, got "http://x"'],
+    [
+      { TICKFORGE_PUBLIC_URL: 'http://x' },
+      'TICKFORGE_PUBLIC_URL must be a ws:// or wss:// URL, got "http://x"',
+    ],
     [
       { TICKFORGE_SLOW_CLIENT_BUFFER_BYTES: '9000', TICKFORGE_SLOW_CLIENT_CLOSE_BYTES: '8000' },
       'TICKFORGE_SLOW_CLIENT_CLOSE_BYTES must be >= TICKFORGE_SLOW_CLIENT_BUFFER_BYTES',

@@ -5,9 +5,9 @@
 import type { JSONSchemaType } from 'ajv';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ConnectError, GameClient, type WebSocketConstructor } from '../shared/client/game-client.ts';
 import { defineRoom, type Player, Room } from '../server/game/room.ts';
 import { arena } from '../server/games/arena/index.ts';
+import { ConnectError, GameClient, type WebSocketConstructor } from '../shared/client/game-client.ts';
 import type { MirrorEntity } from '../shared/protocol/delta-apply.ts';
 import { startTestNode, stopAll, type TestNode } from './support/game.ts';
 import { selfSignedCert } from './support/transports.ts';
@@ -29,7 +29,13 @@ const echoInput: JSONSchemaType<{ say: string }> = {
   required: ['say'],
   additionalProperties: false,
 };
-const echo = defineRoom({ mode: 'echo', state: { marker: { n: { type: 'int' } } }, input: echoInput, room: EchoRoom, maxPlayers: 4 });
+const echo = defineRoom({
+  mode: 'echo',
+  state: { marker: { n: { type: 'int' } } },
+  input: echoInput,
+  room: EchoRoom,
+  maxPlayers: 4,
+});
 
 const players = (client: GameClient): MirrorEntity[] =>
   [...client.state.entities.values()].filter((e) => e.type === 'player');
@@ -147,7 +153,10 @@ describe.each(['ws', 'uws'] as const)('arena over %s', (transport) => {
       game = await startTestNode({ config: { transport }, rooms: [arena, echo] });
       const seatA = await game.devSeat({ mode: 'echo', name: 'ann' });
       const ann = await connect({ url: seatA.url, seat: seatA.seat });
-      const annSawBen = ann.next('event', (e) => e.name === 'joined' && (e.payload as { name: string }).name === 'ben');
+      const annSawBen = ann.next(
+        'event',
+        (e) => e.name === 'joined' && (e.payload as { name: string }).name === 'ben',
+      );
       const seatB = await game.devSeat({ mode: 'echo', name: 'ben', roomId: seatA.roomId });
       const ben = await connect({ url: seatB.url, seat: seatB.seat });
       await annSawBen;
@@ -172,7 +181,9 @@ describe.each(['ws', 'uws'] as const)('arena over %s', (transport) => {
     it('serves wss when a key and certificate are configured', async () => {
       const tls = await selfSignedCert();
       try {
-        game = await startTestNode({ config: { transport, tls: { keyFile: tls.keyFile, certFile: tls.certFile } } });
+        game = await startTestNode({
+          config: { transport, tls: { keyFile: tls.keyFile, certFile: tls.certFile } },
+        });
         expect(game.node.url).toMatch(/^wss:\/\//);
         const seat = await game.devSeat();
         // The platform WebSocket cannot trust a test CA, so the SDK gets ws's, told to trust this certificate.

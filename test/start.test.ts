@@ -50,14 +50,17 @@ describe('server/main.ts', () => {
     started = await startMain({ TICKFORGE_DATA_DIR: dataDir, TICKFORGE_LOG_LEVEL: 'info' });
     const base = `http://127.0.0.1:${started.port}`;
     const seat = async (body: object) =>
-      (await (
-        await fetch(`${base}/dev/seats`, { method: 'POST', body: JSON.stringify(body) })
-      ).json()) as { url: string; seat: string; roomId: string };
+      (await (await fetch(`${base}/dev/seats`, { method: 'POST', body: JSON.stringify(body) })).json()) as {
+        url: string;
+        seat: string;
+        roomId: string;
+      };
     const a = await seat({ name: 'ada' });
     const b = await seat({ name: 'bo', roomId: a.roomId });
     const ada = await GameClient.connect({ url: a.url, seat: a.seat, pingIntervalMs: 0 });
     const bo = await GameClient.connect({ url: b.url, seat: b.seat, pingIntervalMs: 0 });
-    const bothSeen = (c: GameClient) => [...c.state.entities.values()].filter((e) => e.type === 'player').length === 2;
+    const bothSeen = (c: GameClient) =>
+      [...c.state.entities.values()].filter((e) => e.type === 'player').length === 2;
     await Promise.all([ada.next('state', () => bothSeen(ada)), bo.next('state', () => bothSeen(bo))]);
 
     const closed = Promise.all([ada.next('close'), bo.next('close')]);

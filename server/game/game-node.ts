@@ -27,6 +27,8 @@ export interface GameNodeOptions {
   readonly reportMatch?: (report: MatchReport) => Promise<void>;
   /** Wall clock in ms, injectable for tests. */
   readonly now?: () => number;
+  /** Told about every room tick that ran, with its duration (benchmarks keep their own histogram). */
+  readonly onTick?: (durationMs: number, overrun: boolean) => void;
 }
 
 const json = (status: number, body: unknown): HttpResponse => ({
@@ -77,6 +79,7 @@ export class GameNode {
       types.set(definition.mode, compileRoomType(definition, config.defaultTickRate));
 
     const metrics = this.metrics;
+    const onTick = options.onTick;
     this.scheduler = new TickScheduler({
       clock: monotonicClock,
       timer: createWakeTimer(),
@@ -85,6 +88,7 @@ export class GameNode {
         metrics.ticks.inc();
         metrics.tickDuration.observe(ms / 1000);
         if (overrun) metrics.overruns.inc();
+        onTick?.(ms, overrun);
       },
     });
     const reportMatch =
@@ -110,18 +114,26 @@ export class GameNode {
             metrics,
             draining: () => this.#draining,
           }),
-        open: (socket) => {
-          this.#sockets.add(socket);
-          socket.data.room.attach(socket.data.seat, socket);
-        },
+        open: (socket) =>
+          this.#contain(socket, 'open', () => {
+            this.#sockets.add(socket);
+            socket.data.room.attach(socket.data.seat, socket);
+          }),
         message: (socket, bytes, isBinary) =>
-          handleClientMessage(socket, bytes, isBinary, { metrics, now, serverTime: () => performance.now() }),
-        close: (socket, code) => {
-          this.#sockets.delete(socket);
-          metrics.closes.labels(String(code)).inc();
-          socket.data.room.detach(socket.data.seat, socket, code);
-          if (this.#sockets.size === 0) for (const done of this.#socketsClosed) done();
-        },
+          this.#contain(socket, 'message', () =>
+            handleClientMessage(socket, bytes, isBinary, {
+              metrics,
+              now,
+              serverTime: () => performance.now(),
+            }),
+          ),
+        close: (socket, code) =>
+          this.#contain(socket, 'close', () => {
+            this.#sockets.delete(socket);
+            metrics.closes.labels(String(code)).inc();
+            socket.data.room.detach(socket.data.seat, socket, code);
+            if (this.#sockets.size === 0) for (const done of this.#socketsClosed) done();
+          }),
       },
     );
     this.registry = new RoomRegistry({
@@ -205,6 +217,19 @@ export class GameNode {
     this.scheduler.stop();
     await this.transport.close();
     this.#log.info({ nodeId: this.config.nodeId }, 'game node stopped');
+  }
+
+  /** A fault in our own socket handling is logged and costs one connection, never the process. */
+  #contain(socket: SeatSocket, event: string, run: () => void): void {
+    try {
+      run();
+    } catch (err) {
+      this.#log.error({ err, event, room: socket.data.room.id }, 'socket handler failed');
+      if (event !== 'close') {
+        socket.data.closingBy = 'server';
+        socket.close(CloseCode.INTERNAL_ERROR, 'internal error');
+      }
+    }
   }
 
   async #renderMetrics(): Promise<string> {

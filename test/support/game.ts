@@ -87,7 +87,10 @@ export async function stopAll(): Promise<void> {
 }
 
 /** fetch, except for https test nodes, whose self-signed certificate fetch would refuse. */
-async function fetchDevSeat(url: string, init: { method: string; headers: Record<string, string>; body: string }) {
+async function fetchDevSeat(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string },
+) {
   if (!url.startsWith('https:')) return fetch(url, init);
   const { request } = await import('node:https');
   return new Promise<Response>((resolve, reject) => {

@@ -25,13 +25,13 @@ export type UpgradeDecision<T> =
 export interface TransportSocket<T> {
   readonly data: T;
   readonly remoteAddress: string;
-  /** Queue one binary message. False when the socket is closed and nothing was queued. */
+  /** Queue one binary message (copied: the caller may reuse its buffer). False if nothing was queued. */
   send(bytes: Uint8Array): boolean;
   /** Bytes queued by send() that the kernel has not taken yet. */
   bufferedAmount(): number;
-  /** Send a close frame with this code and reason (reason is cut to 123 bytes). */
+  /** Send a close frame (reason cut to 123 bytes); handlers.close runs before this returns. */
   close(code: number, reason: string): void;
-  /** Drop the TCP connection without a close handshake. */
+  /** Drop the TCP connection without a close frame; handlers.close (1006) runs before this returns. */
   terminate(): void;
   subscribe(topic: string): void;
   unsubscribe(topic: string): void;
@@ -72,7 +72,11 @@ export interface TransportOptions {
   readonly port: number;
   /** Path of the WebSocket route, e.g. `/ws`. */
   readonly wsPath: string;
-  /** Larger frames close the socket with 1009 before they are buffered. */
+  /**
+   * Larger frames close the socket with 1009 and never reach handlers.message. `ws` refuses them
+   * at the frame header; uWS.js reads up to 64 KiB past the cap so it can send the 1009 frame, and
+   * refuses larger ones at the header by dropping the connection (the client then sees 1006).
+   */
   readonly maxPayloadBytes: number;
   /** Larger HTTP bodies are answered 413 without being buffered. */
   readonly maxHttpBodyBytes: number;
@@ -88,7 +92,7 @@ export interface Transport {
   /** Register an HTTP route (exact path). Unknown paths get 404. */
   route(method: 'GET' | 'POST' | 'DELETE', path: string, handler: HttpHandler): void;
   listen(): Promise<{ readonly port: number }>;
-  /** Send to every socket subscribed to the topic. */
+  /** Send to every socket subscribed to the topic (bytes copied, as by send()). */
   publish(topic: string, bytes: Uint8Array): void;
   /** Stop listening. Open sockets are the caller's to close first. */
   close(): Promise<void>;
