@@ -107,7 +107,7 @@ export function loadConfig(env: Env = process.env): Config {
       slowClientBufferBytes,
       slowClientCloseBytes,
       slowClientTimeoutMs: read.int('TICKFORGE_SLOW_CLIENT_TIMEOUT_MS', 5_000, 100, 600_000),
-      snapshotHistoryTicks: read.int('TICKFORGE_SNAPSHOT_HISTORY', 32, 2, 1024),
+      snapshotHistoryTicks: read.int('TICKFORGE_SNAPSHOT_HISTORY', 10, 2, 1024),
       shutdownTimeoutMs: read.int('TICKFORGE_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     },
   };

@@ -138,6 +138,17 @@ describe.each(['ws', 'uws'] as const)('arena over %s', (transport) => {
       );
     });
 
+    it('a refused upgrade rejects connect() with a ConnectError, also with the ws package', async () => {
+      game = await startTestNode({ config: { transport } });
+      const { url } = await game.devSeat();
+      const connecting = GameClient.connect({
+        url,
+        seat: 'forged',
+        WebSocket: WebSocket as unknown as WebSocketConstructor,
+      });
+      await expect(connecting).rejects.toBeInstanceOf(ConnectError);
+    });
+
     it('a match ends with results for every player, reported once', async () => {
       game = await startTestNode({ config: { transport } });
       const seatA = await game.devSeat({ name: 'alice', options: { matchSeconds: 0.5, seed: 7 } });

@@ -285,7 +285,12 @@ export class RoomRuntime implements TickTask {
       const n = Math.min(perTick, queue.length);
       for (let i = 0; i < n; i++) {
         const { seq, input } = queue[i]!;
-        this.#hook('onInput', () => this.#room.onInput(seat.player, input));
+        // Inline containment rather than #hook: this runs once per input, so no closure per call.
+        try {
+          this.#room.onInput(seat.player, input);
+        } catch (error) {
+          this.#hookFailed('onInput', error);
+        }
         seat.ackSeq = seq;
       }
       queue.splice(0, n);

@@ -128,12 +128,16 @@ export class GameClient extends Emitter<GameClientEvents> {
         cleanup();
         reject(new ConnectError(event.code, event.reason));
       };
+      // Every failure is followed by a close event, which rejects with its code; this listener only
+      // keeps EventEmitter-based sockets (the ws package in Node) from throwing an unhandled error.
+      const onError = () => {};
       const cleanup = () => {
         socket.removeEventListener('message', onMessage);
         socket.removeEventListener('close', onClose);
       };
       socket.addEventListener('message', onMessage);
       socket.addEventListener('close', onClose);
+      socket.addEventListener('error', onError);
     });
   }
 

@@ -124,13 +124,37 @@ export function packSnapshotBody(entities: WireValue[]): Uint8Array {
   return encodeValue(entities);
 }
 
-/** `[DELTA, tick, span, ackSeq, created, changed, removed]`: a shared body behind this client's header. */
-export function deltaFrame(tick: number, span: number, ackSeq: number, body: Uint8Array): Uint8Array {
+/**
+ * Reusable memory for outgoing frames. The server writes every client's frame into the same
+ * buffer, one after the other, and the transport copies each on send, so a tick allocates no
+ * ArrayBuffer per client. A frame written here is valid until the next one is.
+ */
+export class FrameBuffer {
+  #bytes = new Uint8Array(2048);
+
+  /** `length` bytes to write a frame into, valid until the next call. */
+  take(length: number): Uint8Array {
+    if (length > this.#bytes.length) this.#bytes = new Uint8Array(Math.max(length, this.#bytes.length * 2));
+    return this.#bytes.subarray(0, length);
+  }
+}
+
+/**
+ * `[DELTA, tick, span, ackSeq, created, changed, removed]`: a shared body behind this client's
+ * header. With `into`, the frame is written into that reusable buffer instead of new memory.
+ */
+export function deltaFrame(
+  tick: number,
+  span: number,
+  ackSeq: number,
+  body: Uint8Array,
+  into?: FrameBuffer,
+): Uint8Array {
   checkUint('tick', tick);
   checkUint('span', span);
   checkUint('ackSeq', ackSeq);
   const head = 2 + uintSize(tick) + uintSize(span) + uintSize(ackSeq);
-  const frame = new Uint8Array(head + body.length);
+  const frame = into ? into.take(head + body.length) : new Uint8Array(head + body.length);
   frame[0] = 0x97; // fixarray of 7
   frame[1] = MessageType.DELTA; // positive fixint
   writeUint(frame, writeUint(frame, writeUint(frame, 2, tick), span), ackSeq);
@@ -139,11 +163,16 @@ export function deltaFrame(tick: number, span: number, ackSeq: number, body: Uin
 }
 
 /** `[SNAPSHOT, tick, ackSeq, entities]`: a shared body behind this client's header. */
-export function snapshotFrame(tick: number, ackSeq: number, body: Uint8Array): Uint8Array {
+export function snapshotFrame(
+  tick: number,
+  ackSeq: number,
+  body: Uint8Array,
+  into?: FrameBuffer,
+): Uint8Array {
   checkUint('tick', tick);
   checkUint('ackSeq', ackSeq);
   const head = 2 + uintSize(tick) + uintSize(ackSeq);
-  const frame = new Uint8Array(head + body.length);
+  const frame = into ? into.take(head + body.length) : new Uint8Array(head + body.length);
   frame[0] = 0x94; // fixarray of 4
   frame[1] = MessageType.SNAPSHOT; // positive fixint
   writeUint(frame, writeUint(frame, 2, tick), ackSeq);

@@ -142,7 +142,12 @@ function record(
   const prevValues = prev !== undefined && prev.type === type ? prev.values : null;
   let values: WireValue[] | null = null;
   for (let i = 0; i < fields.length; i++) {
-    const q = quantize(kinds[i]!, steps[i]!, entity[fields[i]!]);
+    const raw = entity[fields[i]!];
+    // A string equal to the previous wire value is already well-formed: skip re-scanning it.
+    const q =
+      prevValues !== null && typeof raw === 'string' && prevValues[i] === raw
+        ? raw
+        : quantize(kinds[i]!, steps[i]!, raw);
     if (values === null) {
       // Wire values are never NaN or -0, so === is exact equality here.
       if (prevValues !== null && prevValues[i] === q) continue;

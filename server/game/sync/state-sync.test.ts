@@ -26,10 +26,11 @@ describe('StateSync', () => {
     sync.begin(s2!);
     sync.begin(s3!);
     const onTwo = [client(2), client(2), client(2)];
-    const frames = onTwo.map((c, i) => sync.frameFor(c, i));
+    // Frames share the sync's output buffer until sent; keep copies to compare them.
+    const frames = onTwo.map((c, i) => sync.frameFor(c, i).bytes.slice());
     expect(sync.encodedBodies).toBe(1);
     // Same body, own header: [fixarray, DELTA, tick, span, ack, ...body] differ only in the ack byte.
-    const [a, b] = [frames[0]!.bytes, frames[2]!.bytes];
+    const [a, b] = [frames[0]!, frames[2]!];
     expect([a[4], b[4]]).toEqual([0, 2]);
     expect(a.subarray(5)).toEqual(b.subarray(5));
     expect(a.subarray(0, 4)).toEqual(b.subarray(0, 4));

@@ -1,6 +1,7 @@
 import {
   deltaFrame,
   diffSnapshots,
+  FrameBuffer,
   fullEntities,
   packDeltaBody,
   packSnapshotBody,
@@ -32,6 +33,7 @@ export interface StateFrame {
 export class StateSync {
   readonly #history: SnapshotHistory;
   readonly #bodies = new Map<number, Uint8Array>();
+  readonly #out = new FrameBuffer();
   #current: Snapshot | undefined;
 
   constructor(history: SnapshotHistory) {
@@ -52,7 +54,8 @@ export class StateSync {
 
   /**
    * The frame for a client, advancing its baseline to this tick. With `isVisible` (a room with a
-   * view filter) the frame is encoded for this client alone.
+   * view filter) the frame is encoded for this client alone. The bytes are only valid until the
+   * next call: send them (transports copy) before asking for another frame.
    */
   frameFor(
     client: ClientBaseline,
@@ -70,10 +73,10 @@ export class StateSync {
       client.visible = after;
       if (base && before) {
         const body = packDeltaBody(diffSnapshots(base, current, { before, isVisible, after }));
-        return { bytes: deltaFrame(tick, tick - base.tick, ackSeq, body), full: false };
+        return { bytes: deltaFrame(tick, tick - base.tick, ackSeq, body, this.#out), full: false };
       }
       const body = packSnapshotBody(fullEntities(current, { isVisible, after }));
-      return { bytes: snapshotFrame(tick, ackSeq, body), full: true };
+      return { bytes: snapshotFrame(tick, ackSeq, body, this.#out), full: true };
     }
     client.visible = undefined;
     if (base) {
@@ -82,13 +85,13 @@ export class StateSync {
         body = packDeltaBody(diffSnapshots(base, current));
         this.#bodies.set(base.tick, body);
       }
-      return { bytes: deltaFrame(tick, tick - base.tick, ackSeq, body), full: false };
+      return { bytes: deltaFrame(tick, tick - base.tick, ackSeq, body, this.#out), full: false };
     }
     let body = this.#bodies.get(-1);
     if (!body) {
       body = packSnapshotBody(fullEntities(current));
       this.#bodies.set(-1, body);
     }
-    return { bytes: snapshotFrame(tick, ackSeq, body), full: true };
+    return { bytes: snapshotFrame(tick, ackSeq, body, this.#out), full: true };
   }
 }

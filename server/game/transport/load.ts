@@ -4,7 +4,6 @@
  * one line, while `uws` refuses to start.
  */
 import type { TransportFactory } from './types.ts';
-import { createWsTransport } from './ws.ts';
 
 /** Thrown when uWebSockets.js was asked for explicitly and cannot load on this host. */
 export class TransportUnavailableError extends Error {
@@ -61,12 +60,17 @@ export function uwsLoadError(): Promise<string | undefined> {
 
 /** The transport for `preference` (TICKFORGE_TRANSPORT); `auto` prefers uWebSockets.js. */
 export async function loadTransport(preference: 'auto' | 'uws' | 'ws'): Promise<LoadedTransport> {
-  if (preference === 'ws') return { factory: createWsTransport, kind: 'ws' };
+  if (preference === 'ws') return { factory: await wsFactory(), kind: 'ws' };
   const reason = await uwsLoadError();
   if (reason === undefined) {
     const { createUwsTransport } = await import('./uws.ts');
     return { factory: createUwsTransport, kind: 'uws' };
   }
   if (preference === 'uws') throw new TransportUnavailableError(`transport uws is unavailable: ${reason}`);
-  return { factory: createWsTransport, kind: 'ws', fallbackReason: reason };
+  return { factory: await wsFactory(), kind: 'ws', fallbackReason: reason };
+}
+
+/** The ws transport, loaded only when it is used so a uWS.js node does not carry it. */
+async function wsFactory(): Promise<TransportFactory> {
+  return (await import('./ws.ts')).createWsTransport;
 }

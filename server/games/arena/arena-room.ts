@@ -25,6 +25,7 @@ export const arenaState = {
 
 type ArenaState = typeof arenaState;
 type PlayerEntity = Entity<ArenaState['player'], 'player'>;
+type OrbEntity = Entity<ArenaState['orb'], 'orb'>;
 
 /** Inputs are a direction; anything else (positions, scores) is never accepted from a client. */
 export const arenaInputSchema: JSONSchemaType<ArenaInput> = {
@@ -49,6 +50,8 @@ interface Avatar {
  */
 export class ArenaRoom extends Room<ArenaState, ArenaInput> {
   readonly #avatars = new Map<string, Avatar>();
+  /** Orbs never leave the world: a collected orb respawns elsewhere, so clients see a move, not a remove. */
+  readonly #orbs: OrbEntity[] = [];
   #random: () => number = Math.random;
   #endTick = 0;
 
@@ -60,7 +63,7 @@ export class ArenaRoom extends Room<ArenaState, ArenaInput> {
     this.#random = seededRandom(typeof options.seed === 'number' ? options.seed : Date.now());
     this.#endTick = Math.ceil(seconds * this.tickRate);
     this.entities.spawn('match', { endTick: this.#endTick });
-    for (let i = 0; i < ORB_COUNT; i++) this.entities.spawn('orb', this.#randomSpot());
+    for (let i = 0; i < ORB_COUNT; i++) this.#orbs.push(this.entities.spawn('orb', this.#randomSpot()));
   }
 
   override onJoin(player: Player): void {
@@ -81,11 +84,15 @@ export class ArenaRoom extends Room<ArenaState, ArenaInput> {
 
   override update(dt: number): void {
     for (const { entity, direction } of this.#avatars.values()) {
-      Object.assign(entity, move(entity, direction, dt));
-      for (const orb of this.entities.ofType('orb')) {
+      const next = move(entity, direction, dt);
+      entity.x = next.x;
+      entity.y = next.y;
+      for (const orb of this.#orbs) {
         if (!touches(entity, orb)) continue;
         entity.score += 1;
-        Object.assign(orb, this.#randomSpot());
+        const spot = this.#randomSpot();
+        orb.x = spot.x;
+        orb.y = spot.y;
       }
     }
     if (this.tick >= this.#endTick) this.#finish();

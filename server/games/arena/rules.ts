@@ -35,9 +35,13 @@ export function move(
   };
 }
 
+const TOUCH_DISTANCE_SQUARED = (PLAYER_RADIUS + ORB_RADIUS) ** 2;
+
 /** True when a player at `p` touches an orb at `o`. */
 export function touches(p: { x: number; y: number }, o: { x: number; y: number }): boolean {
-  return Math.hypot(p.x - o.x, p.y - o.y) <= PLAYER_RADIUS + ORB_RADIUS;
+  const dx = p.x - o.x;
+  const dy = p.y - o.y;
+  return dx * dx + dy * dy <= TOUCH_DISTANCE_SQUARED;
 }
 
 /** A small seeded PRNG (mulberry32) so a room's orb layout is reproducible from its seed. */
