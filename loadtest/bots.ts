@@ -515,9 +515,12 @@ function messageOf(error: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // CLI
 
-const USAGE = `usage: npm run bots -- --url http://127.0.0.1:2567 [options]
+/** What `npm start` serves. */
+const DEFAULT_URL = 'http://127.0.0.1:2567';
 
-  --url URL            game node base URL (serves POST /dev/seats)     (required)
+const USAGE = `usage: npm run bots -- [--url http://127.0.0.1:2567] [options]
+
+  --url URL            game node base URL (serves POST /dev/seats)     (default ${DEFAULT_URL})
   --clients N          bots to connect                                  (default 32)
   --room-size N        consecutive bots per room                        (default 16)
   --duration S         measured seconds, after ramp and warmup          (default 30)
@@ -579,15 +582,15 @@ export function parseBotArgs(
     throw new UsageError(messageOf(error));
   }
   if (values.help) return { help: true };
-  if (!values.url) throw new UsageError('--url is required (e.g. --url http://127.0.0.1:2567)');
+  const base = values.url ?? DEFAULT_URL;
   let url: URL;
   try {
-    url = new URL(values.url);
+    url = new URL(base);
   } catch {
-    throw new UsageError(`--url must be an http(s) URL, got "${values.url}"`);
+    throw new UsageError(`--url must be an http(s) URL, got "${base}"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`--url must be an http(s) URL (the node's dev seat endpoint), got "${values.url}"`);
+    throw new UsageError(`--url must be an http(s) URL (the node's dev seat endpoint), got "${base}"`);
   }
   const mode = values.mode ?? 'arena';
   if (!/^[a-z][a-z0-9-]{0,31}$/.test(mode))

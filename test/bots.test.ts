@@ -1,0 +1,49 @@
+/**
+ * The bot load tool: its command line, and a short real run against a game node (the same tool the
+ * game benchmark drives).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseBotArgs, runBots } from '../loadtest/bots.ts';
+import { startTestNode, stopAll } from './support/game.ts';
+
+describe('bots', () => {
+  afterEach(() => stopAll());
+
+  it('defaults to the node npm start runs, and names a bad argument', () => {
+    const parsed = parseBotArgs(['--clients', '2']);
+    expect(parsed.help).toBe(false);
+    if (!parsed.help) {
+      expect(parsed.options.url).toBe('http://127.0.0.1:2567');
+      expect(parsed.options.clients).toBe(2);
+      expect(parsed.options.roomSize).toBe(16);
+    }
+    expect(() => parseBotArgs(['--clients', 'many'])).toThrow(
+      '--clients must be a positive integer, got "many"',
+    );
+    expect(() => parseBotArgs(['--url', 'ws://x'])).toThrow('--url must be an http(s) URL');
+    expect(() => parseBotArgs(['--nope'])).toThrow();
+  });
+
+  it('plays arena: every bot connects, receives state at the tick rate and gets its inputs acknowledged', async () => {
+    const game = await startTestNode();
+    const parsed = parseBotArgs([
+      '--url',
+      game.http,
+      '--clients',
+      '4',
+      '--room-size',
+      '2',
+      '--duration',
+      '1',
+      '--warmup',
+      '0',
+    ]);
+    if (parsed.help) throw new Error('unexpected help');
+    const report = await runBots(parsed.options);
+    expect(report.connectedPeak).toBe(4);
+    expect(report.errors).toEqual({});
+    expect(report.disconnects).toEqual({});
+    expect(report.statesPerClientSecond).toBeGreaterThan(10);
+    expect(game.node.registry.size).toBe(2);
+  });
+});
