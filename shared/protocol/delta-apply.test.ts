@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolError, StateMirror } from './delta-apply.ts';
 import { MAX_WIRE_INT } from './snapshot.ts';
-import { compileShape } from './state-shape.ts';
+import { ORB, PLAYER, testShape } from './testing/fixtures.ts';
 
-const shape = compileShape({
-  player: {
-    x: { type: 'number', quantize: 0.01 },
-    hp: { type: 'int' },
-    alive: { type: 'bool' },
-    name: { type: 'string' },
-    speed: { type: 'number' },
-  },
-  orb: { v: { type: 'int' } },
-});
-const PLAYER = 0;
-const ORB = 1;
+const shape = testShape;
 
 /** A mirror at tick 10 holding player 1 and orb 2. */
 function mirrorAt10(): StateMirror {

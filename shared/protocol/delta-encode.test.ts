@@ -12,19 +12,9 @@ import {
 } from './delta-encode.ts';
 import { type EntityRecord, takeSnapshot } from './snapshot.ts';
 import { compileShape } from './state-shape.ts';
+import { ORB, PLAYER, testShape } from './testing/fixtures.ts';
 
-const shape = compileShape({
-  player: {
-    x: { type: 'number', quantize: 0.01 },
-    hp: { type: 'int' },
-    alive: { type: 'bool' },
-    name: { type: 'string' },
-    speed: { type: 'number' },
-  },
-  orb: { v: { type: 'int' } },
-});
-const PLAYER = 0;
-const ORB = 1;
+const shape = testShape;
 
 type Live = { id: number; type: string; [field: string]: unknown };
 const player = (id: number, x: number, hp = 10, name = 'p'): Live => ({
