@@ -2,6 +2,8 @@
  * WebSocket upgrade decisions: protocol version, Origin, then a seat token (or a reconnect token).
  * Everything is decided before a WebSocket exists; a refusal is a plain HTTP status and reason.
  */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import { SUBPROTOCOL } from '../../shared/protocol/codes.ts';
 import type { GameConfig } from '../config.ts';
 import type { GameMetrics } from './metrics.ts';
@@ -19,6 +21,7 @@ export interface AdmissionDeps {
   readonly metrics: GameMetrics;
   /** True once the node is shutting down: no new joins. */
   readonly draining: () => boolean;
+  readonly log: Logger;
 }
 
 /** Decide one upgrade. Never throws: every failure is a refusal with a status and reason. */
@@ -26,9 +29,11 @@ export async function admit(
   request: UpgradeRequest,
   deps: AdmissionDeps,
 ): Promise<UpgradeDecision<SocketData>> {
-  const decision = await decide(request, deps).catch((error: unknown) =>
-    error instanceof SeatTokenError ? refuse(error.status, error.message) : refuse(500, 'internal error'),
-  );
+  const decision = await decide(request, deps).catch((error: unknown) => {
+    if (error instanceof SeatTokenError) return refuse(error.status, error.message);
+    deps.log.error({ err: error, path: request.path }, 'upgrade decision failed');
+    return refuse(500, 'internal error');
+  });
   if (!decision.accept) deps.metrics.rejected.labels('upgrade_refused').inc();
   return decision;
 }
@@ -54,23 +59,34 @@ async function decide(request: UpgradeRequest, deps: AdmissionDeps): Promise<Upg
     const seat = room?.heldSeat(claims.playerId, claims.sessionId);
     if (!room || !seat)
       return refuse(410, 'seat no longer held: the reconnect window expired or the room closed');
-    return accept(room, seat, reconnectToken);
+    if (seat.reconnectNonce !== claims.nonce) return refuse(401, 'reconnect token was already used');
+    return accept(room, seat, await rotateReconnectToken(seat, claims.roomId, deps));
   }
 
   const seatToken = request.query.get('seat');
   if (!seatToken) return refuse(401, 'missing seat token (?seat=...)');
   const claims = await tokens.verifySeat(seatToken, config.nodeId);
+  if (deps.draining()) return refuse(503, 'node is shutting down'); // it may have begun while we verified
   const room = registry.getOrCreate(claims.roomId, claims.mode, claims.options);
   if (!('reserve' in room)) return refuse(room.status, room.reason);
   const seat = room.reserve(claims);
   if (!('sessionId' in seat)) return refuse(seat.status, seat.reason);
-  const reconnect = await tokens.mintReconnect({
-    playerId: claims.playerId,
-    roomId: claims.roomId,
-    nodeId: config.nodeId,
+  return accept(room, seat, await rotateReconnectToken(seat, claims.roomId, deps));
+}
+
+/**
+ * A fresh reconnect token for the seat; the previous one stops working. The nonce is set before
+ * the await, so of two concurrent reconnects with one token only the first is admitted.
+ */
+function rotateReconnectToken(seat: Seat, roomId: string, deps: AdmissionDeps): Promise<string> {
+  seat.reconnectNonce = randomUUID();
+  return deps.tokens.mintReconnect({
+    playerId: seat.player.id,
+    roomId,
+    nodeId: deps.config.nodeId,
     sessionId: seat.sessionId,
+    nonce: seat.reconnectNonce,
   });
-  return accept(room, seat, reconnect);
 }
 
 function accept(room: RoomRuntime, seat: Seat, reconnectToken: string): UpgradeDecision<SocketData> {

@@ -79,6 +79,14 @@ export function handleClientMessage(
       return;
     }
     case MessageType.PING:
+      // Pings cost an answer each: they draw on the same bucket as inputs, so they cannot flood.
+      {
+        const verdict = seat.rate.take(deps.now());
+        if (verdict === 'flood') {
+          return violation(socket, deps, 'rate_limited_close', CloseCode.RATE_LIMITED, 'ping flood');
+        }
+        if (verdict === 'drop') return;
+      }
       socket.send(encodeMessage([MessageType.PONG, message[1], deps.serverTime(), room.tickNumber]));
       return;
     case MessageType.LEAVE:

@@ -31,6 +31,9 @@ export interface GameNodeOptions {
   readonly onTick?: (durationMs: number, overrun: boolean) => void;
 }
 
+/** Close codes counted under their own label; any other (clients pick theirs) counts as 'other'. */
+const KNOWN_CLOSE_CODES = new Set<number>([...Object.values(CloseCode), 1005, 1006]);
+
 const json = (status: number, body: unknown): HttpResponse => ({
   status,
   headers: { 'content-type': 'application/json' },
@@ -84,6 +87,7 @@ export class GameNode {
       clock: monotonicClock,
       timer: createWakeTimer(),
       onTickError: (_entry, err) => log.error({ err }, 'room tick failed'),
+      onSlip: (_entry, skipped) => metrics.slipped.inc(skipped),
       onTick: (_entry, ms, overrun) => {
         metrics.ticks.inc();
         metrics.tickDuration.observe(ms / 1000);
@@ -112,11 +116,18 @@ export class GameNode {
             tokens,
             registry: this.registry,
             metrics,
+            log,
             draining: () => this.#draining,
           }),
         open: (socket) =>
           this.#contain(socket, 'open', () => {
             this.#sockets.add(socket);
+            if (this.#draining) {
+              // Admitted just before the drain began: its room is already gone.
+              socket.data.closingBy = 'server';
+              socket.close(CloseCode.GOING_AWAY, 'server shutting down');
+              return;
+            }
             socket.data.room.attach(socket.data.seat, socket);
           }),
         message: (socket, bytes, isBinary) =>
@@ -130,7 +141,7 @@ export class GameNode {
         close: (socket, code) =>
           this.#contain(socket, 'close', () => {
             this.#sockets.delete(socket);
-            metrics.closes.labels(String(code)).inc();
+            metrics.closes.labels(KNOWN_CLOSE_CODES.has(code) ? String(code) : 'other').inc();
             socket.data.room.detach(socket.data.seat, socket, code);
             if (this.#sockets.size === 0) for (const done of this.#socketsClosed) done();
           }),

@@ -25,6 +25,7 @@ export class RoomRegistry {
   readonly #options: RoomRegistryOptions;
   readonly #rooms = new Map<string, { runtime: RoomRuntime; entry: ScheduleEntry }>();
   readonly #reports = new Set<Promise<void>>();
+  #closed = false;
 
   constructor(options: RoomRegistryOptions) {
     this.#options = options;
@@ -44,6 +45,7 @@ export class RoomRegistry {
     mode: string,
     options: Readonly<Record<string, unknown>>,
   ): RoomRuntime | SeatRefusal {
+    if (this.#closed) return { status: 503, reason: 'node is shutting down' };
     const existing = this.#rooms.get(roomId)?.runtime;
     if (existing) {
       return existing.mode === mode
@@ -55,11 +57,19 @@ export class RoomRegistry {
     if (this.#rooms.size >= this.#options.maxRooms) {
       return { status: 503, reason: `node is at its room limit (${this.#options.maxRooms})` };
     }
-    const runtime = new RoomRuntime(roomId, type, options, {
-      ...this.#options.roomDeps,
-      reportMatch: (report) => this.#track(this.#options.roomDeps.reportMatch(report)),
-      onDisposed: (room) => this.#forget(room),
-    });
+    let runtime: RoomRuntime;
+    try {
+      runtime = new RoomRuntime(roomId, type, options, {
+        ...this.#options.roomDeps,
+        reportMatch: (report) => this.#track(this.#options.roomDeps.reportMatch(report)),
+        onDisposed: (room) => this.#forget(room),
+      });
+    } catch (err) {
+      // The game's constructor or onCreate threw: refuse the seat, keep the node.
+      this.#options.roomDeps.metrics.hookErrors.labels('onCreate').inc();
+      this.#options.roomDeps.log.error({ err, room: roomId, mode }, 'room failed to start');
+      return { status: 500, reason: 'room failed to start' };
+    }
     const entry = this.#options.scheduler.add(runtime, type.tickRate);
     this.#rooms.set(roomId, { runtime, entry });
     this.#options.roomDeps.metrics.rooms.set(this.#rooms.size);
@@ -87,6 +97,7 @@ export class RoomRegistry {
 
   /** Dispose every room with `code`/`reason`, then wait (bounded by the caller) for pending match reports. */
   async disposeAll(code: number, reason: string): Promise<void> {
+    this.#closed = true; // joins still being admitted must not create rooms after this
     for (const { runtime } of [...this.#rooms.values()]) runtime.dispose(code, reason);
     await Promise.allSettled([...this.#reports]);
   }

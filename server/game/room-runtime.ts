@@ -61,7 +61,6 @@ export class RoomRuntime implements TickTask {
   #updateFailures = 0;
   #ended = false;
   #disposed = false;
-  #matches = 0;
   #emptyTimer: ReturnType<typeof setTimeout> | undefined;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -98,7 +97,8 @@ export class RoomRuntime implements TickTask {
     // compiled from are the ones this context and validator enforce.
     const RoomClass = type.definition.room as unknown as new (context: RoomContext<StateShape>) => Room;
     this.#room = new RoomClass(context);
-    this.#hook('onCreate', () => this.#room.onCreate?.(options));
+    // A room that cannot create itself is not started (the registry refuses the seat with 500).
+    this.#room.onCreate?.(options);
   }
 
   get mode(): string {
@@ -177,6 +177,7 @@ export class RoomRuntime implements TickTask {
         this.#tick,
         this.type.wireShape,
         this.mode,
+        seat.lastSeq,
       ]),
     );
     if (!seat.joined) {
@@ -191,8 +192,10 @@ export class RoomRuntime implements TickTask {
   detach(seat: Seat, socket: SeatSocket, code: number): void {
     if (seat.socket !== socket) return; // an older, replaced connection
     seat.socket = undefined;
-    const consented = socket.data.closingBy === 'leave' || code === CloseCode.NORMAL;
-    if (consented || this.#ended || this.#disposed || socket.data.closingBy === 'server') {
+    // Only the client's own choice counts as consent: LEAVE, or a close it started with 1000.
+    const by = socket.data.closingBy;
+    const consented = by === 'leave' || (by === undefined && code === CloseCode.NORMAL);
+    if (consented || this.#ended || this.#disposed || by === 'server') {
       this.#release(seat, consented);
       return;
     }
@@ -247,10 +250,17 @@ export class RoomRuntime implements TickTask {
     const t1 = performance.now();
     if (!this.#ended) this.#update(dt);
     const t2 = performance.now();
-    const snapshot = takeSnapshot(this.type.shape, tick, this.#entities.values(), this.#latest);
-    this.#latest = snapshot;
-    const t3 = performance.now();
-    this.#sendState(snapshot);
+    let t3 = t2;
+    try {
+      // A room can put entities the shape does not declare; that must not take the node down.
+      const snapshot = takeSnapshot(this.type.shape, tick, this.#entities.values(), this.#latest);
+      this.#latest = snapshot;
+      t3 = performance.now();
+      this.#sendState(snapshot);
+    } catch (error) {
+      this.#hookFailed('sync', error);
+      this.#countFailure();
+    }
     const t4 = performance.now();
     this.#phase.input.observe((t1 - t0) / 1000);
     this.#phase.update.observe((t2 - t1) / 1000);
@@ -264,16 +274,16 @@ export class RoomRuntime implements TickTask {
     this.#disposed = true;
     this.#cancelEmptyTimer();
     if (this.#closeTimer) clearTimeout(this.#closeTimer);
-    this.#hook('onDispose', () => this.#room.onDispose?.());
-    for (const seat of this.seats.values()) {
-      seat.clearTimer();
-      if (seat.socket) {
-        seat.socket.data.closingBy = 'server';
-        seat.socket.close(code, reason);
+    // Every seat is released (onLeave, not consented) before onDispose, connected or in grace.
+    for (const seat of [...this.seats.values()]) {
+      const socket = seat.socket;
+      if (socket) {
+        socket.data.closingBy = 'server';
+        socket.close(code, reason); // transports run detach() -> #release() right here
       }
+      this.#release(seat, false);
     }
-    this.seats.clear();
-    this.#players.clear();
+    this.#hook('onDispose', () => this.#room.onDispose?.());
     this.#deps.onDisposed(this);
   }
 
@@ -298,12 +308,14 @@ export class RoomRuntime implements TickTask {
   }
 
   #update(dt: number): void {
-    if (this.#hook('update', () => this.#room.update(dt))) {
-      this.#updateFailures = 0;
-      return;
-    }
-    if (++this.#updateFailures >= MAX_CONSECUTIVE_UPDATE_FAILURES) {
-      this.#deps.log.error({ room: this.id }, 'room update keeps failing; closing the room');
+    if (this.#hook('update', () => this.#room.update(dt))) this.#updateFailures = 0;
+    else this.#countFailure();
+  }
+
+  /** A tick phase failed; a room that fails tick after tick is closed rather than left broken. */
+  #countFailure(): void {
+    if (++this.#updateFailures >= MAX_CONSECUTIVE_UPDATE_FAILURES && !this.#disposed) {
+      this.#deps.log.error({ room: this.id }, 'room keeps failing; closing the room');
       this.dispose(CloseCode.INTERNAL_ERROR, 'room failed');
     }
   }
@@ -339,7 +351,8 @@ export class RoomRuntime implements TickTask {
           }
         : undefined;
       const frame = this.#sync.frameFor(seat, seat.ackSeq, isVisible);
-      socket.send(frame.bytes);
+      // A frame the transport dropped never reached the client: its baseline is unknown now.
+      if (!socket.send(frame.bytes)) seat.baselineTick = -1;
       seat.lastSentAt = time;
       bytes += frame.bytes.byteLength;
       if (frame.full) fulls++;
@@ -368,7 +381,8 @@ export class RoomRuntime implements TickTask {
     if (this.#ended || this.#disposed) return;
     this.#ended = true;
     const report: MatchReport = {
-      matchId: `${this.id}.${++this.#matches}`,
+      // Unique across room instances: room ids can be reused, and sinks dedupe on matchId.
+      matchId: randomUUID(),
       roomId: this.id,
       mode: this.mode,
       endedAt: this.#deps.now(),

@@ -52,6 +52,8 @@ export interface SchedulerOptions {
   /** Told about every tick that threw, and every tick that ran (with its duration in ms). */
   readonly onTickError?: (entry: ScheduleEntry, error: unknown) => void;
   readonly onTick?: (entry: ScheduleEntry, durationMs: number, overrun: boolean) => void;
+  /** Told when ticks are skipped because the process fell too far behind. */
+  readonly onSlip?: (entry: ScheduleEntry, skipped: number) => void;
 }
 
 interface MutableEntry extends ScheduleEntry {
@@ -70,6 +72,7 @@ export class TickScheduler {
   readonly #coalesceMs: number;
   readonly #onTickError: SchedulerOptions['onTickError'];
   readonly #onTick: SchedulerOptions['onTick'];
+  readonly #onSlip: SchedulerOptions['onSlip'];
   readonly #entries = new Set<MutableEntry>();
   readonly #wake = (): void => this.runDue();
   #armedAt = Number.POSITIVE_INFINITY;
@@ -84,6 +87,7 @@ export class TickScheduler {
     this.#coalesceMs = options.coalesceMs ?? 1;
     this.#onTickError = options.onTickError;
     this.#onTick = options.onTick;
+    this.#onSlip = options.onSlip;
   }
 
   /** Number of scheduled tasks. */
@@ -144,6 +148,7 @@ export class TickScheduler {
       entry.done += skipped;
       entry.counters.slipped += skipped;
       this.counters.slipped += skipped;
+      this.#onSlip?.(entry, skipped);
       behind = this.#maxCatchUp;
     }
     const dt = entry.periodMs / 1000;

@@ -9,6 +9,8 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 const ISSUER = 'tickforge';
 const SEAT = 'seat';
 const RECONNECT = 'reconnect';
+/** The longest a seat token may live; used ids are remembered this long at most. */
+const MAX_SEAT_TTL_SECONDS = 300;
 
 /** What a valid seat token grants. */
 export interface SeatClaims {
@@ -27,6 +29,8 @@ export interface ReconnectClaims {
   readonly roomId: string;
   readonly nodeId: string;
   readonly sessionId: string;
+  /** Changes with every connection, so each reconnect token works once. */
+  readonly nonce: string;
 }
 
 /** A token that must not be accepted; `status` is the HTTP status for the refused upgrade. */
@@ -50,8 +54,9 @@ export interface SeatTokenOptions {
 export class SeatTokens {
   readonly #secret: Uint8Array;
   readonly #now: () => number;
-  /** Seat token ids already used, with their expiry (seconds), oldest first. */
+  /** Seat token ids already used, with their expiry (seconds). */
   readonly #used = new Map<string, number>();
+  #nextPrune = 0;
 
   constructor(options: SeatTokenOptions) {
     if (options.secret.byteLength < 32) throw new RangeError('seat token secret must be at least 32 bytes');
@@ -59,8 +64,11 @@ export class SeatTokens {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Mint a single-use seat token valid for `ttlSeconds` (default 30). */
+  /** Mint a single-use seat token valid for `ttlSeconds` (default 30, at most 300). */
   async mintSeat(claims: SeatClaims, ttlSeconds = 30): Promise<string> {
+    if (!(ttlSeconds > 0 && ttlSeconds <= MAX_SEAT_TTL_SECONDS)) {
+      throw new RangeError(`seat token ttl must be in (0, ${MAX_SEAT_TTL_SECONDS}] seconds`);
+    }
     const now = Math.floor(this.#now() / 1000);
     return new SignJWT({
       kind: SEAT,
@@ -95,6 +103,9 @@ export class SeatTokens {
       throw new SeatTokenError(401, 'seat token is malformed');
     }
     if (node !== nodeId) throw new SeatTokenError(403, 'seat token is for another game node');
+    // Single use is enforced by remembering used ids until they expire, so lifetimes must stay short.
+    if (exp - this.#now() / 1000 > MAX_SEAT_TTL_SECONDS)
+      throw new SeatTokenError(401, 'seat token lives too long');
     this.#forgetExpired();
     if (this.#used.has(jti)) throw new SeatTokenError(401, 'seat token was already used');
     this.#used.set(jti, exp);
@@ -112,7 +123,13 @@ export class SeatTokens {
   /** Mint a reconnect token for a held seat. It stays usable for as long as the seat is held. */
   async mintReconnect(claims: ReconnectClaims, ttlSeconds = 24 * 3600): Promise<string> {
     const now = Math.floor(this.#now() / 1000);
-    return new SignJWT({ kind: RECONNECT, room: claims.roomId, node: claims.nodeId, sid: claims.sessionId })
+    return new SignJWT({
+      kind: RECONNECT,
+      room: claims.roomId,
+      node: claims.nodeId,
+      sid: claims.sessionId,
+      nonce: claims.nonce,
+    })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer(ISSUER)
       .setSubject(claims.playerId)
@@ -123,17 +140,18 @@ export class SeatTokens {
 
   /** Verify a reconnect token for this node. Throws SeatTokenError. */
   async verifyReconnect(token: string, nodeId: string): Promise<ReconnectClaims> {
-    const { sub, room, node, sid } = await this.#verify(token, RECONNECT);
+    const { sub, room, node, sid, nonce } = await this.#verify(token, RECONNECT);
     if (
       typeof sub !== 'string' ||
       typeof room !== 'string' ||
       typeof node !== 'string' ||
-      typeof sid !== 'string'
+      typeof sid !== 'string' ||
+      typeof nonce !== 'string'
     ) {
       throw new SeatTokenError(401, 'reconnect token is malformed');
     }
     if (node !== nodeId) throw new SeatTokenError(403, 'reconnect token is for another game node');
-    return { playerId: sub, roomId: room, nodeId: node, sessionId: sid };
+    return { playerId: sub, roomId: room, nodeId: node, sessionId: sid, nonce };
   }
 
   async #verify(token: string, kind: string) {
@@ -153,11 +171,11 @@ export class SeatTokens {
     }
   }
 
+  /** Forget used ids whose tokens have expired (at most every few seconds: a full scan). */
   #forgetExpired(): void {
     const now = this.#now() / 1000;
-    for (const [jti, exp] of this.#used) {
-      if (exp > now) break; // oldest first; tokens share one lifetime, so the rest are newer
-      this.#used.delete(jti);
-    }
+    if (now < this.#nextPrune) return;
+    this.#nextPrune = now + 5;
+    for (const [jti, exp] of this.#used) if (exp <= now) this.#used.delete(jti);
   }
 }

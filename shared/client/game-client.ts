@@ -54,6 +54,18 @@ export interface ClientStats {
   bytesSent: number;
 }
 
+/**
+ * Close after a server message we cannot use. 1002 is not a code platform WebSockets may send, so
+ * the client sends 4100; and close() must never throw out of an event listener.
+ */
+function closeQuietly(socket: WebSocket, reason: string): void {
+  try {
+    socket.close(CloseCode.CLIENT_CANNOT_APPLY, reason);
+  } catch {
+    // already closing
+  }
+}
+
 /** Why a connection attempt failed before the server's WELCOME. */
 export class ConnectError extends Error {
   override readonly name = 'ConnectError';
@@ -101,13 +113,13 @@ export class GameClient extends Emitter<GameClientEvents> {
         try {
           message = decodeMessage(bytes);
         } catch (error) {
-          socket.close(CloseCode.PROTOCOL_ERROR, 'undecodable server message');
+          closeQuietly(socket, 'undecodable server message');
           reject(error);
           return;
         }
         cleanup();
         if (message[0] !== MessageType.WELCOME) {
-          socket.close(CloseCode.PROTOCOL_ERROR, 'expected welcome');
+          closeQuietly(socket, 'expected welcome');
           reject(
             new ProtocolError(
               'malformed_welcome',
@@ -120,7 +132,7 @@ export class GameClient extends Emitter<GameClientEvents> {
           const client = new GameClient(socket, message, stats, options);
           resolve(client);
         } catch (error) {
-          socket.close(CloseCode.PROTOCOL_ERROR, 'malformed welcome');
+          closeQuietly(socket, 'malformed welcome');
           reject(error);
         }
       };
@@ -143,7 +155,7 @@ export class GameClient extends Emitter<GameClientEvents> {
 
   private constructor(socket: WebSocket, welcome: unknown[], stats: ClientStats, options: GameClientOptions) {
     super();
-    const [, playerId, roomId, reconnectToken, tickRate, , wireShape, mode] = welcome;
+    const [, playerId, roomId, reconnectToken, tickRate, , wireShape, mode, lastSeq] = welcome;
     if (
       typeof playerId !== 'string' ||
       typeof roomId !== 'string' ||
@@ -158,6 +170,9 @@ export class GameClient extends Emitter<GameClientEvents> {
     this.reconnectToken = reconnectToken;
     this.tickRate = tickRate;
     this.mode = mode;
+    // After a reconnect the seat remembers the last input seq it accepted; continue after it.
+    this.#seq = typeof lastSeq === 'number' && Number.isSafeInteger(lastSeq) && lastSeq > 0 ? lastSeq : 0;
+    this.#ackSeq = this.#seq;
     this.state = new StateMirror(shapeFromWire(wireShape));
     this.stats = stats;
     this.#socket = socket;
@@ -281,7 +296,7 @@ export class GameClient extends Emitter<GameClientEvents> {
   #fail(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     this.emit('error', { code: 'protocol_error', message });
-    this.#socket.close(CloseCode.PROTOCOL_ERROR, 'client could not apply a server message');
+    closeQuietly(this.#socket, 'client could not apply a server message');
   }
 
   #onClose(code: number, reason: string): void {

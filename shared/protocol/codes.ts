@@ -1,6 +1,6 @@
 /**
- * Every wire constant of the Tickforge game protocol, in one place. The server, the client SDK,
- * the bots and the k6 scripts all import from here; docs/PROTOCOL.md describes each one.
+ * Every wire constant of the Tickforge game protocol, in one place. The server, the client SDK and
+ * the bots all import from here; docs/PROTOCOL.md describes each one.
  */
 
 /** Protocol version. Bumped on any incompatible change to a message layout. */
@@ -12,7 +12,7 @@ export const SUBPROTOCOL = `tickforge.v${PROTOCOL_VERSION}`;
 /** First element of every message array: what the rest of the array means. */
 export const MessageType = {
   // client -> server
-  /** `[INPUT, seq, input]`: one input, applied at the next tick; `seq` increases by 1 per input. */
+  /** `[INPUT, seq, input]`: one input, applied at the next tick; `seq` must increase with every input. */
   INPUT: 1,
   /** `[PING, clientTimeMs]`: answered by PONG at once. */
   PING: 2,
@@ -20,7 +20,10 @@ export const MessageType = {
   LEAVE: 3,
 
   // server -> client
-  /** `[WELCOME, playerId, roomId, reconnectToken, tickRate, tick, stateShape, mode]`. */
+  /**
+   * `[WELCOME, playerId, roomId, reconnectToken, tickRate, tick, stateShape, mode, lastSeq]`;
+   * `lastSeq` is the highest input seq the seat accepted, so a reconnected client continues after it.
+   */
   WELCOME: 10,
   /** `[SNAPSHOT, tick, ackSeq, entities]`: the whole (visible) state; replaces the mirror. */
   SNAPSHOT: 11,
@@ -63,6 +66,11 @@ export const CloseCode = {
   REPLACED: 4010,
   /** The room was disposed (emptied, failed, or the node drained it). */
   ROOM_CLOSED: 4011,
+  /**
+   * Sent by a client: it could not apply a server message. The server treats it as a drop (the seat
+   * is held), so the client can reconnect and start again from a full snapshot.
+   */
+  CLIENT_CANNOT_APPLY: 4100,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
