@@ -1,0 +1,54 @@
+import { describe, expect, test } from 'vitest';
+import { InvalidArgumentError } from '../errors.ts';
+import { expectStoreError, type StoreFactory, useStore } from './harness.ts';
+
+/** Guest accounts: create, get, rename. */
+export function describePlayers(factory: StoreFactory): void {
+  describe('players', () => {
+    const ctx = useStore(factory);
+
+    test('a guest gets a fresh id, its name and the clock time, and reads back the same', async () => {
+      const player = await ctx.store.players.createGuest('Ada');
+      expect(player).toEqual({ id: expect.any(String), name: 'Ada', createdAt: ctx.clock.ms });
+      expect(await ctx.store.players.get(player.id)).toEqual(player);
+    });
+
+    test('ids are unique and unguessable-length', async () => {
+      const players = await Promise.all(
+        Array.from({ length: 50 }, () => ctx.store.players.createGuest('same name')),
+      );
+      const ids = new Set(players.map((p) => p.id));
+      expect(ids.size).toBe(50);
+      for (const id of ids) expect(id.length).toBeGreaterThanOrEqual(16);
+    });
+
+    test('an unknown id reads as undefined', async () => {
+      expect(await ctx.store.players.get('no-such-player')).toBeUndefined();
+      expect(await ctx.store.players.rename('no-such-player', 'X')).toBeUndefined();
+    });
+
+    test('rename changes the name and keeps id and createdAt', async () => {
+      const player = await ctx.store.players.createGuest('Ada');
+      ctx.clock.tick(5_000);
+      const renamed = await ctx.store.players.rename(player.id, 'Grace');
+      expect(renamed).toEqual({ ...player, name: 'Grace' });
+      expect(await ctx.store.players.get(player.id)).toEqual(renamed);
+    });
+
+    test('names are 1 to 64 characters, unicode kept as given', async () => {
+      await expectStoreError(ctx.store.players.createGuest(''), InvalidArgumentError, 'invalid_argument');
+      await expectStoreError(
+        ctx.store.players.createGuest('x'.repeat(65)),
+        InvalidArgumentError,
+        'invalid_argument',
+      );
+      const player = await ctx.store.players.createGuest('Zoë 🎮');
+      expect((await ctx.store.players.get(player.id))?.name).toBe('Zoë 🎮');
+      await expectStoreError(
+        ctx.store.players.rename(player.id, ''),
+        InvalidArgumentError,
+        'invalid_argument',
+      );
+    });
+  });
+}

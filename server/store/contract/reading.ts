@@ -1,0 +1,141 @@
+import { describe, expect, test } from 'vitest';
+import { type ContractContext, readAllPages, type StoreFactory, useStore } from './harness.ts';
+
+const id = (i: number): string => `p${String(i).padStart(2, '0')}`;
+
+/**
+ * 25 players in three tied score groups, submitted out of id order, four per millisecond: pages of
+ * 4 cut through ties decided by time and through ties decided by player id.
+ */
+async function seedTies(ctx: ContractContext): Promise<string[]> {
+  const entries: { playerId: string; score: number; at: number }[] = [];
+  for (let n = 0; n < 25; n++) {
+    const i = (n * 7) % 25;
+    if (n % 4 === 0) ctx.clock.tick();
+    entries.push({ playerId: id(i), score: i % 3, at: ctx.clock.ms });
+    await ctx.submit('points', id(i), i % 3);
+  }
+  entries.sort((a, b) => b.score - a.score || a.at - b.at || (a.playerId < b.playerId ? -1 : 1));
+  return entries.map((e) => e.playerId);
+}
+
+/** 20 players with distinct scores: p00 ranks 1, p19 ranks 20. */
+async function seedDistinct(ctx: ContractContext): Promise<void> {
+  for (let i = 19; i >= 0; i--) await ctx.submit('points', id(i), 100 - i);
+}
+
+/** Reads: `top` pages, `around` windows and `rank`. */
+export function describeReading(factory: StoreFactory): void {
+  describe('top pages', () => {
+    const ctx = useStore(factory);
+
+    test('cursor pages cover every record once, in order, through ties at page boundaries', async () => {
+      const expected = await seedTies(ctx);
+      const { records, pages } = await readAllPages(ctx.boards, 'points', 4);
+      expect(pages).toBe(7);
+      expect(records.map((r) => r.playerId)).toEqual(expected);
+      expect(records.map((r) => r.rank)).toEqual(expected.map((_, i) => i + 1));
+      const single = await ctx.boards.top('points', { limit: 100 });
+      expect(single.records).toEqual(records);
+      expect(single.nextCursor).toBeUndefined();
+    });
+
+    test('every page size gives the same sequence', async () => {
+      const expected = await seedTies(ctx);
+      for (const limit of [1, 2, 3, 5, 24, 25, 26]) {
+        const { records, pages } = await readAllPages(ctx.boards, 'points', limit);
+        expect(records.map((r) => r.playerId)).toEqual(expected);
+        expect(pages).toBe(Math.max(1, Math.ceil(25 / limit)));
+      }
+    });
+
+    test('the last page has no cursor, even when the records divide evenly into pages', async () => {
+      await seedDistinct(ctx);
+      const { pages } = await readAllPages(ctx.boards, 'points', 5);
+      expect(pages).toBe(4);
+      const last = await ctx.boards.top('points', { limit: 20 });
+      expect(last.records).toHaveLength(20);
+      expect(last.nextCursor).toBeUndefined();
+    });
+
+    test('an empty board is one empty page; the default limit is 10', async () => {
+      expect(await ctx.boards.top('points')).toEqual({ period: 'all', records: [], nextCursor: undefined });
+      await seedDistinct(ctx);
+      const page = await ctx.boards.top('points');
+      expect(page.records.map((r) => r.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(page.nextCursor).toBeDefined();
+    });
+  });
+
+  describe('around a player', () => {
+    const ctx = useStore(factory);
+    const ranks = async (playerId: string, limit?: number) => {
+      const window = await ctx.boards.around('points', playerId, limit === undefined ? {} : { limit });
+      return window.records.map((r) => r.rank);
+    };
+
+    test('the middle of the board is centred on the player', async () => {
+      await seedDistinct(ctx);
+      expect(await ranks(id(10), 5)).toEqual([9, 10, 11, 12, 13]);
+      // An even window puts the extra record below the player.
+      expect(await ranks(id(10), 4)).toEqual([10, 11, 12, 13]);
+      expect(await ranks(id(10))).toEqual([7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+      const window = await ctx.boards.around('points', id(10), { limit: 3 });
+      expect(window.records.map((r) => [r.playerId, r.score])).toEqual([
+        [id(9), 91],
+        [id(10), 90],
+        [id(11), 89],
+      ]);
+    });
+
+    test('at the top and bottom the window stays full', async () => {
+      await seedDistinct(ctx);
+      expect(await ranks(id(0), 5)).toEqual([1, 2, 3, 4, 5]);
+      expect(await ranks(id(1), 5)).toEqual([1, 2, 3, 4, 5]);
+      expect(await ranks(id(19), 5)).toEqual([16, 17, 18, 19, 20]);
+      expect(await ranks(id(18), 5)).toEqual([16, 17, 18, 19, 20]);
+      expect(await ranks(id(3), 1)).toEqual([4]);
+    });
+
+    test('a board smaller than the window is returned whole', async () => {
+      for (const [player, score] of [
+        ['a', 3],
+        ['b', 2],
+        ['c', 1],
+      ] as const)
+        await ctx.submit('points', player, score);
+      expect(await ranks('c', 100)).toEqual([1, 2, 3]);
+      expect(await ranks('a', 2)).toEqual([1, 2]);
+    });
+
+    test('a player with no record gets an empty window', async () => {
+      await seedDistinct(ctx);
+      expect(await ctx.boards.around('points', 'stranger', { limit: 5 })).toEqual({
+        period: 'all',
+        records: [],
+      });
+    });
+
+    test('ties keep their order around the player', async () => {
+      const expected = await seedTies(ctx);
+      const window = await ctx.boards.around('points', expected[12]!, { limit: 7 });
+      expect(window.records.map((r) => r.playerId)).toEqual(expected.slice(9, 16));
+    });
+  });
+
+  describe('rank', () => {
+    const ctx = useStore(factory);
+
+    test('every player ranks where top lists them', async () => {
+      await seedTies(ctx);
+      const { records } = await readAllPages(ctx.boards, 'points', 100);
+      for (const record of records) expect(await ctx.boards.rank('points', record.playerId)).toEqual(record);
+    });
+
+    test('a player with no record has no rank', async () => {
+      await ctx.submit('points', 'a', 1);
+      expect(await ctx.boards.rank('points', 'b')).toBeUndefined();
+      expect(await ctx.boards.rank('laps', 'a')).toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,163 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterAll, beforeEach, describe, expect, test } from 'vitest';
+import { BoardConfigError, SchemaTooNewError, StoreError } from '../errors.ts';
+import { describeStoreContract } from '../store.contract.ts';
+import type { BoardConfig } from '../types.ts';
+import { DATABASE_FILE, IN_MEMORY, openEmbeddedStore } from './index.ts';
+import { MIGRATIONS } from './schema.ts';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+describeStoreContract('embedded, in memory', (options) =>
+  openEmbeddedStore({ ...options, dataDir: IN_MEMORY }),
+);
+
+describeStoreContract('embedded, file', async (options) => {
+  const dir = await mkdtemp(join(tmpdir(), 'tickforge-store-'));
+  dirs.push(dir);
+  return openEmbeddedStore({ ...options, dataDir: dir });
+});
+
+describe('embedded store on disk', () => {
+  const boards: readonly BoardConfig[] = [
+    { id: 'points', sort: 'desc', operator: 'best', reset: 'never' },
+    { id: 'wins', sort: 'desc', operator: 'increment', reset: 'weekly' },
+  ];
+  let dir: string;
+  let now = Date.UTC(2026, 10, 22, 12);
+  const open = (configured = boards) =>
+    openEmbeddedStore({ dataDir: dir, boards: configured, now: () => now });
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tickforge-store-'));
+    dirs.push(dir);
+  });
+
+  test('players, records and submission keys survive close and reopen', async () => {
+    const first = await open();
+    const player = await first.players.createGuest('Ada');
+    await first.leaderboards.submit({
+      boardId: 'wins',
+      playerId: player.id,
+      name: 'Ada',
+      score: 2,
+      key: 'm1:ada',
+    });
+    await first.leaderboards.submit({
+      boardId: 'points',
+      playerId: player.id,
+      name: 'Ada',
+      score: 40,
+      key: 'm1:ada',
+    });
+    await first.close();
+    await first.close(); // closing twice is harmless
+
+    now += 60_000;
+    const second = await open();
+    expect(await second.players.get(player.id)).toEqual(player);
+    expect(await second.leaderboards.rank('points', player.id)).toMatchObject({ score: 40, rank: 1 });
+    const retry = await second.leaderboards.submit({
+      boardId: 'wins',
+      playerId: player.id,
+      name: 'Ada',
+      score: 2,
+      key: 'm1:ada',
+    });
+    expect(retry.outcome).toBe('duplicate');
+    expect((await second.leaderboards.rank('wins', player.id))?.score).toBe(2);
+    await second.close();
+  });
+
+  test('the file is in WAL mode and migrations are recorded once', async () => {
+    await (await open()).close();
+    await (await open()).close();
+    const db = new DatabaseSync(join(dir, DATABASE_FILE));
+    expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
+    const versions = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
+    expect(versions).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+    // A database from a newer build is refused, not guessed at.
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+      999,
+      'future',
+      0,
+    );
+    db.close();
+    const refused = await open().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(SchemaTooNewError);
+    expect((refused as SchemaTooNewError).code).toBe('schema_too_new');
+  });
+
+  test("a board's sort order cannot flip over stored records", async () => {
+    const flipped: BoardConfig[] = [{ id: 'points', sort: 'asc', operator: 'best', reset: 'never' }];
+    await (await open(flipped)).close(); // still empty: flipping is fine
+    const store = await open();
+    await store.leaderboards.submit({ boardId: 'points', playerId: 'a', name: 'A', score: 1, key: 'k' });
+    await store.close();
+    await expect(open(flipped)).rejects.toBeInstanceOf(BoardConfigError);
+    // Operator and reset changes are allowed: they do not change how stored rows rank.
+    await (await open([{ id: 'points', sort: 'desc', operator: 'set', reset: 'daily' }])).close();
+  });
+
+  test('bad board configuration is refused at open', async () => {
+    const bad: BoardConfig[][] = [
+      [{ id: '', sort: 'desc', operator: 'best', reset: 'never' }],
+      [{ id: 'a b', sort: 'desc', operator: 'best', reset: 'never' }],
+      [{ id: 'x'.repeat(65), sort: 'desc', operator: 'best', reset: 'never' }],
+      [boards[0]!, boards[0]!],
+      [{ id: 'x', sort: 'up' as 'asc', operator: 'best', reset: 'never' }],
+      [{ id: 'x', sort: 'asc', operator: 'max' as 'best', reset: 'never' }],
+      [{ id: 'x', sort: 'asc', operator: 'best', reset: 'hourly' as 'daily' }],
+    ];
+    for (const configured of bad) await expect(open(configured)).rejects.toBeInstanceOf(BoardConfigError);
+  });
+
+  test('hostile input gets typed errors and leaves the data intact', async () => {
+    const store = await open();
+    await store.leaderboards.submit({ boardId: 'points', playerId: 'a', name: 'A', score: 5, key: 'k1' });
+    const before = await store.leaderboards.top('points');
+    const attempts = [
+      store.leaderboards.submit({
+        boardId: "points' OR 1=1 --",
+        playerId: 'a',
+        name: 'A',
+        score: 1,
+        key: 'k2',
+      }),
+      store.leaderboards.submit({
+        boardId: 'points',
+        playerId: 'a',
+        name: 'A',
+        score: Number.NaN,
+        key: 'k3',
+      }),
+      store.leaderboards.submit({
+        boardId: 'points',
+        playerId: 'a',
+        name: 'A',
+        score: 1,
+        key: 'k'.repeat(10_000),
+      }),
+      store.leaderboards.top('points', { limit: 2 ** 31 }),
+      store.leaderboards.around('points', 'a', { limit: Number.MAX_SAFE_INTEGER }),
+      store.leaderboards.rank(null as unknown as string, 'a'),
+      store.leaderboards.rank('points', 'p'.repeat(10_000)),
+    ];
+    for (const attempt of attempts) await expect(attempt).rejects.toBeInstanceOf(StoreError);
+    expect(await store.leaderboards.top('points')).toEqual(before);
+    await store.close();
+    const db = new DatabaseSync(join(dir, DATABASE_FILE));
+    expect(db.prepare('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
+    expect(db.prepare('SELECT key FROM leaderboard_submissions').all()).toEqual([{ key: 'k1' }]);
+    db.close();
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * The embedded store: players and leaderboards in one node:sqlite database under the data dir, so
+ * they survive restarts with no external service. `dataDir: ':memory:'` keeps it all in memory.
+ */
+import { BoardRegistry } from '../boards.ts';
+import type { Store, StoreOptions } from '../types.ts';
+import { EmbeddedLeaderboards } from './leaderboards.ts';
+import { EmbeddedPlayers } from './players.ts';
+import { MIGRATIONS } from './schema.ts';
+import { openDatabase } from './sqlite.ts';
+
+export { DATABASE_FILE, IN_MEMORY } from './sqlite.ts';
+
+/** Where and how to open the embedded store. */
+export interface EmbeddedStoreOptions extends Partial<StoreOptions> {
+  /** Directory for the database file (created if missing), or `:memory:`. */
+  readonly dataDir: string;
+}
+
+/**
+ * Open the embedded store: board configs are checked, the schema migrated, statements prepared.
+ * @example
+ * const store = await openEmbeddedStore({ dataDir: config.dataDir, boards, now: Date.now });
+ * await store.leaderboards.top('kills-weekly', { limit: 10 });
+ */
+export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<Store> {
+  const now = options.now ?? Date.now;
+  const boards = new BoardRegistry(options.boards ?? []);
+  const db = openDatabase(options.dataDir, MIGRATIONS, now);
+  try {
+    const players = new EmbeddedPlayers(db, now);
+    const leaderboards = new EmbeddedLeaderboards(db, boards, now);
+    return {
+      players,
+      leaderboards,
+      close: async () => {
+        if (db.isOpen) db.close();
+      },
+    };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,213 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { type BoardRegistry, nextScore } from '../boards.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { BoardConfigError } from '../errors.ts';
+import { checkLimit, checkScore, checkSubmission, checkText, MAX_ID_LENGTH } from '../input.ts';
+import { clockTime, periodKey } from '../period.ts';
+import type {
+  BoardConfig,
+  BoardSort,
+  LeaderboardPage,
+  LeaderboardRecord,
+  LeaderboardStore,
+  LeaderboardWindow,
+  PageOptions,
+  ScoreSubmission,
+  SubmitResult,
+  WindowOptions,
+} from '../types.ts';
+import { transaction } from './sqlite.ts';
+
+type Row = Record<string, unknown>;
+
+const COLUMNS = 'player_id, name, score, rank_score, updated_at';
+const SORT_KEY = '(rank_score, updated_at, player_id)';
+const BETTER_FIRST = 'ORDER BY rank_score, updated_at, player_id';
+const WORSE_FIRST = 'ORDER BY rank_score DESC, updated_at DESC, player_id DESC';
+const IN_PERIOD = 'FROM leaderboard_records WHERE board = ? AND period = ?';
+
+/** Smaller is better on every board (see the schema), so desc boards store the score negated. */
+const rankScore = (sort: BoardSort, score: number): number => (sort === 'desc' ? -score : score);
+
+const toRecord = (row: Row, rank: number): LeaderboardRecord => ({
+  playerId: row.player_id as string,
+  name: row.name as string,
+  score: row.score as number,
+  rank,
+  updatedAt: row.updated_at as number,
+});
+
+/** Leaderboards in node:sqlite: one row per (board, period, player), ranked through one index. */
+export class EmbeddedLeaderboards implements LeaderboardStore {
+  readonly #db: DatabaseSync;
+  readonly #boards: BoardRegistry;
+  readonly #now: () => number;
+  readonly #claimKey: StatementSync;
+  readonly #keyOwner: StatementSync;
+  readonly #record: StatementSync;
+  readonly #write: StatementSync;
+  readonly #countBefore: StatementSync;
+  readonly #first: StatementSync;
+  readonly #after: StatementSync;
+  readonly #before: StatementSync;
+
+  constructor(db: DatabaseSync, boards: BoardRegistry, now: () => number) {
+    this.#db = db;
+    this.#boards = boards;
+    this.#now = now;
+    pinSortOrders(db, boards.all());
+    this.#claimKey = db.prepare(
+      `INSERT INTO leaderboard_submissions (board, key, period, player_id, submitted_at)
+       VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    );
+    this.#keyOwner = db.prepare(
+      'SELECT period, player_id FROM leaderboard_submissions WHERE board = ? AND key = ?',
+    );
+    this.#record = db.prepare(`SELECT ${COLUMNS} ${IN_PERIOD} AND player_id = ?`);
+    this.#write = db.prepare(
+      `INSERT INTO leaderboard_records (board, period, player_id, name, score, rank_score, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (board, period, player_id) DO UPDATE SET
+         name = excluded.name, score = excluded.score,
+         rank_score = excluded.rank_score, updated_at = excluded.updated_at`,
+    );
+    this.#countBefore = db.prepare(`SELECT COUNT(*) AS n ${IN_PERIOD} AND ${SORT_KEY} < (?, ?, ?)`);
+    this.#first = db.prepare(`SELECT ${COLUMNS} ${IN_PERIOD} ${BETTER_FIRST} LIMIT ?`);
+    this.#after = db.prepare(
+      `SELECT ${COLUMNS} ${IN_PERIOD} AND ${SORT_KEY} > (?, ?, ?) ${BETTER_FIRST} LIMIT ?`,
+    );
+    this.#before = db.prepare(
+      `SELECT ${COLUMNS} ${IN_PERIOD} AND ${SORT_KEY} < (?, ?, ?) ${WORSE_FIRST} LIMIT ?`,
+    );
+  }
+
+  async submit(submission: ScoreSubmission): Promise<SubmitResult> {
+    const board = this.#boards.get(submission.boardId);
+    const { playerId, name, score, key } = checkSubmission(submission);
+    const at = clockTime(this.#now);
+    const period = periodKey(board.reset, at);
+    return transaction(this.#db, (): SubmitResult => {
+      if (this.#claimKey.run(board.id, key, period, playerId, at).changes === 0) {
+        const owner = this.#keyOwner.get(board.id, key)!;
+        const prior = owner.period as string;
+        // A key is only claimed once its player has a record in that period (applied or unchanged).
+        const record = this.#record.get(board.id, prior, owner.player_id as string)!;
+        return { outcome: 'duplicate', period: prior, score: record.score as number };
+      }
+      const current = this.#record.get(board.id, period, playerId)?.score as number | undefined;
+      const next = nextScore(board, current, score);
+      if (next === undefined) return { outcome: 'unchanged', period, score: current! };
+      // An increment can overflow to Infinity; throwing here rolls back the claimed key too.
+      checkScore(next);
+      this.#write.run(board.id, period, playerId, name, next, rankScore(board.sort, next), at);
+      return { outcome: 'applied', period, score: next };
+    });
+  }
+
+  async top(boardId: string, options: PageOptions = {}): Promise<LeaderboardPage> {
+    const board = this.#boards.get(boardId);
+    const limit = checkLimit(options.limit);
+    const from = options.cursor === undefined ? undefined : decodeCursor(options.cursor, board.id);
+    const period = from?.period ?? this.#currentPeriod(board);
+    // One extra row tells whether another page exists, so the last page never has a cursor.
+    const rows = from
+      ? this.#after.all(
+          board.id,
+          period,
+          rankScore(board.sort, from.score),
+          from.updatedAt,
+          from.playerId,
+          limit + 1,
+        )
+      : this.#first.all(board.id, period, limit + 1);
+    const page = rows.slice(0, limit);
+    const firstRank = from && page.length > 0 ? this.#countBeforeRow(board.id, period, page[0]!) + 1 : 1;
+    const records = page.map((row, i) => toRecord(row, firstRank + i));
+    const last = records.at(-1);
+    const nextCursor =
+      rows.length > limit && last
+        ? encodeCursor({
+            boardId: board.id,
+            period,
+            score: last.score,
+            updatedAt: last.updatedAt,
+            playerId: last.playerId,
+          })
+        : undefined;
+    return { period, records, nextCursor };
+  }
+
+  async around(boardId: string, playerId: string, options: WindowOptions = {}): Promise<LeaderboardWindow> {
+    const board = this.#boards.get(boardId);
+    checkText('playerId', playerId, MAX_ID_LENGTH);
+    const limit = checkLimit(options.limit);
+    const period = this.#currentPeriod(board);
+    const me = this.#record.get(board.id, period, playerId);
+    if (!me) return { period, records: [] };
+    const rank = this.#countBeforeRow(board.id, period, me) + 1;
+    // Fetch up to limit-1 neighbours each way, then centre; at an edge the other side fills in.
+    const key = [me.rank_score as number, me.updated_at as number, playerId] as const;
+    const above = this.#before.all(board.id, period, ...key, limit - 1);
+    const below = this.#after.all(board.id, period, ...key, limit - 1);
+    let takeAbove = Math.min(above.length, Math.floor((limit - 1) / 2));
+    const takeBelow = Math.min(below.length, limit - 1 - takeAbove);
+    takeAbove = Math.min(above.length, limit - 1 - takeBelow);
+    const records = [
+      ...above
+        .slice(0, takeAbove)
+        .map((row, i) => toRecord(row, rank - 1 - i))
+        .reverse(),
+      toRecord(me, rank),
+      ...below.slice(0, takeBelow).map((row, i) => toRecord(row, rank + 1 + i)),
+    ];
+    return { period, records };
+  }
+
+  async rank(boardId: string, playerId: string): Promise<LeaderboardRecord | undefined> {
+    const board = this.#boards.get(boardId);
+    checkText('playerId', playerId, MAX_ID_LENGTH);
+    const period = this.#currentPeriod(board);
+    const me = this.#record.get(board.id, period, playerId);
+    return me ? toRecord(me, this.#countBeforeRow(board.id, period, me) + 1) : undefined;
+  }
+
+  #currentPeriod(board: BoardConfig): string {
+    return periodKey(board.reset, clockTime(this.#now));
+  }
+
+  /** How many records rank above this row: an index range count, no table reads. */
+  #countBeforeRow(boardId: string, period: string, row: Row): number {
+    const n = this.#countBefore.get(
+      boardId,
+      period,
+      row.rank_score as number,
+      row.updated_at as number,
+      row.player_id as string,
+    );
+    return n!.n as number;
+  }
+}
+
+/**
+ * Stored rank scores depend on the sort order, so a board whose sort flips over stored records
+ * would rank them backwards. Remember each board's sort; a flip is allowed only while it is empty.
+ */
+function pinSortOrders(db: DatabaseSync, boards: Iterable<BoardConfig>): void {
+  const pinned = db.prepare('SELECT sort FROM leaderboard_boards WHERE id = ?');
+  const pin = db.prepare(
+    'INSERT INTO leaderboard_boards (id, sort) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET sort = excluded.sort',
+  );
+  const hasRecords = db.prepare('SELECT 1 FROM leaderboard_records WHERE board = ? LIMIT 1');
+  transaction(db, () => {
+    for (const board of boards) {
+      const sort = pinned.get(board.id)?.sort;
+      if (sort === board.sort) continue;
+      if (sort !== undefined && hasRecords.get(board.id)) {
+        throw new BoardConfigError(
+          `board ${board.id} holds records sorted ${String(sort)}; it cannot become ${board.sort}`,
+        );
+      }
+      pin.run(board.id, board.sort);
+    }
+  });
+}

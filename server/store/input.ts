@@ -1,0 +1,51 @@
+/**
+ * Argument checks every store implementation runs before touching storage, so a NaN score or a
+ * limit of 10^9 is refused with the same typed error everywhere and nothing half-written remains.
+ */
+import { InvalidArgumentError } from './errors.ts';
+import type { ScoreSubmission } from './types.ts';
+
+/** Largest page or window a read returns. */
+export const MAX_LIMIT = 100;
+/** Page or window size when the caller names none. */
+export const DEFAULT_LIMIT = 10;
+/** Longest player id, display name and submission key, in UTF-16 code units. */
+export const MAX_ID_LENGTH = 128;
+export const MAX_NAME_LENGTH = 64;
+export const MAX_KEY_LENGTH = 256;
+
+/** A page size: an integer in 1..MAX_LIMIT, DEFAULT_LIMIT when absent. */
+export function checkLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw new InvalidArgumentError('limit', `must be an integer from 1 to ${MAX_LIMIT}, got ${limit}`);
+  }
+  return limit;
+}
+
+/** A finite score, with -0 folded into 0 so it cannot sort apart from 0. */
+export function checkScore(score: number, argument = 'score'): number {
+  if (typeof score !== 'number' || !Number.isFinite(score)) {
+    throw new InvalidArgumentError(argument, `must be a finite number, got ${String(score)}`);
+  }
+  return score + 0;
+}
+
+/** A non-empty string of at most `max` code units. */
+export function checkText(argument: string, value: string, max: number): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > max) {
+    throw new InvalidArgumentError(argument, `must be a string of 1 to ${max} characters`);
+  }
+  return value;
+}
+
+/** Every field of a submission checked, the score normalised. */
+export function checkSubmission(submission: ScoreSubmission): ScoreSubmission {
+  return {
+    boardId: submission.boardId,
+    playerId: checkText('playerId', submission.playerId, MAX_ID_LENGTH),
+    name: checkText('name', submission.name, MAX_NAME_LENGTH),
+    score: checkScore(submission.score),
+    key: checkText('key', submission.key, MAX_KEY_LENGTH),
+  };
+}
