@@ -24,7 +24,7 @@ export interface GameConfig {
     | undefined;
   /** Browser Origins allowed to open a game socket: exact origins, `scheme://host:*`, or `*`. */
   readonly allowedOrigins: readonly string[];
-  /** Serve POST /dev/seats, which mints seat tokens without a lobby (development only). */
+  /** Serve POST /dev/seats, which mints seat tokens without a lobby (development on loopback only). */
   readonly devSeats: boolean;
   readonly defaultTickRate: number;
   readonly maxRooms: number;
@@ -53,6 +53,8 @@ export interface Config {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** Read and validate the configuration from an environment (process.env by default). */
 export function loadConfig(env: Env = process.env): Config {
@@ -95,7 +97,8 @@ export function loadConfig(env: Env = process.env): Config {
       transport: read.oneOf('TICKFORGE_TRANSPORT', ['auto', 'uws', 'ws'], 'auto'),
       tls: keyFile ? { keyFile, certFile, ...(passphrase ? { passphrase } : {}) } : undefined,
       allowedOrigins: read.list('TICKFORGE_ALLOWED_ORIGINS', ['http://localhost:*', 'http://127.0.0.1:*']),
-      devSeats: read.bool('TICKFORGE_DEV_SEATS', !production),
+      // Anyone who reaches /dev/seats can sit as anyone: on by default only in development on loopback.
+      devSeats: read.bool('TICKFORGE_DEV_SEATS', !production && LOOPBACK.has(host)),
       defaultTickRate: read.int('TICKFORGE_TICK_RATE', 20, 1, 240),
       maxRooms: read.int('TICKFORGE_MAX_ROOMS', 1000, 1, 1_000_000),
       maxPayloadBytes: read.int('TICKFORGE_MAX_PAYLOAD_BYTES', 4096, 64, 16 * 1024 * 1024),

@@ -274,6 +274,26 @@ describe('RoomRuntime', () => {
     room.dispose();
   });
 
+  it('on dispose, releases every seat (connected or in grace) before onDispose', () => {
+    const order: string[] = [];
+    const room = makeRoom({ reconnectGraceMs: 60_000 });
+    const a = join(room, 'a');
+    const b = join(room, 'b');
+    room.detach(b.seat, b.socket, 1006); // b is in its grace period
+    const proto = DotRoom.prototype as unknown as { onLeave?: unknown; onDispose?: unknown };
+    proto.onLeave = (player: Player, consented: boolean) => order.push(`leave ${player.id} ${consented}`);
+    proto.onDispose = () => order.push('dispose');
+    try {
+      room.dispose(CloseCode.GOING_AWAY, 'bye');
+    } finally {
+      delete proto.onLeave;
+      delete proto.onDispose;
+    }
+    expect(order).toEqual(['leave a false', 'leave b false', 'dispose']);
+    expect(a.socket.closedWith?.code).toBe(CloseCode.GOING_AWAY);
+    expect(room.seats.size).toBe(0);
+  });
+
   it('refuses a seat beyond maxPlayers with 409', () => {
     const room = makeRoom();
     for (let i = 0; i < 8; i++) join(room, `p${i}`);

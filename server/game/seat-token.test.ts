@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { SeatTokenError, SeatTokens } from './seat-token.ts';
+
+const secret = new TextEncoder().encode('s'.repeat(40));
+const claims = {
+  playerId: 'p1',
+  name: 'ada',
+  roomId: 'r1',
+  mode: 'arena',
+  nodeId: 'n1',
+  options: { seed: 3 },
+};
+
+describe('SeatTokens', () => {
+  it('round-trips a seat token once, then refuses it as used', async () => {
+    const tokens = new SeatTokens({ secret });
+    const token = await tokens.mintSeat(claims);
+    expect(await tokens.verifySeat(token, 'n1')).toEqual(claims);
+    await expect(tokens.verifySeat(token, 'n1')).rejects.toEqual(
+      new SeatTokenError(401, 'seat token was already used'),
+    );
+  });
+
+  it('expires seat tokens on the injected clock, and forgets used ids once they expire', async () => {
+    let now = 1_000_000;
+    const tokens = new SeatTokens({ secret, now: () => now });
+    const token = await tokens.mintSeat(claims, 30);
+    now += 31_000;
+    await expect(tokens.verifySeat(token, 'n1')).rejects.toEqual(
+      new SeatTokenError(401, 'seat token expired'),
+    );
+  });
+
+  it('refuses tokens for another node (403), of the wrong kind, and lifetimes over 300 s', async () => {
+    const tokens = new SeatTokens({ secret });
+    await expect(tokens.verifySeat(await tokens.mintSeat(claims), 'n2')).rejects.toMatchObject({
+      status: 403,
+    });
+    const reconnect = await tokens.mintReconnect({
+      playerId: 'p1',
+      roomId: 'r1',
+      nodeId: 'n1',
+      sessionId: 's',
+      nonce: 'x',
+    });
+    await expect(tokens.verifySeat(reconnect, 'n1')).rejects.toEqual(
+      new SeatTokenError(401, 'not a seat token'),
+    );
+    await expect(tokens.mintSeat(claims, 3600)).rejects.toThrow(RangeError);
+  });
+
+  it('carries the reconnect nonce so a seat can accept each reconnect token once', async () => {
+    const tokens = new SeatTokens({ secret });
+    const minted = { playerId: 'p1', roomId: 'r1', nodeId: 'n1', sessionId: 's1', nonce: 'n-1' };
+    expect(await tokens.verifyReconnect(await tokens.mintReconnect(minted), 'n1')).toEqual(minted);
+  });
+});
