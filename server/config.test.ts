@@ -10,7 +10,9 @@ describe('loadConfig', () => {
     expect(config.game.allowedOrigins).toEqual(['http://localhost:*', 'http://127.0.0.1:*']);
   });
 
-  it('turns dev seats off in production unless asked for', () => {
+  it('turns dev seats off in production, or on a non-loopback host, unless asked for', () => {
+    expect(loadConfig({ TICKFORGE_HOST: '0.0.0.0' }).game.devSeats).toBe(false);
+    expect(loadConfig({ TICKFORGE_HOST: '0.0.0.0', TICKFORGE_DEV_SEATS: 'on' }).game.devSeats).toBe(true);
     expect(loadConfig({ NODE_ENV: 'production' }).game.devSeats).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', TICKFORGE_DEV_SEATS: 'true' }).game.devSeats).toBe(true);
   });
