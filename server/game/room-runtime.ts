@@ -7,6 +7,7 @@ import { takeSnapshot } from '../../shared/protocol/snapshot.ts';
 import type { StateShape } from '../../shared/protocol/state-shape.ts';
 import type { GameConfig } from '../config.ts';
 import { RoomEntities } from './entity-world.ts';
+import { HookGuard } from './hook-guard.ts';
 import { InputRate } from './input-rate.ts';
 import type { GameMetrics } from './metrics.ts';
 import type { MatchReport, MatchResult, Player, Room, RoomContext } from './room.ts';
@@ -15,6 +16,7 @@ import type { TickTask } from './scheduler.ts';
 import { Seat, type SeatSocket } from './seat.ts';
 import type { SeatClaims } from './seat-token.ts';
 import { SnapshotHistory } from './sync/snapshot-history.ts';
+import { StateSender } from './sync/state-sender.ts';
 import { StateSync } from './sync/state-sync.ts';
 
 /** What a room runtime needs from its node. */
@@ -53,7 +55,8 @@ export class RoomRuntime implements TickTask {
   readonly #deps: RoomRuntimeDeps;
   readonly #entities: RoomEntities<StateShape>;
   readonly #room: Room;
-  readonly #sync: StateSync;
+  readonly #hooks: HookGuard;
+  readonly #sender: StateSender;
   readonly #topic: string;
   readonly #phase;
   #tick = 0;
@@ -71,7 +74,7 @@ export class RoomRuntime implements TickTask {
     this.#deps = deps;
     this.#topic = `room/${id}`;
     this.#entities = new RoomEntities(type.definition.state);
-    this.#sync = new StateSync(new SnapshotHistory(deps.config.snapshotHistoryTicks));
+    this.#hooks = new HookGuard(deps.metrics, deps.log, id, type.definition.mode);
     const phase = deps.metrics.tickPhase;
     this.#phase = {
       input: phase.labels('input'),
@@ -99,6 +102,16 @@ export class RoomRuntime implements TickTask {
     this.#room = new RoomClass(context);
     // A room that cannot create itself is not started (the registry refuses the seat with 500).
     this.#room.onCreate?.(options);
+    const sync = new StateSync(new SnapshotHistory(deps.config.snapshotHistoryTicks));
+    this.#sender = new StateSender(
+      sync,
+      deps.config,
+      deps.metrics,
+      deps.now,
+      this.#entities,
+      this.#hooks,
+      this.#room,
+    );
   }
 
   get mode(): string {
@@ -182,9 +195,9 @@ export class RoomRuntime implements TickTask {
     );
     if (!seat.joined) {
       seat.joined = true;
-      this.#hook('onJoin', () => this.#room.onJoin?.(seat.player));
+      this.#hooks.run('onJoin', () => this.#room.onJoin?.(seat.player));
     } else if (!previous) {
-      this.#hook('onRejoin', () => this.#room.onRejoin?.(seat.player));
+      this.#hooks.run('onRejoin', () => this.#room.onRejoin?.(seat.player));
     }
   }
 
@@ -199,7 +212,7 @@ export class RoomRuntime implements TickTask {
       this.#release(seat, consented);
       return;
     }
-    this.#hook('onDrop', () => this.#room.onDrop?.(seat.player));
+    this.#hooks.run('onDrop', () => this.#room.onDrop?.(seat.player));
     seat.inputs.length = 0;
     seat.timer = setTimeout(() => this.#release(seat, false), this.#deps.config.reconnectGraceMs);
   }
@@ -256,9 +269,9 @@ export class RoomRuntime implements TickTask {
       const snapshot = takeSnapshot(this.type.shape, tick, this.#entities.values(), this.#latest);
       this.#latest = snapshot;
       t3 = performance.now();
-      this.#sendState(snapshot);
+      this.#sender.send(snapshot, this.seats.values());
     } catch (error) {
-      this.#hookFailed('sync', error);
+      this.#hooks.failed('sync', error);
       this.#countFailure();
     }
     const t4 = performance.now();
@@ -283,7 +296,7 @@ export class RoomRuntime implements TickTask {
       }
       this.#release(seat, false);
     }
-    this.#hook('onDispose', () => this.#room.onDispose?.());
+    this.#hooks.run('onDispose', () => this.#room.onDispose?.());
     this.#deps.onDisposed(this);
   }
 
@@ -299,7 +312,7 @@ export class RoomRuntime implements TickTask {
         try {
           this.#room.onInput(seat.player, input);
         } catch (error) {
-          this.#hookFailed('onInput', error);
+          this.#hooks.failed('onInput', error);
         }
         seat.ackSeq = seq;
       }
@@ -308,7 +321,7 @@ export class RoomRuntime implements TickTask {
   }
 
   #update(dt: number): void {
-    if (this.#hook('update', () => this.#room.update(dt))) this.#updateFailures = 0;
+    if (this.#hooks.run('update', () => this.#room.update(dt))) this.#updateFailures = 0;
     else this.#countFailure();
   }
 
@@ -317,63 +330,6 @@ export class RoomRuntime implements TickTask {
     if (++this.#updateFailures >= MAX_CONSECUTIVE_UPDATE_FAILURES && !this.#disposed) {
       this.#deps.log.error({ room: this.id }, 'room keeps failing; closing the room');
       this.dispose(CloseCode.INTERNAL_ERROR, 'room failed');
-    }
-  }
-
-  #sendState(snapshot: Snapshot): void {
-    this.#sync.begin(snapshot);
-    const { config, metrics, now } = this.#deps;
-    const filter = this.#room.canSee ? this.#room.canSee.bind(this.#room) : undefined;
-    const time = now();
-    let bytes = 0;
-    let deltas = 0;
-    let fulls = 0;
-    let skipped = 0;
-    for (const seat of this.seats.values()) {
-      const socket = seat.socket;
-      if (!socket) continue;
-      const buffered = socket.bufferedAmount();
-      if (buffered > config.slowClientBufferBytes) {
-        // Skip this tick: the next frame's delta spans from the old baseline and covers the gap.
-        skipped++;
-        if (buffered > config.slowClientCloseBytes || time - seat.lastSentAt > config.slowClientTimeoutMs) {
-          // Not a kick: the seat is held for the grace period so the client can reconnect.
-          metrics.rejected.labels('slow_consumer').inc();
-          socket.data.closingBy = 'slow';
-          socket.close(CloseCode.SLOW_CONSUMER, 'client too slow to receive state');
-        }
-        continue;
-      }
-      const isVisible = filter
-        ? (record: { id: number }) => {
-            const entity = this.#entities.get(record.id);
-            return entity !== undefined && this.#visible(filter, seat.player, entity);
-          }
-        : undefined;
-      const frame = this.#sync.frameFor(seat, seat.ackSeq, isVisible);
-      // A frame the transport dropped never reached the client: its baseline is unknown now.
-      if (!socket.send(frame.bytes)) seat.baselineTick = -1;
-      seat.lastSentAt = time;
-      bytes += frame.bytes.byteLength;
-      if (frame.full) fulls++;
-      else deltas++;
-    }
-    if (bytes) metrics.bytesSent.inc(bytes);
-    if (deltas) metrics.framesSent.labels('delta').inc(deltas);
-    if (fulls) metrics.framesSent.labels('snapshot').inc(fulls);
-    if (skipped) metrics.skippedSends.inc(skipped);
-  }
-
-  #visible(
-    filter: NonNullable<Room['canSee']>,
-    player: Player,
-    entity: Parameters<NonNullable<Room['canSee']>>[1],
-  ) {
-    try {
-      return filter(player, entity);
-    } catch (error) {
-      this.#hookFailed('canSee', error);
-      return false;
     }
   }
 
@@ -401,7 +357,7 @@ export class RoomRuntime implements TickTask {
     if (this.seats.get(seat.player.id) !== seat) return;
     this.seats.delete(seat.player.id);
     this.#players.delete(seat.player.id);
-    if (seat.joined) this.#hook('onLeave', () => this.#room.onLeave?.(seat.player, consented));
+    if (seat.joined) this.#hooks.run('onLeave', () => this.#room.onLeave?.(seat.player, consented));
     if (this.seats.size === 0 && !this.#disposed) this.#startEmptyTimer();
   }
 
@@ -416,21 +372,5 @@ export class RoomRuntime implements TickTask {
   #cancelEmptyTimer(): void {
     if (this.#emptyTimer) clearTimeout(this.#emptyTimer);
     this.#emptyTimer = undefined;
-  }
-
-  /** Run a game hook inside the containment boundary. True when it returned normally. */
-  #hook(name: string, run: () => void): boolean {
-    try {
-      run();
-      return true;
-    } catch (error) {
-      this.#hookFailed(name, error);
-      return false;
-    }
-  }
-
-  #hookFailed(name: string, error: unknown): void {
-    this.#deps.metrics.hookErrors.labels(name).inc();
-    this.#deps.log.error({ room: this.id, mode: this.mode, hook: name, err: error }, 'room hook threw');
   }
 }
