@@ -8,13 +8,13 @@ import type { StateShape } from '../../shared/protocol/state-shape.ts';
 import type { GameConfig } from '../config.ts';
 import { RoomEntities } from './entity-world.ts';
 import { HookGuard } from './hook-guard.ts';
-import { InputRate } from './input-rate.ts';
 import type { GameMetrics } from './metrics.ts';
-import type { MatchReport, MatchResult, Player, Room, RoomContext } from './room.ts';
+import type { MatchReport, MatchResult, Room, RoomContext } from './room.ts';
 import type { RoomType } from './room-type.ts';
 import type { TickTask } from './scheduler.ts';
-import { Seat, type SeatSocket } from './seat.ts';
+import type { Seat, SeatSocket } from './seat.ts';
 import type { SeatClaims } from './seat-token.ts';
+import { RoomSeats } from './seats.ts';
 import { SnapshotHistory } from './sync/snapshot-history.ts';
 import { StateSender } from './sync/state-sender.ts';
 import { StateSync } from './sync/state-sync.ts';
@@ -39,19 +39,19 @@ export interface SeatRefusal {
 
 /** Consecutive failing updates after which a room is closed rather than left broken. */
 const MAX_CONSECUTIVE_UPDATE_FAILURES = 20;
-/** How long a reserved seat waits for its WebSocket to open. */
-const FIRST_CONNECT_TIMEOUT_MS = 15_000;
 
 /**
  * Runs one room: queued inputs -> update -> snapshot -> per-client state frames, every tick.
- * Owns the room's seats, their connections and their flow control; contains every game hook.
+ * Connects seats to the room's game hooks; seat timers live in RoomSeats, flow control in
+ * StateSender and hook containment in HookGuard.
  */
 export class RoomRuntime implements TickTask {
   readonly id: string;
   readonly type: RoomType;
   readonly options: Readonly<Record<string, unknown>>;
-  readonly seats = new Map<string, Seat>();
-  readonly #players = new Map<string, Player>();
+  /** Seats by player id. */
+  readonly seats: Map<string, Seat>;
+  readonly #roomSeats: RoomSeats;
   readonly #deps: RoomRuntimeDeps;
   readonly #entities: RoomEntities<StateShape>;
   readonly #room: Room;
@@ -64,7 +64,6 @@ export class RoomRuntime implements TickTask {
   #updateFailures = 0;
   #ended = false;
   #disposed = false;
-  #emptyTimer: ReturnType<typeof setTimeout> | undefined;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(id: string, type: RoomType, options: Readonly<Record<string, unknown>>, deps: RoomRuntimeDeps) {
@@ -73,6 +72,12 @@ export class RoomRuntime implements TickTask {
     this.options = options;
     this.#deps = deps;
     this.#topic = `room/${id}`;
+    this.#roomSeats = new RoomSeats(deps.config, deps.now, {
+      left: (seat, consented) =>
+        this.#hooks.run('onLeave', () => this.#room.onLeave?.(seat.player, consented)),
+      empty: () => this.dispose(CloseCode.ROOM_CLOSED, 'room empty'),
+    });
+    this.seats = this.#roomSeats.byPlayer;
     this.#entities = new RoomEntities(type.definition.state);
     this.#hooks = new HookGuard(deps.metrics, deps.log, id, type.definition.mode);
     const phase = deps.metrics.tickPhase;
@@ -87,7 +92,7 @@ export class RoomRuntime implements TickTask {
       mode: type.definition.mode,
       tickRate: type.tickRate,
       entities: this.#entities,
-      players: this.#players,
+      players: this.#roomSeats.players,
       tick: () => this.#tick,
       now: deps.now,
       broadcast: (event, payload) =>
@@ -142,16 +147,7 @@ export class RoomRuntime implements TickTask {
     if (existing) return existing; // a fresh seat for a player already seated: the new socket replaces the old
     if (this.seats.size >= this.maxPlayers)
       return { status: 409, reason: `room is full (${this.maxPlayers} players)` };
-    const { config, now } = this.#deps;
-    const rate = new InputRate(config.maxInputsPerSecond, Math.max(config.maxInputsPerTick * 2, 8), now());
-    const seat = new Seat(claims.playerId, claims.name, randomUUID(), rate, now());
-    this.seats.set(seat.player.id, seat);
-    this.#players.set(seat.player.id, seat.player);
-    this.#cancelEmptyTimer();
-    seat.timer = setTimeout(() => {
-      if (!seat.socket && !seat.joined) this.#release(seat, false);
-    }, FIRST_CONNECT_TIMEOUT_MS);
-    return seat;
+    return this.#roomSeats.take(claims.playerId, claims.name);
   }
 
   /** The seat a reconnect token names, if it is still held. */
@@ -209,12 +205,11 @@ export class RoomRuntime implements TickTask {
     const by = socket.data.closingBy;
     const consented = by === 'leave' || (by === undefined && code === CloseCode.NORMAL);
     if (consented || this.#ended || this.#disposed || by === 'server') {
-      this.#release(seat, consented);
+      this.#roomSeats.release(seat, consented);
       return;
     }
     this.#hooks.run('onDrop', () => this.#room.onDrop?.(seat.player));
-    seat.inputs.length = 0;
-    seat.timer = setTimeout(() => this.#release(seat, false), this.#deps.config.reconnectGraceMs);
+    this.#roomSeats.hold(seat);
   }
 
   /**
@@ -285,16 +280,16 @@ export class RoomRuntime implements TickTask {
   dispose(code: number = CloseCode.ROOM_CLOSED, reason = 'room closed'): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#cancelEmptyTimer();
+    this.#roomSeats.close();
     if (this.#closeTimer) clearTimeout(this.#closeTimer);
     // Every seat is released (onLeave, not consented) before onDispose, connected or in grace.
     for (const seat of [...this.seats.values()]) {
       const socket = seat.socket;
       if (socket) {
         socket.data.closingBy = 'server';
-        socket.close(code, reason); // transports run detach() -> #release() right here
+        socket.close(code, reason); // transports run detach() -> release() right here
       }
-      this.#release(seat, false);
+      this.#roomSeats.release(seat, false);
     }
     this.#hooks.run('onDispose', () => this.#room.onDispose?.());
     this.#deps.onDisposed(this);
@@ -350,27 +345,5 @@ export class RoomRuntime implements TickTask {
     });
     const after = this.type.definition.closeAfterMatchMs ?? 5_000;
     this.#closeTimer = setTimeout(() => this.dispose(CloseCode.NORMAL, 'match over'), after);
-  }
-
-  #release(seat: Seat, consented: boolean): void {
-    seat.clearTimer();
-    if (this.seats.get(seat.player.id) !== seat) return;
-    this.seats.delete(seat.player.id);
-    this.#players.delete(seat.player.id);
-    if (seat.joined) this.#hooks.run('onLeave', () => this.#room.onLeave?.(seat.player, consented));
-    if (this.seats.size === 0 && !this.#disposed) this.#startEmptyTimer();
-  }
-
-  #startEmptyTimer(): void {
-    this.#cancelEmptyTimer();
-    this.#emptyTimer = setTimeout(
-      () => this.dispose(CloseCode.ROOM_CLOSED, 'room empty'),
-      this.#deps.config.emptyRoomTtlMs,
-    );
-  }
-
-  #cancelEmptyTimer(): void {
-    if (this.#emptyTimer) clearTimeout(this.#emptyTimer);
-    this.#emptyTimer = undefined;
   }
 }
