@@ -8,6 +8,7 @@ import type { StateShape } from '../../shared/protocol/state-shape.ts';
 import type { GameConfig } from '../config.ts';
 import { RoomEntities } from './entity-world.ts';
 import { HookGuard } from './hook-guard.ts';
+import { InputQueue } from './input-queue.ts';
 import type { GameMetrics } from './metrics.ts';
 import type { MatchReport, MatchResult, Room, RoomContext } from './room.ts';
 import type { RoomType } from './room-type.ts';
@@ -42,8 +43,8 @@ const MAX_CONSECUTIVE_UPDATE_FAILURES = 20;
 
 /**
  * Runs one room: queued inputs -> update -> snapshot -> per-client state frames, every tick.
- * Connects seats to the room's game hooks; seat timers live in RoomSeats, flow control in
- * StateSender and hook containment in HookGuard.
+ * Connects seats to the room's game hooks; seat timers live in RoomSeats, the input checks and
+ * queue in InputQueue, flow control in StateSender and hook containment in HookGuard.
  */
 export class RoomRuntime implements TickTask {
   readonly id: string;
@@ -57,6 +58,7 @@ export class RoomRuntime implements TickTask {
   readonly #room: Room;
   readonly #hooks: HookGuard;
   readonly #sender: StateSender;
+  readonly #inputs: InputQueue;
   readonly #topic: string;
   readonly #phase;
   #tick = 0;
@@ -107,6 +109,7 @@ export class RoomRuntime implements TickTask {
     this.#room = new RoomClass(context);
     // A room that cannot create itself is not started (the registry refuses the seat with 500).
     this.#room.onCreate?.(options);
+    this.#inputs = new InputQueue(type.validateInput, deps.config, deps.metrics, this.#hooks, this.#room);
     const sync = new StateSync(new SnapshotHistory(deps.config.snapshotHistoryTicks));
     this.#sender = new StateSender(
       sync,
@@ -214,34 +217,11 @@ export class RoomRuntime implements TickTask {
 
   /**
    * Queue one input for the next tick. Returns the error to send back, or undefined when queued.
-   * The input has been decoded but not validated.
+   * The input has been decoded but not validated; InputQueue checks it.
    */
   queueInput(seat: Seat, seq: number, input: unknown): { code: string; message: string } | undefined {
     if (this.#ended) return { code: ErrorCode.MATCH_OVER, message: 'the match is over' };
-    if (seq <= seat.lastSeq) {
-      this.#deps.metrics.rejected.labels('stale_input').inc();
-      return { code: ErrorCode.STALE_INPUT, message: `input seq ${seq} is not after ${seat.lastSeq}` };
-    }
-    const validate = this.type.validateInput;
-    if (!validate(input)) {
-      this.#deps.metrics.rejected.labels('invalid_input').inc();
-      const error = validate.errors?.[0];
-      const where = error?.instancePath || '/';
-      const extra =
-        error?.keyword === 'additionalProperties' ? ` (${String(error.params.additionalProperty)})` : '';
-      return {
-        code: ErrorCode.INVALID_INPUT,
-        message: `input ${where} ${error?.message ?? 'is invalid'}${extra}`,
-      };
-    }
-    const limit = this.#deps.config.maxInputsPerTick * 4;
-    if (seat.inputs.length >= limit) {
-      this.#deps.metrics.rejected.labels('input_queue_full').inc();
-      return { code: ErrorCode.INPUT_RATE, message: `more than ${limit} inputs waiting; input dropped` };
-    }
-    seat.lastSeq = seq;
-    seat.inputs.push({ seq, input });
-    return undefined;
+    return this.#inputs.push(seat, seq, input);
   }
 
   /** Send a pre-encoded message to every connected player. */
@@ -254,7 +234,7 @@ export class RoomRuntime implements TickTask {
     if (this.#disposed) return;
     this.#tick = tick;
     const t0 = performance.now();
-    if (!this.#ended) this.#applyInputs();
+    if (!this.#ended) this.#inputs.apply(this.seats.values());
     const t1 = performance.now();
     if (!this.#ended) this.#update(dt);
     const t2 = performance.now();
@@ -293,26 +273,6 @@ export class RoomRuntime implements TickTask {
     }
     this.#hooks.run('onDispose', () => this.#room.onDispose?.());
     this.#deps.onDisposed(this);
-  }
-
-  #applyInputs(): void {
-    const perTick = this.#deps.config.maxInputsPerTick;
-    for (const seat of this.seats.values()) {
-      const queue = seat.inputs;
-      if (queue.length === 0) continue;
-      const n = Math.min(perTick, queue.length);
-      for (let i = 0; i < n; i++) {
-        const { seq, input } = queue[i]!;
-        // Inline containment rather than #hook: this runs once per input, so no closure per call.
-        try {
-          this.#room.onInput(seat.player, input);
-        } catch (error) {
-          this.#hooks.failed('onInput', error);
-        }
-        seat.ackSeq = seq;
-      }
-      queue.splice(0, n);
-    }
   }
 
   #update(dt: number): void {
