@@ -3,16 +3,16 @@
  * violations close the socket with their code; a bad input gets an ERROR message and the socket
  * stays open. Nothing here throws out to the transport.
  */
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { DecodeError, decodeMessage, encodeMessage } from '../../shared/protocol/codec.ts';
 import { CloseCode, ErrorCode, MessageType } from '../../shared/protocol/codes.ts';
 import { clientMessageSchemas } from '../../shared/protocol/schemas/client-messages.ts';
+import { compileOnce } from '../validation.ts';
 import type { GameMetrics, RejectReason } from './metrics.ts';
 import type { SeatSocket } from './seat.ts';
 
-const ajv = new Ajv2020({ strict: true });
 const validators = new Map<number, ValidateFunction>(
-  Object.entries(clientMessageSchemas).map(([type, schema]) => [Number(type), ajv.compile(schema)]),
+  Object.entries(clientMessageSchemas).map(([type, schema]) => [Number(type), compileOnce(schema)]),
 );
 
 export interface ClientMessageDeps {

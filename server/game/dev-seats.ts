@@ -4,9 +4,9 @@
  * public node: anyone who can reach it can take a seat as anyone.
  */
 import { randomUUID } from 'node:crypto';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { GameConfig } from '../config.ts';
 import { fieldProblems, PROBLEM_CONTENT_TYPE, problem } from '../problem.ts';
+import { ajv, MODE_NAME } from '../validation.ts';
 import type { RoomRegistry } from './room-registry.ts';
 import type { SeatTokens } from './seat-token.ts';
 import type { HttpHandler, HttpResponse } from './transport/types.ts';
@@ -25,10 +25,10 @@ export interface DevSeatRequest {
   options?: Record<string, unknown>;
 }
 
-const validate = new Ajv2020({ strict: true }).compile<DevSeatRequest>({
+const validate = ajv.compile<DevSeatRequest>({
   type: 'object',
   properties: {
-    mode: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,31}$' },
+    mode: { type: 'string', pattern: MODE_NAME },
     roomId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
     name: { type: 'string', minLength: 1, maxLength: 24 },
     playerId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },

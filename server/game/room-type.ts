@@ -1,10 +1,11 @@
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import {
   type CompiledShape,
   compileShape,
   shapeToWire,
   type WireShape,
 } from '../../shared/protocol/state-shape.ts';
+import { ajv, MODE_NAME } from '../validation.ts';
 import type { AnyRoomDefinition } from './room.ts';
 
 /** A room definition resolved once per node: compiled state shape and input validator. */
@@ -21,13 +22,12 @@ export class RoomDefinitionError extends Error {
   override readonly name = 'RoomDefinitionError';
 }
 
-/** One validator instance for every room input schema: strict, no coercion, no defaults. */
-const ajv = new Ajv2020({ strict: true, allErrors: false, coerceTypes: false, useDefaults: false });
+const modeName = new RegExp(MODE_NAME);
 
 /** Compile a definition, rejecting input schemas that would let unknown fields through. */
 export function compileRoomType(definition: AnyRoomDefinition, defaultTickRate: number): RoomType {
   const { mode, input, maxPlayers } = definition;
-  if (!/^[a-z][a-z0-9-]{0,31}$/.test(mode)) throw new RoomDefinitionError(`bad mode name "${mode}"`);
+  if (!modeName.test(mode)) throw new RoomDefinitionError(`bad mode name "${mode}"`);
   if (!(Number.isInteger(maxPlayers) && maxPlayers >= 1)) {
     throw new RoomDefinitionError(`${mode}: maxPlayers must be a positive integer`);
   }

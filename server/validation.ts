@@ -1,0 +1,20 @@
+/**
+ * The one JSON Schema validator of the server, and the patterns its schemas share. Every schema
+ * (inbound messages, room input schemas, dev-seat bodies) is checked the same way: strict schemas,
+ * no type coercion, no defaults filled in, stop at the first error.
+ */
+import { Ajv2020, type AnySchemaObject, type ValidateFunction } from 'ajv/dist/2020.js';
+
+/** The shared Ajv instance. Schemas with an `$id` go through {@link compileOnce}. */
+export const ajv = new Ajv2020({ strict: true, allErrors: false, coerceTypes: false, useDefaults: false });
+
+/** A game mode's name: lowercase, starting with a letter, at most 32 characters. */
+export const MODE_NAME = '^[a-z][a-z0-9-]{0,31}$';
+
+/**
+ * Compile a schema that carries an `$id`, or reuse the validator already registered under it:
+ * Ajv refuses a second schema with the same id, and a process may load its module more than once.
+ */
+export function compileOnce(schema: AnySchemaObject & { $id: string }): ValidateFunction {
+  return ajv.getSchema(schema.$id) ?? ajv.compile(schema);
+}
