@@ -195,6 +195,7 @@ export class GameNode {
     return `${scheme}://${host}:${this.#port}/ws`;
   }
 
+  /** Shutdown has begun: new connections are refused and /ready answers 503. */
   get draining(): boolean {
     return this.#draining;
   }

@@ -35,6 +35,7 @@ export class RoomRegistry {
     return this.#rooms.size;
   }
 
+  /** The running room with this id, if any. */
   get(roomId: string): RoomRuntime | undefined {
     return this.#rooms.get(roomId)?.runtime;
   }
@@ -84,6 +85,7 @@ export class RoomRegistry {
     return undefined;
   }
 
+  /** One summary per running room, for GET /rooms and the seated-players gauge. */
   summaries(): RoomSummary[] {
     return [...this.#rooms.values()].map(({ runtime }) => ({
       roomId: runtime.id,

@@ -122,22 +122,27 @@ export class RoomRuntime implements TickTask {
     );
   }
 
+  /** The game mode this room runs (its definition's `mode`). */
   get mode(): string {
     return this.type.definition.mode;
   }
 
+  /** The current tick number; 0 before the first tick. */
   get tickNumber(): number {
     return this.#tick;
   }
 
+  /** The match has ended: inputs are refused and new seats are not given out. */
   get ended(): boolean {
     return this.#ended;
   }
 
+  /** The room is closed: its sockets are closed and its seats released. */
   get disposed(): boolean {
     return this.#disposed;
   }
 
+  /** Seats the room can hold at once. */
   get maxPlayers(): number {
     return this.type.definition.maxPlayers;
   }

@@ -32,6 +32,3 @@ export const clientMessageSchemas = {
     items: false,
   },
 } as const;
-
-/** Message types a client may send. */
-export type ClientMessageType = keyof typeof clientMessageSchemas;
