@@ -1,0 +1,42 @@
+/**
+ * The lobby's Hono app: REST + JSON under /v1, probes and the API description at the root. Built
+ * from injected dependencies only; the caller serves it (e.g. with @hono/node-server).
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { RouteSpec } from './contract.ts';
+import { authRoutes } from './contracts/auth.ts';
+import { systemRoutes } from './contracts/system.ts';
+import { buildOpenApi } from './openapi.ts';
+import { installProblemHandlers, payloadTooLarge } from './problem.ts';
+import { mountAuthRoutes } from './routes/auth.ts';
+import { mountSystemRoutes } from './routes/system.ts';
+import type { LobbyDeps, LobbyEnv } from './types.ts';
+
+export type { LobbyDeps, LobbyEnv } from './types.ts';
+
+/** Default largest request body: lobby bodies are small JSON objects. */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+
+/** Every route contract the lobby serves, in documentation order. */
+export const LOBBY_ROUTES: readonly RouteSpec[] = [
+  ...Object.values(authRoutes),
+  ...Object.values(systemRoutes),
+];
+
+/**
+ * Build the lobby app.
+ * @example
+ * const store = await openEmbeddedStore({ dataDir: config.dataDir, now: Date.now });
+ * const tokens = createAccessTokens({ secret, now: Date.now });
+ * serve({ fetch: createLobbyApp({ store, now: Date.now, tokens, log }).fetch, port: 2568 });
+ */
+export function createLobbyApp(deps: LobbyDeps): Hono<LobbyEnv> {
+  const app = new Hono<LobbyEnv>();
+  const maxBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  installProblemHandlers(app, deps.log);
+  app.use('/v1/*', bodyLimit({ maxSize: maxBytes, onError: () => payloadTooLarge(maxBytes) }));
+  mountAuthRoutes(app, deps);
+  mountSystemRoutes(app, deps, buildOpenApi(LOBBY_ROUTES, { title: 'Tickforge lobby', version: '1.0.0' }));
+  return app;
+}

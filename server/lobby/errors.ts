@@ -1,0 +1,62 @@
+/**
+ * Typed lobby errors. Each carries its HTTP status and a stable problem `kind`; problem.ts turns
+ * them (and store errors) into problem+json in one place, so handlers only ever `throw`.
+ */
+import type { FieldProblem } from '../problem.ts';
+
+/** Base class of every error the lobby throws on purpose. */
+export class LobbyError extends Error {
+  override readonly name: string = 'LobbyError';
+  readonly status: number;
+  /** Stable, machine-readable: the last segment of the problem `type` URI. */
+  readonly kind: string;
+  readonly title: string;
+  readonly errors: readonly FieldProblem[];
+  constructor(
+    status: number,
+    kind: string,
+    title: string,
+    detail?: string,
+    errors: readonly FieldProblem[] = [],
+  ) {
+    super(detail ?? title);
+    this.status = status;
+    this.kind = kind;
+    this.title = title;
+    this.errors = errors;
+  }
+}
+
+/** The request (body, query or path) does not match its schema; `errors` names the fields. */
+export class ValidationError extends LobbyError {
+  override readonly name = 'ValidationError';
+  constructor(errors: readonly FieldProblem[], detail = 'The request does not match its schema.') {
+    super(400, 'validation', 'Invalid request', detail, errors);
+  }
+}
+
+/** The body is not JSON at all. */
+export class MalformedJsonError extends LobbyError {
+  override readonly name = 'MalformedJsonError';
+  constructor() {
+    super(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON.', [
+      { field: '/', message: 'is not valid JSON' },
+    ]);
+  }
+}
+
+/** A JSON route was sent some other content type. */
+export class UnsupportedMediaTypeError extends LobbyError {
+  override readonly name = 'UnsupportedMediaTypeError';
+  constructor() {
+    super(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json.');
+  }
+}
+
+/** Missing, malformed, expired or forged credentials, or a player that no longer exists. */
+export class UnauthorizedError extends LobbyError {
+  override readonly name = 'UnauthorizedError';
+  constructor(detail: string) {
+    super(401, 'unauthorized', 'Unauthorized', detail);
+  }
+}

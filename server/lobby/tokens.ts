@@ -1,0 +1,69 @@
+/**
+ * Player access tokens: HS256 JWTs signed with jose, `sub` = player id, audience `tickforge-lobby`.
+ * Expiry is checked against the injected clock, so tests of expired tokens need no sleeping.
+ */
+import { errors, jwtVerify, SignJWT } from 'jose';
+
+/** The audience every lobby access token is issued for and checked against. */
+export const ACCESS_TOKEN_AUDIENCE = 'tickforge-lobby';
+
+/** A freshly signed token and when it stops being accepted (wall-clock ms). */
+export interface IssuedToken {
+  readonly token: string;
+  readonly expiresAt: number;
+}
+
+/** Signs and verifies access tokens; the seam the lobby's auth route and middleware share. */
+export interface AccessTokens {
+  issue(playerId: string): Promise<IssuedToken>;
+  /** The player id, or undefined when the token is malformed, expired, forged or for another audience. */
+  verify(token: string): Promise<string | undefined>;
+}
+
+/** How access tokens are signed. */
+export interface AccessTokenOptions {
+  /** HMAC key, at least 32 bytes. */
+  readonly secret: Uint8Array;
+  /** Wall-clock milliseconds. */
+  readonly now: () => number;
+  /** Lifetime in milliseconds (default 24 h). */
+  readonly ttlMs?: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** HS256 access tokens over one secret. */
+export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
+  const { secret, now } = options;
+  const ttlMs = options.ttlMs ?? DAY_MS;
+  if (secret.byteLength < 32) throw new Error('access token secret must be at least 32 bytes');
+  return {
+    async issue(playerId) {
+      const issuedAt = Math.floor(now() / 1000);
+      const expiresAt = (issuedAt + Math.ceil(ttlMs / 1000)) * 1000;
+      const token = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(playerId)
+        .setAudience(ACCESS_TOKEN_AUDIENCE)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(expiresAt / 1000)
+        .sign(secret);
+      return { token, expiresAt };
+    },
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, secret, {
+          algorithms: ['HS256'],
+          audience: ACCESS_TOKEN_AUDIENCE,
+          currentDate: new Date(now()),
+          requiredClaims: ['sub', 'exp'],
+        });
+        return typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : undefined;
+      } catch (error) {
+        // Every jose failure means "not a valid token"; anything else is a bug and must surface.
+        if (error instanceof errors.JOSEError) return undefined;
+        throw error;
+      }
+    },
+  };
+}
