@@ -6,14 +6,16 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { RouteSpec } from './contract.ts';
 import { authRoutes } from './contracts/auth.ts';
+import { leaderboardRoutes } from './contracts/leaderboards.ts';
 import { systemRoutes } from './contracts/system.ts';
 import { buildOpenApi } from './openapi.ts';
 import { installProblemHandlers, payloadTooLarge } from './problem.ts';
 import { mountAuthRoutes } from './routes/auth.ts';
+import { mountLeaderboardRoutes } from './routes/leaderboards.ts';
 import { mountSystemRoutes } from './routes/system.ts';
 import type { LobbyDeps, LobbyEnv } from './types.ts';
 
-export type { LobbyDeps, LobbyEnv } from './types.ts';
+export type { LeaderboardWrites, LobbyDeps, LobbyEnv } from './types.ts';
 
 /** Default largest request body: lobby bodies are small JSON objects. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
@@ -21,6 +23,7 @@ export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 /** Every route contract the lobby serves, in documentation order. */
 export const LOBBY_ROUTES: readonly RouteSpec[] = [
   ...Object.values(authRoutes),
+  ...Object.values(leaderboardRoutes),
   ...Object.values(systemRoutes),
 ];
 
@@ -37,6 +40,7 @@ export function createLobbyApp(deps: LobbyDeps): Hono<LobbyEnv> {
   installProblemHandlers(app, deps.log);
   app.use('/v1/*', bodyLimit({ maxSize: maxBytes, onError: () => payloadTooLarge(maxBytes) }));
   mountAuthRoutes(app, deps);
+  mountLeaderboardRoutes(app, deps);
   mountSystemRoutes(app, deps, buildOpenApi(LOBBY_ROUTES, { title: 'Tickforge lobby', version: '1.0.0' }));
   return app;
 }

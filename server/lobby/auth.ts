@@ -11,12 +11,17 @@ import type { LobbyEnv } from './types.ts';
 
 const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
 
+/** The credential of an `Authorization: Bearer <credential>` header, or undefined for any other form. */
+export function bearerCredential(header: string): string | undefined {
+  return BEARER.exec(header)?.[1];
+}
+
 /** Middleware that sets `c.var.player` from a valid access token, or answers 401. */
 export function requirePlayer(tokens: AccessTokens, players: PlayerStore): MiddlewareHandler<LobbyEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (!header) throw new UnauthorizedError('An access token is required (Authorization: Bearer <token>).');
-    const token = BEARER.exec(header)?.[1];
+    const token = bearerCredential(header);
     if (!token) throw new UnauthorizedError('The Authorization header is not a Bearer token.');
     const playerId = await tokens.verify(token);
     if (!playerId) throw new UnauthorizedError('The access token is invalid or expired.');

@@ -8,6 +8,9 @@ import { type TSchema, Type } from '@sinclair/typebox';
 /** HTTP methods the lobby serves (lowercase, as in OpenAPI). */
 export type RouteMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
+/** The non-player credentials: game nodes' server key and operators' admin key. */
+export type LobbyKeyScheme = 'serverKey' | 'adminKey';
+
 /** One documented answer of a route. */
 export interface RouteResponse {
   readonly description: string;
@@ -26,6 +29,8 @@ export interface RouteSpec {
   readonly tag: string;
   /** Whether the route needs `Authorization: Bearer <access token>`. */
   readonly auth: boolean;
+  /** The key the route needs instead (`Authorization: Bearer <key>`); a player token gets 403. */
+  readonly key?: LobbyKeyScheme;
   readonly request?: {
     readonly body?: TSchema;
     readonly query?: TSchema;

@@ -60,3 +60,11 @@ export class UnauthorizedError extends LobbyError {
     super(401, 'unauthorized', 'Unauthorized', detail);
   }
 }
+
+/** Valid credentials that may not use the route (e.g. a player token on a leaderboard write). */
+export class ForbiddenError extends LobbyError {
+  override readonly name = 'ForbiddenError';
+  constructor(detail: string) {
+    super(403, 'forbidden', 'Forbidden', detail);
+  }
+}

@@ -36,7 +36,11 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: OpenApiInfo): J
     paths,
     components: {
       schemas,
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        serverKey: { type: 'http', scheme: 'bearer', description: "The game nodes' shared server key" },
+        adminKey: { type: 'http', scheme: 'bearer', description: "The operators' admin key" },
+      },
     },
   };
 }
@@ -52,6 +56,8 @@ function operation(route: RouteSpec, ref: (schema: TSchema) => JsonObject): Json
     responseOf({ description, schema: ProblemSchema, contentType: 'application/problem+json' }, ref);
   if (body || query || params) responses['400'] = problemAnswer('Invalid request; `errors` names the fields');
   if (route.auth) responses['401'] = problemAnswer('Missing, invalid or expired access token');
+  if (route.key) responses['401'] = problemAnswer('Missing or wrong key');
+  if (route.key) responses['403'] = problemAnswer('A valid credential that may not use this route');
   if (body) responses['413'] = problemAnswer('Request body too large');
   if (body) responses['415'] = problemAnswer('Body is not application/json');
   responses['500'] = problemAnswer('Unexpected server error');
@@ -60,6 +66,7 @@ function operation(route: RouteSpec, ref: (schema: TSchema) => JsonObject): Json
     summary: route.summary,
     tags: [route.tag],
     ...(route.auth ? { security: [{ bearer: [] }] } : {}),
+    ...(route.key ? { security: [{ [route.key]: [] }] } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(body
       ? { requestBody: { required: true, content: { 'application/json': { schema: ref(body) } } } }

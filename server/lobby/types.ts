@@ -13,8 +13,20 @@ export interface LobbyDeps {
   readonly now: () => number;
   readonly tokens: AccessTokens;
   readonly log: Logger;
+  /** Credentials and mapping of the leaderboard writes; without them every write is refused (401). */
+  readonly leaderboardWrites?: LeaderboardWrites;
   /** Largest accepted request body in bytes (default 16 KiB). */
   readonly maxBodyBytes?: number;
+}
+
+/** Who may write leaderboards, and where a finished match counts. */
+export interface LeaderboardWrites {
+  /** The game nodes' shared secret for POST /v1/matches, at least 32 bytes. */
+  readonly serverKey: string;
+  /** The operators' secret for POST /v1/leaderboards/{boardId}/scores, at least 32 bytes. */
+  readonly adminKey: string;
+  /** The boards a match of `mode` counts on (empty: none); each receives every result's score. */
+  readonly boardsForMode: (mode: string) => readonly string[];
 }
 
 /** Hono environment of every lobby route: what middleware leaves for handlers. */

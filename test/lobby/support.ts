@@ -4,10 +4,10 @@ import { Writable } from 'node:stream';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { pino } from 'pino';
-import { createLobbyApp, type LobbyEnv } from '../../server/lobby/app.ts';
+import { createLobbyApp, type LeaderboardWrites, type LobbyEnv } from '../../server/lobby/app.ts';
 import { createAccessTokens } from '../../server/lobby/tokens.ts';
 import { IN_MEMORY, openEmbeddedStore } from '../../server/store/embedded/index.ts';
-import type { Store } from '../../server/store/types.ts';
+import type { BoardConfig, Store } from '../../server/store/types.ts';
 
 /** A running lobby: its base URL, app (to add test-only routes), clock and log lines. */
 export interface TestLobby {
@@ -22,10 +22,17 @@ export interface TestLobby {
 /** Shared by every test lobby so tokens can be forged with a different one. */
 export const TEST_SECRET = new TextEncoder().encode('a-test-secret-of-at-least-32-bytes!!');
 
-/** Start a lobby; `maxBodyBytes` and `ttlMs` override the defaults. */
-export async function startLobby(
-  options: { maxBodyBytes?: number; ttlMs?: number } = {},
-): Promise<TestLobby> {
+/** What a test lobby is started with; every field has a default. */
+export interface TestLobbyOptions {
+  readonly maxBodyBytes?: number;
+  readonly ttlMs?: number;
+  readonly boards?: readonly BoardConfig[];
+  readonly leaderboardWrites?: LeaderboardWrites;
+}
+
+/** Start a lobby; the options override the defaults (no boards, no write keys). */
+export async function startLobby(options: TestLobbyOptions = {}): Promise<TestLobby> {
+  const { boards = [], ...deps } = options;
   const clock = { now: Date.UTC(2026, 10, 22, 12) };
   const now = () => clock.now;
   const logs: string[] = [];
@@ -36,13 +43,13 @@ export async function startLobby(
     },
   });
   const log = pino({ level: 'info' }, sink);
-  const store = await openEmbeddedStore({ dataDir: IN_MEMORY, now });
+  const store = await openEmbeddedStore({ dataDir: IN_MEMORY, now, boards });
   const tokens = createAccessTokens({
     secret: TEST_SECRET,
     now,
     ...(options.ttlMs ? { ttlMs: options.ttlMs } : {}),
   });
-  const app = createLobbyApp({ store, now, tokens, log, ...options });
+  const app = createLobbyApp({ store, now, tokens, log, ...deps });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });

@@ -1,0 +1,112 @@
+/** Handlers of the leaderboards (contracts in ../contracts/leaderboards.ts). */
+import type { Hono } from 'hono';
+import { InvalidCursorError } from '../../store/errors.ts';
+import type { LeaderboardRecord, SubmitOutcome } from '../../store/types.ts';
+import { leaderboardRoutes } from '../contracts/leaderboards.ts';
+import { LobbyError, ValidationError } from '../errors.ts';
+import { requireKey } from '../server-auth.ts';
+import type { LobbyDeps, LobbyEnv } from '../types.ts';
+import { validate } from '../validation.ts';
+
+/** The wire shape of a record: exactly the documented fields, in a stable order. */
+const recordOf = (r: LeaderboardRecord) => ({
+  rank: r.rank,
+  playerId: r.playerId,
+  name: r.name,
+  score: r.score,
+  updatedAt: r.updatedAt,
+});
+
+const limitOf = (limit: string | undefined): number | undefined =>
+  limit === undefined ? undefined : Number(limit);
+
+/** Mount the public reads, POST /v1/matches (server key) and the manual score write (admin key). */
+export function mountLeaderboardRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps): void {
+  const { top, around, player, score, match } = leaderboardRoutes;
+  const boards = deps.store.leaderboards;
+
+  app.get(
+    top.path,
+    validate('param', top.request.params),
+    validate('query', top.request.query),
+    async (c) => {
+      const { boardId } = c.req.valid('param');
+      const { limit, cursor } = c.req.valid('query');
+      try {
+        const page = await boards.top(boardId, { limit: limitOf(limit), ...(cursor ? { cursor } : {}) });
+        const body = { boardId, period: page.period, records: page.records.map(recordOf) };
+        return c.json(page.nextCursor ? { ...body, nextCursor: page.nextCursor } : body);
+      } catch (error) {
+        if (!(error instanceof InvalidCursorError)) throw error;
+        throw new ValidationError([
+          { field: '/query/cursor', message: 'is not a cursor of this leaderboard' },
+        ]);
+      }
+    },
+  );
+
+  app.get(
+    around.path,
+    validate('param', around.request.params),
+    validate('query', around.request.query),
+    async (c) => {
+      const { boardId, playerId } = c.req.valid('param');
+      const window = await boards.around(boardId, playerId, { limit: limitOf(c.req.valid('query').limit) });
+      return c.json({ boardId, period: window.period, records: window.records.map(recordOf) });
+    },
+  );
+
+  app.get(player.path, validate('param', player.request.params), async (c) => {
+    const { boardId, playerId } = c.req.valid('param');
+    // A one-record window is the player's own record, and it carries the period in the same read.
+    const window = await boards.around(boardId, playerId, { limit: 1 });
+    const record = window.records.find((r) => r.playerId === playerId);
+    if (!record) {
+      throw new LobbyError(
+        404,
+        'no-record',
+        'Not found',
+        `No record for this player in period ${window.period}.`,
+      );
+    }
+    return c.json({ boardId, period: window.period, record: recordOf(record) });
+  });
+
+  app.post(
+    score.path,
+    requireKey('adminKey', deps.leaderboardWrites, deps.tokens),
+    validate('param', score.request.params),
+    validate('json', score.request.body),
+    async (c) => {
+      const { boardId } = c.req.valid('param');
+      const result = await boards.submit({ boardId, ...c.req.valid('json') });
+      return c.json({ outcome: result.outcome, period: result.period, score: result.score });
+    },
+  );
+
+  app.post(
+    match.path,
+    requireKey('serverKey', deps.leaderboardWrites, deps.tokens),
+    validate('json', match.request.body),
+    async (c) => {
+      const report = c.req.valid('json');
+      const boardIds = deps.leaderboardWrites?.boardsForMode(report.mode) ?? [];
+      const counts: Record<SubmitOutcome, number> = { applied: 0, unchanged: 0, duplicate: 0 };
+      // In order, one at a time: the key makes each submission count once, so a report that failed
+      // half-way is completed, never doubled, by the game node's retry.
+      for (const boardId of boardIds) {
+        for (const { playerId, name, score: points } of report.results) {
+          const key = `${report.matchId}:${playerId}`;
+          const { outcome } = await boards.submit({ boardId, playerId, name, score: points, key });
+          counts[outcome] += 1;
+        }
+      }
+      return c.json({
+        matchId: report.matchId,
+        applied: counts.applied,
+        unchanged: counts.unchanged,
+        duplicates: counts.duplicate,
+      });
+    },
+  );
+}
