@@ -169,6 +169,16 @@ function transportContract(subject: TransportSubject): void {
       expect(new Uint8Array(echoed.data)).toEqual(bytes(9, 8, 7, 0, 255));
     });
 
+    test('no message reaches the handlers once the server has closed the socket', async () => {
+      const server = await scope.server();
+      server.onMessage = (socket) => socket.close(4000, 'one is enough');
+      const { client } = await scope.connect(server, 'p1');
+      for (let i = 0; i < 20; i++) client.ws.send(bytes(i));
+      await client.closed(); // by then every frame the client sent has reached the server
+      const messages = server.events.count((e) => e.type === 'message' && e.socket.data.id === 'p1');
+      expect(messages).toBe(1);
+    });
+
     test('a text frame arrives with isBinary = false', async () => {
       const server = await scope.server();
       const { client } = await scope.connect(server, 'p1');

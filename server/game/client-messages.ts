@@ -30,7 +30,6 @@ export function handleClientMessage(
   isBinary: boolean,
   deps: ClientMessageDeps,
 ) {
-  if (socket.data.closingBy) return; // frames that were already in flight when the server closed
   if (!isBinary)
     return violation(socket, deps, 'text_frame', CloseCode.UNSUPPORTED_DATA, 'binary frames only');
   let message: unknown[];

@@ -117,6 +117,8 @@ export class ServerHarness {
   readonly events = new EventLog<ServerEvent>();
   /** Swap per test to change how upgrades are decided. */
   decide: Decide = acceptAll;
+  /** Set per test to act inside the message handler, as the game node does. */
+  onMessage: ((socket: TransportSocket<SeatData>) => void) | undefined;
   port = 0;
   readonly #scheme: 'ws' | 'wss';
 
@@ -129,8 +131,10 @@ export class ServerHarness {
       },
       open: (socket) => this.events.push({ type: 'open', socket }),
       // Copied: the transport may reuse the memory after the call.
-      message: (socket, bytes, isBinary) =>
-        this.events.push({ type: 'message', socket, bytes: new Uint8Array(bytes), isBinary }),
+      message: (socket, bytes, isBinary) => {
+        this.events.push({ type: 'message', socket, bytes: new Uint8Array(bytes), isBinary });
+        this.onMessage?.(socket);
+      },
       close: (socket, code, reason) => this.events.push({ type: 'close', socket, code, reason }),
     };
     this.transport = factory(options, handlers);

@@ -42,7 +42,10 @@ export interface SocketHandlers<T> {
   /** Decide on an upgrade. The transport answers the HTTP request with the decision. */
   upgrade(request: UpgradeRequest): Promise<UpgradeDecision<T>>;
   open(socket: TransportSocket<T>): void;
-  /** `bytes` is only valid during the call (uWS.js reuses the memory): copy what you keep. */
+  /**
+   * `bytes` is only valid during the call (uWS.js reuses the memory): copy what you keep. Never
+   * called for a socket after its close() or terminate().
+   */
   message(socket: TransportSocket<T>, bytes: Uint8Array, isBinary: boolean): void;
   /** Called once per opened socket, whoever closed it. */
   close(socket: TransportSocket<T>, code: number, reason: string): void;

@@ -67,6 +67,11 @@ export class WsSocket<T> implements TransportSocket<T> {
     return true;
   }
 
+  /** False once handlers.close has been called for this socket. */
+  get open(): boolean {
+    return this.#ws !== undefined;
+  }
+
   bufferedAmount(): number {
     return this.#ws === undefined ? 0 : this.#ws.bufferedAmount;
   }

@@ -163,6 +163,8 @@ class WsTransport<T> implements Transport {
       socket.seenAt = hub.beat;
     };
     ws.on('message', (message: RawData, isBinary: boolean) => {
+      // `ws` still delivers frames that arrived before our close frame went out; uWS.js does not.
+      if (!socket.open) return;
       socket.seenAt = hub.beat;
       // binaryType is 'nodebuffer', so RawData is one Buffer (fragments already joined). A plain
       // Uint8Array view, as uws.ts passes: Buffer's slice() and toString() differ from Uint8Array's.
