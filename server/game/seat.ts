@@ -10,8 +10,9 @@ export interface SocketData {
   readonly room: RoomRuntime;
   readonly reconnectToken: string;
   /**
-   * Set when the server starts closing the socket, so the close is not taken for a drop ('server': kicked, 'leave': the player left, 'replaced': a newer
-   * connection took the seat), except 'slow', which keeps the seat for the grace period.
+   * Set when the server starts closing the socket, so the close is not taken for a drop ('server':
+   * kicked, 'leave': the player left, 'replaced': a newer connection took the seat), except 'slow',
+   * which keeps the seat for the grace period.
    */
   closingBy?: 'server' | 'replaced' | 'leave' | 'slow';
 }
