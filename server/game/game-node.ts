@@ -51,7 +51,8 @@ export class GameNode {
   readonly fallbackReason: string | undefined;
   readonly #log: Logger;
   readonly #sockets = new Set<SeatSocket>();
-  readonly #socketsClosed = new Set<() => void>();
+  /** Set by stop() while it waits for the last socket to close. */
+  #allClosed: (() => void) | undefined;
   #port = 0;
   #draining = false;
   #stopping: Promise<void> | undefined;
@@ -143,7 +144,7 @@ export class GameNode {
             this.#sockets.delete(socket);
             metrics.closes.labels(KNOWN_CLOSE_CODES.has(code) ? String(code) : 'other').inc();
             socket.data.room.detach(socket.data.seat, socket, code);
-            if (this.#sockets.size === 0) for (const done of this.#socketsClosed) done();
+            if (this.#sockets.size === 0) this.#allClosed?.();
           }),
       },
     );
@@ -222,7 +223,7 @@ export class GameNode {
     const reports = this.registry.disposeAll(CloseCode.GOING_AWAY, 'server shutting down');
     const socketsClosed = new Promise<void>((resolve) => {
       if (this.#sockets.size === 0) resolve();
-      else this.#socketsClosed.add(resolve);
+      else this.#allClosed = resolve;
     });
     await Promise.race([Promise.all([reports, socketsClosed]), deadline]);
     for (const socket of this.#sockets) socket.terminate();
