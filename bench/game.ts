@@ -18,7 +18,7 @@ import { join, relative } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { BotReport } from '../loadtest/bots.ts';
+import type { BotReport } from '../loadtest/bots/report.ts';
 import type { GameServerStats } from './game-server.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -3,7 +3,8 @@
  * game benchmark drives).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseBotArgs, runBots } from '../loadtest/bots.ts';
+import { parseBotArgs } from '../loadtest/bots/cli.ts';
+import { runBots } from '../loadtest/bots/run.ts';
 import { startTestNode, stopAll } from './support/game.ts';
 
 describe('bots', () => {
