@@ -9,7 +9,9 @@ import { describeModel } from './contract/model.ts';
 import { describePeriods } from './contract/periods.ts';
 import { describePlayers } from './contract/players.ts';
 import { describeReading } from './contract/reading.ts';
+import { describeRooms } from './contract/rooms.ts';
 import { describeScoring } from './contract/scoring.ts';
+import { describeTickets } from './contract/tickets.ts';
 
 export { CONTRACT_BOARDS, type StoreFactory } from './contract/harness.ts';
 
@@ -21,5 +23,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeReading(factory);
     describePeriods(factory);
     describeModel(factory);
+    describeRooms(factory);
+    describeTickets(factory);
   });
 }

@@ -4,6 +4,9 @@
  * (store.contract.ts). Time always comes from the injected clock, never from the caller.
  */
 
+import type { RoomDirectory } from './rooms.ts';
+import type { TicketStore } from './tickets.ts';
+
 /** A guest account. */
 export interface Player {
   readonly id: string;
@@ -123,6 +126,10 @@ export interface LeaderboardStore {
 export interface Store {
   readonly players: PlayerStore;
   readonly leaderboards: LeaderboardStore;
+  /** Game nodes, their rooms and promised seats. */
+  readonly rooms: RoomDirectory;
+  /** Matchmaking tickets. */
+  readonly tickets: TicketStore;
   close(): Promise<void>;
 }
 

@@ -1,8 +1,12 @@
 /**
  * The embedded store: players and leaderboards in one node:sqlite database under the data dir, so
- * they survive restarts with no external service. `dataDir: ':memory:'` keeps it all in memory.
+ * they survive restarts with no external service; the room directory and matchmaking tickets in
+ * process memory (they live no longer than the rooms and the waits they describe). `dataDir:
+ * ':memory:'` keeps it all in memory.
  */
 import { BoardRegistry } from '../boards.ts';
+import { MemoryRoomDirectory } from '../memory/room-directory.ts';
+import { MemoryTicketStore } from '../memory/tickets.ts';
 import type { Store, StoreOptions } from '../types.ts';
 import { EmbeddedLeaderboards } from './leaderboards.ts';
 import { EmbeddedPlayers } from './players.ts';
@@ -33,6 +37,8 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     return {
       players,
       leaderboards,
+      rooms: new MemoryRoomDirectory(now),
+      tickets: new MemoryTicketStore(now),
       close: async () => {
         if (db.isOpen) db.close();
       },

@@ -1,0 +1,133 @@
+import { describe, expect, test } from 'vitest';
+import { type NewRoom, type NodeStatus, occupancy } from '../rooms.ts';
+import { type StoreFactory, useStore } from './harness.ts';
+
+const TTL = 3000;
+const node = (nodeId: string, players = 0): NodeStatus => ({
+  nodeId,
+  url: `ws://127.0.0.1:1/${nodeId}`,
+  players,
+  rooms: 0,
+  maxRooms: 100,
+});
+const room = (roomId: string, extra: Partial<NewRoom> = {}): NewRoom => ({
+  roomId,
+  mode: 'arena',
+  nodeId: 'n1',
+  visibility: 'public',
+  code: undefined,
+  maxPlayers: 2,
+  metadata: {},
+  options: {},
+  ...extra,
+});
+
+/** Game nodes, their rooms and promised seats. */
+export function describeRooms(factory: StoreFactory): void {
+  describe('room directory', () => {
+    const ctx = useStore(factory);
+    const rooms = () => ctx.store.rooms;
+
+    test('a node is live for one TTL after its heartbeat, then drops out', async () => {
+      await rooms().heartbeat(node('n1', 3), [], TTL);
+      expect(await rooms().liveNodes()).toEqual([{ ...node('n1', 3), seenAt: ctx.clock.ms }]);
+      ctx.clock.tick(TTL - 1);
+      expect(await rooms().liveNodes()).toHaveLength(1);
+      ctx.clock.tick(1);
+      expect(await rooms().liveNodes()).toEqual([]);
+    });
+
+    test('a room is found by id and by code; ids and live codes are unique', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      const created = await rooms().create(room('r1', { visibility: 'private', code: 'ABCD' }));
+      expect(created).toMatchObject({ roomId: 'r1', createdAt: ctx.clock.ms, seated: [], ended: false });
+      expect(await rooms().find({ roomId: 'r1' })).toEqual(created);
+      expect(await rooms().find({ code: 'ABCD' })).toEqual(created);
+      expect(await rooms().find({ code: 'WXYZ' })).toBeUndefined();
+      expect(await rooms().create(room('r1'))).toBe(false);
+      expect(await rooms().create(room('r2', { code: 'ABCD' }))).toBe(false);
+      expect(await rooms().find({ roomId: 'r2' })).toBeUndefined();
+    });
+
+    test('a reservation counts against capacity until its token expires or the player is seated', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      await rooms().create(room('r1'));
+      const until = ctx.clock.ms + 1000;
+      expect(await rooms().reserve('r1', 'a', until)).toMatchObject({ reservations: { a: until } });
+      expect(await rooms().reserve('r1', 'b', until)).toMatchObject({ roomId: 'r1' });
+      expect(await rooms().reserve('r1', 'c', until)).toBe('full');
+      // The same player again is not a new seat.
+      expect(await rooms().reserve('r1', 'a', until + 5)).toMatchObject({ reservations: { a: until + 5 } });
+      await rooms().heartbeat(node('n1'), [{ roomId: 'r1', players: ['a'], ended: false }], TTL);
+      const seated = await rooms().find({ roomId: 'r1' });
+      expect(seated?.seated).toEqual(['a']);
+      expect(seated?.reservations).toEqual({ b: until });
+      expect(occupancy(seated!, ctx.clock.ms)).toBe(2);
+      ctx.clock.tick(1000); // b's token expired unused
+      expect(await rooms().reserve('r1', 'c', ctx.clock.ms + 1000)).toMatchObject({ roomId: 'r1' });
+    });
+
+    test('unknown and ended rooms refuse seats', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      expect(await rooms().reserve('nope', 'a', ctx.clock.ms + 1000)).toBe('unknown');
+      await rooms().create(room('r1'));
+      await rooms().reserve('r1', 'a', ctx.clock.ms + 1000);
+      await rooms().heartbeat(node('n1'), [{ roomId: 'r1', players: ['a'], ended: true }], TTL);
+      expect(await rooms().reserve('r1', 'b', ctx.clock.ms + 1000)).toBe('ended');
+      expect(await rooms().listPublic('arena', 10)).toEqual([]);
+    });
+
+    test('a room its node stops reporting is gone, but one still waiting for its first player is kept', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      await rooms().create(room('waiting'));
+      await rooms().reserve('waiting', 'a', ctx.clock.ms + 1000);
+      await rooms().create(room('played'));
+      await rooms().reserve('played', 'b', ctx.clock.ms + 1000);
+      await rooms().heartbeat(node('n1'), [{ roomId: 'played', players: ['b'], ended: false }], TTL);
+      expect(await rooms().find({ roomId: 'waiting' })).toBeDefined();
+      await rooms().heartbeat(node('n1'), [], TTL); // 'played' was disposed on the node
+      expect(await rooms().find({ roomId: 'played' })).toBeUndefined();
+      expect(await rooms().find({ roomId: 'waiting' })).toBeDefined();
+      ctx.clock.tick(1000); // a's seat token expired and nobody came
+      await rooms().heartbeat(node('n1'), [], TTL);
+      expect(await rooms().find({ roomId: 'waiting' })).toBeUndefined();
+    });
+
+    test("a dead node's rooms are gone and its codes free again", async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      await rooms().heartbeat(node('n2'), [], TTL * 2);
+      await rooms().create(room('r1', { code: 'ABCD', visibility: 'private' }));
+      await rooms().create(room('r2', { nodeId: 'n2' }));
+      ctx.clock.tick(TTL);
+      expect(await rooms().find({ roomId: 'r1' })).toBeUndefined();
+      expect(await rooms().find({ code: 'ABCD' })).toBeUndefined();
+      expect((await rooms().listPublic('arena', 10)).map((r) => r.roomId)).toEqual(['r2']);
+      expect(await rooms().create(room('r3', { code: 'ABCD', nodeId: 'n2' }))).toMatchObject({
+        code: 'ABCD',
+      });
+    });
+
+    test('listings show public rooms of the mode, with a free seat first, fullest first', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      const until = ctx.clock.ms + 1000;
+      await rooms().create(room('empty', { maxPlayers: 4 }));
+      await rooms().create(room('half', { maxPlayers: 4 }));
+      await rooms().reserve('half', 'a', until);
+      await rooms().reserve('half', 'b', until);
+      await rooms().create(room('full', { maxPlayers: 1 }));
+      await rooms().reserve('full', 'c', until);
+      await rooms().create(room('secret', { visibility: 'private', code: 'QQQQ' }));
+      await rooms().create(room('other-mode', { mode: 'race' }));
+      expect((await rooms().listPublic('arena', 10)).map((r) => r.roomId)).toEqual(['half', 'empty', 'full']);
+      expect((await rooms().listPublic('arena', 1)).map((r) => r.roomId)).toEqual(['half']);
+      expect((await rooms().listPublic('race', 10)).map((r) => r.roomId)).toEqual(['other-mode']);
+    });
+
+    test('records handed out do not change behind the caller', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      const created = await rooms().create(room('r1'));
+      await rooms().reserve('r1', 'a', ctx.clock.ms + 1000);
+      expect(created && created.reservations).toEqual({});
+    });
+  });
+}

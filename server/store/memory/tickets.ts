@@ -1,0 +1,92 @@
+/**
+ * Matchmaking tickets in process memory. Final tickets are kept for `retainMs` so their players
+ * can still read the outcome, then dropped, so the map cannot grow without bound.
+ */
+import type { NewTicket, TicketRecord, TicketStore, TicketTransition } from '../tickets.ts';
+
+/** How long a final ticket stays readable by default. */
+export const DEFAULT_TICKET_RETAIN_MS = 5 * 60_000;
+
+/** A TicketStore in Maps; `now` is the injected wall clock. */
+export class MemoryTicketStore implements TicketStore {
+  readonly #now: () => number;
+  readonly #retainMs: number;
+  readonly #tickets = new Map<string, TicketRecord>();
+  /** Searching ticket id per player. */
+  readonly #live = new Map<string, string>();
+  /** Final tickets in the order they finished, with when they may be dropped. */
+  readonly #finished: { ticketId: string; dropAt: number }[] = [];
+  readonly #watchers = new Map<string, Set<(ticket: TicketRecord) => void>>();
+
+  constructor(now: () => number, retainMs = DEFAULT_TICKET_RETAIN_MS) {
+    this.#now = now;
+    this.#retainMs = retainMs;
+  }
+
+  async create(ticket: NewTicket): Promise<TicketRecord | { readonly conflict: string }> {
+    this.#dropOld();
+    for (const { playerId } of ticket.players) {
+      if (this.#live.has(playerId)) return { conflict: playerId };
+    }
+    const record: TicketRecord = {
+      ...ticket,
+      players: ticket.players.map((p) => ({ ...p })),
+      status: 'searching',
+      createdAt: this.#now(),
+      match: undefined,
+    };
+    this.#tickets.set(record.ticketId, record);
+    for (const { playerId } of record.players) this.#live.set(playerId, record.ticketId);
+    return record;
+  }
+
+  async get(ticketId: string): Promise<TicketRecord | undefined> {
+    return this.#tickets.get(ticketId);
+  }
+
+  async searching(): Promise<TicketRecord[]> {
+    this.#dropOld();
+    // Map order is insertion order, and tickets are only inserted when created: oldest first.
+    return [...this.#tickets.values()].filter((t) => t.status === 'searching');
+  }
+
+  async finish(ticketId: string, transition: TicketTransition): Promise<TicketRecord | undefined> {
+    const ticket = this.#tickets.get(ticketId);
+    if (ticket?.status !== 'searching') return undefined;
+    const done: TicketRecord = {
+      ...ticket,
+      status: transition.status,
+      match: transition.status === 'matched' ? transition.match : undefined,
+    };
+    this.#tickets.set(ticketId, done);
+    for (const { playerId } of done.players) {
+      if (this.#live.get(playerId) === ticketId) this.#live.delete(playerId);
+    }
+    this.#finished.push({ ticketId, dropAt: this.#now() + this.#retainMs });
+    for (const listener of [...(this.#watchers.get(ticketId) ?? [])]) listener(done);
+    return done;
+  }
+
+  watch(ticketId: string, listener: (ticket: TicketRecord) => void): () => void {
+    let listeners = this.#watchers.get(ticketId);
+    if (!listeners) {
+      listeners = new Set();
+      this.#watchers.set(ticketId, listeners);
+    }
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && this.#watchers.get(ticketId) === listeners) this.#watchers.delete(ticketId);
+    };
+  }
+
+  #dropOld(): void {
+    const now = this.#now();
+    let n = 0;
+    while (n < this.#finished.length && (this.#finished[n]?.dropAt ?? Infinity) <= now) {
+      this.#tickets.delete(this.#finished[n]?.ticketId ?? '');
+      n++;
+    }
+    if (n > 0) this.#finished.splice(0, n);
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The room directory: which game nodes are alive and how loaded they are, which rooms the lobby
+ * created on them, and the seats it has promised in each. Game nodes keep it current with a
+ * heartbeat; the lobby reads it to list rooms, pick a node and refuse a full room before minting
+ * a seat. Async and value-based so an in-memory and a Redis implementation share one contract.
+ */
+
+/** A game node's self-description, sent with every heartbeat. */
+export interface NodeStatus {
+  readonly nodeId: string;
+  /** The ws(s) URL clients connect to. */
+  readonly url: string;
+  /** Seated players across its rooms. */
+  readonly players: number;
+  readonly rooms: number;
+  /** The node refuses rooms beyond this. */
+  readonly maxRooms: number;
+}
+
+/** A node that sent a heartbeat within its TTL. */
+export interface LiveNode extends NodeStatus {
+  /** When its last heartbeat arrived (wall-clock ms). */
+  readonly seenAt: number;
+}
+
+/** What a node says of one of its rooms. */
+export interface RoomReport {
+  readonly roomId: string;
+  /** Ids of the players holding a seat (connected or inside their reconnect grace). */
+  readonly players: readonly string[];
+  /** The match is over: no new seats. */
+  readonly ended: boolean;
+}
+
+/** Listed (`public`), or reachable only by id or join code (`private`). */
+export const ROOM_VISIBILITIES = ['public', 'private'] as const;
+export type RoomVisibility = (typeof ROOM_VISIBILITIES)[number];
+
+/** A room as the lobby creates it. */
+export interface NewRoom {
+  readonly roomId: string;
+  readonly mode: string;
+  readonly nodeId: string;
+  readonly visibility: RoomVisibility;
+  /** Join code of a private room; unique among live rooms. */
+  readonly code: string | undefined;
+  readonly maxPlayers: number;
+  /** Free-form, public labels shown in listings. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Room options handed to the game when the first seat creates the room. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** A room in the directory. */
+export interface RoomRecord extends NewRoom {
+  readonly createdAt: number;
+  /** Seated player ids, as the node last reported them. */
+  readonly seated: readonly string[];
+  /** Seats promised but not (yet) seen taken: player id -> when the seat token expires. */
+  readonly reservations: Readonly<Record<string, number>>;
+  readonly ended: boolean;
+}
+
+/** Players a room holds or has promised a seat to (each player once). */
+export function occupancy(room: RoomRecord, now: number): number {
+  let count = room.seated.length;
+  for (const [playerId, expiresAt] of Object.entries(room.reservations)) {
+    if (expiresAt > now && !room.seated.includes(playerId)) count++;
+  }
+  return count;
+}
+
+/** Why a seat could not be reserved. */
+export type ReserveRefusal = 'unknown' | 'ended' | 'full';
+
+/** The directory of nodes and rooms. */
+export interface RoomDirectory {
+  /**
+   * A node's heartbeat: (re)registers it for `ttlMs` and replaces what is known of its rooms'
+   * occupancy. A room of this node missing from `rooms` is gone, unless the node has never
+   * reported it and a seat in it is still promised (its first player is on the way).
+   */
+  heartbeat(node: NodeStatus, rooms: readonly RoomReport[], ttlMs: number): Promise<void>;
+  /** Nodes whose heartbeat is within its TTL. */
+  liveNodes(): Promise<LiveNode[]>;
+  /** Record a room; `false` when its id or join code is already taken (nothing written). */
+  create(room: NewRoom): Promise<RoomRecord | false>;
+  /** A live room by id or by join code; rooms of dead nodes are gone. */
+  find(by: { readonly roomId: string } | { readonly code: string }): Promise<RoomRecord | undefined>;
+  /** Public rooms of a mode that have not ended, the fullest that still has room first. */
+  listPublic(mode: string, limit: number): Promise<RoomRecord[]>;
+  /**
+   * Promise `playerId` a seat until `expiresAt`, atomically against the room's capacity. A player
+   * who already holds or was promised a seat gets it again (the new seat token replaces the old).
+   */
+  reserve(roomId: string, playerId: string, expiresAt: number): Promise<RoomRecord | ReserveRefusal>;
+}

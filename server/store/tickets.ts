@@ -1,0 +1,76 @@
+/**
+ * Matchmaking tickets: a party waiting for a match in one mode and region. The matchmaking service
+ * reads the queue, forms matches and moves tickets on; players read their ticket or watch it.
+ * Async and value-based so an in-memory and a Redis implementation share one contract.
+ */
+
+/** `searching` is the only live state; the others are final. */
+export const TICKET_STATUSES = ['searching', 'matched', 'expired', 'cancelled'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+/** One member of a ticket's party. */
+export interface TicketPlayer {
+  readonly playerId: string;
+  readonly name: string;
+}
+
+/** One player's seat in a formed match. */
+export interface TicketSeat {
+  readonly seat: string;
+  readonly expiresAt: number;
+}
+
+/** Where a matched ticket's players play. */
+export interface TicketMatch {
+  readonly matchId: string;
+  readonly roomId: string;
+  readonly nodeId: string;
+  /** The game node's ws(s) URL. */
+  readonly url: string;
+  /** Seat token per player id. */
+  readonly seats: Readonly<Record<string, TicketSeat>>;
+}
+
+/** A ticket as the lobby creates it. */
+export interface NewTicket {
+  readonly ticketId: string;
+  readonly mode: string;
+  readonly region: string;
+  /** The party, creator first. */
+  readonly players: readonly TicketPlayer[];
+  /** Skill rating; undefined fits any window. */
+  readonly rating: number | undefined;
+  readonly expiresAt: number;
+}
+
+/** A stored ticket. */
+export interface TicketRecord extends NewTicket {
+  readonly status: TicketStatus;
+  readonly createdAt: number;
+  /** Set when, and only when, the status is `matched`. */
+  readonly match: TicketMatch | undefined;
+}
+
+/** A ticket leaving `searching`. */
+export type TicketTransition =
+  | { readonly status: 'matched'; readonly match: TicketMatch }
+  | { readonly status: 'expired' | 'cancelled' };
+
+/** The tickets of every queue. */
+export interface TicketStore {
+  /**
+   * Queue a ticket. Refused, with the player that blocks it, when any party member already holds
+   * a searching ticket (a player has at most one live ticket); nothing is written then.
+   */
+  create(ticket: NewTicket): Promise<TicketRecord | { readonly conflict: string }>;
+  get(ticketId: string): Promise<TicketRecord | undefined>;
+  /** Every searching ticket, oldest first. */
+  searching(): Promise<TicketRecord[]>;
+  /**
+   * Move a searching ticket to a final state. Undefined when it is not searching any more (it
+   * was cancelled, expired or matched meanwhile): the caller lost the race and must not act on it.
+   */
+  finish(ticketId: string, transition: TicketTransition): Promise<TicketRecord | undefined>;
+  /** Be told of every change to a ticket until the returned function is called. */
+  watch(ticketId: string, listener: (ticket: TicketRecord) => void): () => void;
+}
