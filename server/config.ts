@@ -3,10 +3,10 @@
  * A bad value stops the process with a message naming the variable (ConfigError).
  */
 
-/** A configuration value that cannot be used; the message names the variable. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+import { ConfigError, type Env, reader } from './env-reader.ts';
+import { type LobbyConfig, loadLobbyConfig } from './lobby/config.ts';
+
+export { ConfigError } from './env-reader.ts';
 
 export type TransportPreference = 'auto' | 'uws' | 'ws';
 
@@ -50,9 +50,8 @@ export interface Config {
   readonly seatSecret: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly game: GameConfig;
+  readonly lobby: LobbyConfig;
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -113,47 +112,6 @@ export function loadConfig(env: Env = process.env): Config {
       snapshotHistoryTicks: read.int('TICKFORGE_SNAPSHOT_HISTORY', 10, 2, 1024),
       shutdownTimeoutMs: read.int('TICKFORGE_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     },
-  };
-}
-
-function reader(env: Env) {
-  const raw = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === '' ? undefined : value;
-  };
-  return {
-    string: (name: string, fallback: string): string => raw(name) ?? fallback,
-    int(name: string, fallback: number, min: number, max: number): number {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      const n = Number(value);
-      if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
-        throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
-      }
-      return n;
-    },
-    bool(name: string, fallback: boolean): boolean {
-      const value = raw(name)?.toLowerCase();
-      if (value === undefined) return fallback;
-      if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-      if (['0', 'false', 'no', 'off'].includes(value)) return false;
-      throw new ConfigError(`${name} must be true or false, got "${value}"`);
-    },
-    oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      if (!(allowed as readonly string[]).includes(value)) {
-        throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
-      }
-      return value as T;
-    },
-    list(name: string, fallback: readonly string[]): readonly string[] {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      return value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-    },
+    lobby: loadLobbyConfig(read),
   };
 }

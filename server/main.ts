@@ -1,13 +1,11 @@
 /**
- * `npm start`: one game node with the arena game, configured from the environment
- * (see the README's configuration table).
+ * `npm start`: the lobby and one game node with the arena game on one machine, configured from
+ * the environment (see the README's configuration table).
  */
 import { ConfigError, loadConfig } from './config.ts';
-import { GameNode } from './game/game-node.ts';
-import { SeatTokens } from './game/seat-token.ts';
 import { arena } from './games/arena/index.ts';
 import { createLogger } from './log.ts';
-import { loadSeatSecret } from './secrets.ts';
+import { startTickforge } from './tickforge.ts';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -21,11 +19,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  const tokens = new SeatTokens({ secret: await loadSeatSecret(config.seatSecret, config.dataDir) });
-  const node = await GameNode.start({ config: config.game, log, tokens, rooms: [arena] });
+  const tickforge = await startTickforge({ config, log, rooms: [arena] });
+  log.info(`open ${tickforge.lobbyUrl}/ to play, ${tickforge.lobbyUrl}/docs for the API`);
   if (config.game.devSeats) {
     log.info(
-      `dev seats enabled: POST http://localhost:${node.port}/dev/seats (set TICKFORGE_DEV_SEATS=false in production)`,
+      `dev seats enabled: POST http://localhost:${tickforge.node.port}/dev/seats (set TICKFORGE_DEV_SEATS=false in production)`,
     );
   }
 
@@ -37,7 +35,7 @@ async function main(): Promise<void> {
     }
     stopping = true;
     log.info({ signal }, 'shutting down');
-    node.stop().then(
+    tickforge.stop().then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, 'shutdown failed');

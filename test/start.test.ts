@@ -18,7 +18,7 @@ interface Started {
 
 async function startMain(env: Record<string, string>): Promise<Started> {
   const child = spawn(process.execPath, ['server/main.ts'], {
-    env: { ...process.env, TICKFORGE_GAME_PORT: '0', TICKFORGE_HOST: '127.0.0.1', ...env },
+    env: { ...process.env, TICKFORGE_GAME_PORT: '0', TICKFORGE_LOBBY_PORT: '0', TICKFORGE_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

@@ -67,7 +67,7 @@ async function decide(request: UpgradeRequest, deps: AdmissionDeps): Promise<Upg
   if (!seatToken) return refuse(401, 'missing seat token (?seat=...)');
   const claims = await tokens.verifySeat(seatToken, config.nodeId);
   if (deps.draining()) return refuse(503, 'node is shutting down'); // it may have begun while we verified
-  const room = registry.getOrCreate(claims.roomId, claims.mode, claims.options);
+  const room = registry.getOrCreate(claims.roomId, claims.mode, claims.options, claims.maxPlayers);
   if (!('reserve' in room)) return refuse(room.status, room.reason);
   const seat = room.reserve(claims);
   if (!('sessionId' in seat)) return refuse(seat.status, seat.reason);

@@ -8,6 +8,7 @@ import type { GameConfig } from '../config.ts';
 import { admit } from './admission.ts';
 import { handleClientMessage } from './client-messages.ts';
 import { devSeatHandler } from './dev-seats.ts';
+import { DirectoryHeartbeat, type NodeDirectory } from './directory-heartbeat.ts';
 import { GameMetrics } from './metrics.ts';
 import type { AnyRoomDefinition, MatchReport } from './room.ts';
 import { RoomRegistry } from './room-registry.ts';
@@ -27,6 +28,10 @@ export interface GameNodeOptions {
   readonly reportMatch?: (report: MatchReport) => Promise<void>;
   /** Wall clock in ms, injectable for tests. */
   readonly now?: () => number;
+  /** The room directory this node announces itself and its rooms' occupancy to (the lobby's). */
+  readonly directory?: NodeDirectory;
+  /** How often to heartbeat the directory, in ms (default 1000; the TTL is three beats). */
+  readonly heartbeatMs?: number;
   /** Told about every room tick that ran, with its duration (benchmarks keep their own histogram). */
   readonly onTick?: (durationMs: number, overrun: boolean) => void;
 }
@@ -51,6 +56,7 @@ export class GameNode {
   readonly fallbackReason: string | undefined;
   readonly #log: Logger;
   readonly #sockets = new Set<SeatSocket>();
+  readonly #heartbeat: DirectoryHeartbeat | undefined;
   /** Set by stop() while it waits for the last socket to close. */
   #allClosed: (() => void) | undefined;
   #port = 0;
@@ -65,6 +71,7 @@ export class GameNode {
       options.log.warn(`uWebSockets.js unavailable, running on ws: ${loaded.fallbackReason}`);
     }
     node.#port = (await node.transport.listen()).port;
+    await node.#heartbeat?.start();
     options.log.info(
       { url: node.url, transport: loaded.kind, nodeId: options.config.nodeId },
       'game node listening',
@@ -162,6 +169,22 @@ export class GameNode {
       },
     });
 
+    this.#heartbeat =
+      options.directory &&
+      new DirectoryHeartbeat({
+        directory: options.directory,
+        intervalMs: options.heartbeatMs ?? 1000,
+        log,
+        status: () => ({
+          nodeId: config.nodeId,
+          url: this.url,
+          players: this.#seatedPlayers(),
+          rooms: this.registry.size,
+          maxRooms: config.maxRooms,
+        }),
+        rooms: () => this.registry.occupancy(),
+      });
+
     this.transport.route('GET', '/health', () => json(200, { status: 'ok' }));
     this.transport.route('GET', '/ready', () =>
       this.#draining
@@ -217,6 +240,7 @@ export class GameNode {
 
   async #stop(): Promise<void> {
     this.#draining = true;
+    await this.#heartbeat?.stop(); // no new players are sent here from now on
     const deadline = new Promise<void>((resolve) =>
       setTimeout(resolve, this.config.shutdownTimeoutMs).unref(),
     );
@@ -246,10 +270,14 @@ export class GameNode {
   }
 
   async #renderMetrics(): Promise<string> {
+    this.metrics.players.labels('connected').set(this.#sockets.size);
+    this.metrics.players.labels('seated').set(this.#seatedPlayers());
+    return this.metrics.render();
+  }
+
+  #seatedPlayers(): number {
     let seated = 0;
     for (const room of this.registry.summaries()) seated += room.players;
-    this.metrics.players.labels('connected').set(this.#sockets.size);
-    this.metrics.players.labels('seated').set(seated);
-    return this.metrics.render();
+    return seated;
   }
 }

@@ -1,3 +1,4 @@
+import type { RoomReport } from '../store/rooms.ts';
 import { RoomRuntime, type RoomRuntimeDeps, type SeatRefusal } from './room-runtime.ts';
 import type { RoomType } from './room-type.ts';
 import type { ScheduleEntry, TickScheduler } from './scheduler.ts';
@@ -40,11 +41,15 @@ export class RoomRegistry {
     return this.#rooms.get(roomId)?.runtime;
   }
 
-  /** The room, created with `options` if this node does not have it yet. */
+  /**
+   * The room, created with `options` (and at most `maxPlayers` seats, capped by the mode's own
+   * maximum) if this node does not have it yet.
+   */
   getOrCreate(
     roomId: string,
     mode: string,
     options: Readonly<Record<string, unknown>>,
+    maxPlayers?: number,
   ): RoomRuntime | SeatRefusal {
     if (this.#closed) return { status: 503, reason: 'node is shutting down' };
     const existing = this.#rooms.get(roomId)?.runtime;
@@ -60,11 +65,17 @@ export class RoomRegistry {
     }
     let runtime: RoomRuntime;
     try {
-      runtime = new RoomRuntime(roomId, type, options, {
-        ...this.#options.roomDeps,
-        reportMatch: (report) => this.#track(this.#options.roomDeps.reportMatch(report)),
-        onDisposed: (room) => this.#forget(room),
-      });
+      runtime = new RoomRuntime(
+        roomId,
+        type,
+        options,
+        {
+          ...this.#options.roomDeps,
+          reportMatch: (report) => this.#track(this.#options.roomDeps.reportMatch(report)),
+          onDisposed: (room) => this.#forget(room),
+        },
+        maxPlayers,
+      );
     } catch (err) {
       // The game's constructor or onCreate threw: refuse the seat, keep the node.
       this.#options.roomDeps.metrics.hookErrors.labels('onCreate').inc();
@@ -93,6 +104,15 @@ export class RoomRegistry {
       players: runtime.seats.size,
       maxPlayers: runtime.maxPlayers,
       tick: runtime.tickNumber,
+      ended: runtime.ended,
+    }));
+  }
+
+  /** Who sits in each room, for the room directory's heartbeat. */
+  occupancy(): RoomReport[] {
+    return [...this.#rooms.values()].map(({ runtime }) => ({
+      roomId: runtime.id,
+      players: [...runtime.seats.keys()],
       ended: runtime.ended,
     }));
   }

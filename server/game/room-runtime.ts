@@ -61,6 +61,7 @@ export class RoomRuntime implements TickTask {
   readonly #inputs: InputQueue;
   readonly #topic: string;
   readonly #phase;
+  readonly #maxPlayers: number;
   #tick = 0;
   #latest: Snapshot | null = null;
   #updateFailures = 0;
@@ -68,8 +69,15 @@ export class RoomRuntime implements TickTask {
   #disposed = false;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(id: string, type: RoomType, options: Readonly<Record<string, unknown>>, deps: RoomRuntimeDeps) {
+  constructor(
+    id: string,
+    type: RoomType,
+    options: Readonly<Record<string, unknown>>,
+    deps: RoomRuntimeDeps,
+    maxPlayers = type.definition.maxPlayers,
+  ) {
     this.id = id;
+    this.#maxPlayers = Math.max(1, Math.min(maxPlayers, type.definition.maxPlayers));
     this.type = type;
     this.options = options;
     this.#deps = deps;
@@ -144,7 +152,7 @@ export class RoomRuntime implements TickTask {
 
   /** Seats the room can hold at once. */
   get maxPlayers(): number {
-    return this.type.definition.maxPlayers;
+    return this.#maxPlayers;
   }
 
   /** Hold a seat for a verified seat token, before the socket opens. */

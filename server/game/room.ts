@@ -147,6 +147,13 @@ export interface RoomDefinition<S extends StateShape = StateShape, I = unknown> 
   readonly maxPlayers: number;
   /** How long players keep their sockets after MATCH_END before the room closes. Default 5000. */
   readonly closeAfterMatchMs?: number;
+  /** How the lobby's matchmaking fills rooms of this mode (matches are at most `maxPlayers`). */
+  readonly matchmaking?: {
+    /** Fewest players a match may start with once the wait is over (default 2, at most maxPlayers). */
+    readonly minPlayers?: number;
+    /** How long the oldest ticket waits for a full match before one starts with fewer (default 10 s). */
+    readonly fillWaitMs?: number;
+  };
 }
 
 /**

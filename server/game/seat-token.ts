@@ -21,6 +21,11 @@ export interface SeatClaims {
   readonly nodeId: string;
   /** Room options, used when this seat creates the room. */
   readonly options: Readonly<Record<string, unknown>>;
+  /**
+   * Seats of the room, when this seat creates it and the lobby chose fewer than the mode's
+   * maximum (a private room for four); never more than the mode allows.
+   */
+  readonly maxPlayers?: number;
 }
 
 /** What a reconnect token names: a seat held by the node. */
@@ -77,6 +82,7 @@ export class SeatTokens {
       mode: claims.mode,
       node: claims.nodeId,
       opts: claims.options,
+      ...(claims.maxPlayers === undefined ? {} : { max: claims.maxPlayers }),
     })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer(ISSUER)
@@ -90,7 +96,7 @@ export class SeatTokens {
   /** Verify a seat token for this node and mark it used. Throws SeatTokenError. */
   async verifySeat(token: string, nodeId: string): Promise<SeatClaims> {
     const payload = await this.#verify(token, SEAT);
-    const { jti, exp, sub, name, room, mode, node, opts } = payload;
+    const { jti, exp, sub, name, room, mode, node, opts, max } = payload;
     if (typeof jti !== 'string' || typeof exp !== 'number' || typeof sub !== 'string') {
       throw new SeatTokenError(401, 'seat token is malformed');
     }
@@ -100,6 +106,9 @@ export class SeatTokens {
       typeof mode !== 'string' ||
       typeof node !== 'string'
     ) {
+      throw new SeatTokenError(401, 'seat token is malformed');
+    }
+    if (max !== undefined && !(Number.isSafeInteger(max) && (max as number) > 0)) {
       throw new SeatTokenError(401, 'seat token is malformed');
     }
     if (node !== nodeId) throw new SeatTokenError(403, 'seat token is for another game node');
@@ -117,6 +126,7 @@ export class SeatTokens {
       mode,
       nodeId: node,
       options: options as Record<string, unknown>,
+      ...(typeof max === 'number' ? { maxPlayers: max } : {}),
     };
   }
 

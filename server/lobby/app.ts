@@ -4,14 +4,21 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { every } from 'hono/combine';
+import { requirePlayer } from './auth.ts';
 import type { RouteSpec } from './contract.ts';
 import { authRoutes } from './contracts/auth.ts';
 import { leaderboardRoutes } from './contracts/leaderboards.ts';
+import { matchmakingRoutes } from './contracts/matchmaking.ts';
+import { roomRoutes } from './contracts/rooms.ts';
 import { systemRoutes } from './contracts/system.ts';
 import { buildOpenApi } from './openapi.ts';
 import { installProblemHandlers, payloadTooLarge } from './problem.ts';
 import { mountAuthRoutes } from './routes/auth.ts';
+import { clientIp, DEFAULT_RATE_LIMITS, rateLimit } from './rate-limit.ts';
 import { mountLeaderboardRoutes } from './routes/leaderboards.ts';
+import { mountMatchmakingRoutes } from './routes/matchmaking.ts';
+import { mountRoomRoutes } from './routes/rooms.ts';
 import { mountSystemRoutes } from './routes/system.ts';
 import type { LobbyDeps, LobbyEnv } from './types.ts';
 
@@ -23,6 +30,8 @@ export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 /** Every route contract the lobby serves, in documentation order. */
 export const LOBBY_ROUTES: readonly RouteSpec[] = [
   ...Object.values(authRoutes),
+  ...Object.values(roomRoutes),
+  ...Object.values(matchmakingRoutes),
   ...Object.values(leaderboardRoutes),
   ...Object.values(systemRoutes),
 ];
@@ -37,9 +46,21 @@ export const LOBBY_ROUTES: readonly RouteSpec[] = [
 export function createLobbyApp(deps: LobbyDeps): Hono<LobbyEnv> {
   const app = new Hono<LobbyEnv>();
   const maxBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
   installProblemHandlers(app, deps.log);
+  app.use(
+    '/v1/*',
+    rateLimit('ip', limits.ipPerMinute, (c) => clientIp(c, limits.trustProxy)),
+  );
   app.use('/v1/*', bodyLimit({ maxSize: maxBytes, onError: () => payloadTooLarge(maxBytes) }));
-  mountAuthRoutes(app, deps);
+  const player = every(
+    requirePlayer(deps.tokens, deps.store.players),
+    rateLimit('player', limits.playerPerMinute, (c) => c.var.player.id),
+  );
+  const guests = rateLimit('guest', limits.guestPerMinute, (c) => clientIp(c, limits.trustProxy));
+  mountAuthRoutes(app, deps, player, guests);
+  mountRoomRoutes(app, deps, player);
+  mountMatchmakingRoutes(app, deps, player);
   mountLeaderboardRoutes(app, deps);
   mountSystemRoutes(app, deps, buildOpenApi(LOBBY_ROUTES, { title: 'Tickforge lobby', version: '1.0.0' }));
   return app;

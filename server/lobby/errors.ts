@@ -68,3 +68,45 @@ export class ForbiddenError extends LobbyError {
     super(403, 'forbidden', 'Forbidden', detail);
   }
 }
+
+/** A resource the request names does not exist (`kind` says which: room-not-found, ticket-not-found...). */
+export class NotFoundError extends LobbyError {
+  override readonly name = 'NotFoundError';
+  constructor(kind: string, detail: string) {
+    super(404, kind, 'Not found', detail);
+  }
+}
+
+/** The request conflicts with the current state (a full room, a second live ticket...). */
+export class ConflictError extends LobbyError {
+  override readonly name = 'ConflictError';
+  constructor(kind: string, detail: string, errors: readonly FieldProblem[] = []) {
+    super(409, kind, 'Conflict', detail, errors);
+  }
+}
+
+/** The resource existed and is over for good (an ended match). */
+export class GoneError extends LobbyError {
+  override readonly name = 'GoneError';
+  constructor(kind: string, detail: string) {
+    super(410, kind, 'Gone', detail);
+  }
+}
+
+/** No game node can take the room right now; worth retrying. */
+export class NoCapacityError extends LobbyError {
+  override readonly name = 'NoCapacityError';
+  constructor(detail: string) {
+    super(503, 'no-game-node', 'Service unavailable', detail);
+  }
+}
+
+/** Too many requests from one client; `retryAfterSeconds` becomes the Retry-After header. */
+export class RateLimitedError extends LobbyError {
+  override readonly name = 'RateLimitedError';
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number, detail: string) {
+    super(429, 'rate-limited', 'Too many requests', detail);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -60,6 +60,9 @@ function operation(route: RouteSpec, ref: (schema: TSchema) => JsonObject): Json
   if (route.key) responses['403'] = problemAnswer('A valid credential that may not use this route');
   if (body) responses['413'] = problemAnswer('Request body too large');
   if (body) responses['415'] = problemAnswer('Body is not application/json');
+  if (route.path.startsWith('/v1/')) {
+    responses['429'] = problemAnswer('Too many requests; `Retry-After` says when to come back');
+  }
   responses['500'] = problemAnswer('Unexpected server error');
   return {
     operationId: route.operationId,

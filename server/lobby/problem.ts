@@ -9,7 +9,7 @@ import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails, problem } from '../problem.ts';
 import { StoreError } from '../store/errors.ts';
-import { LobbyError, UnauthorizedError } from './errors.ts';
+import { LobbyError, RateLimitedError, UnauthorizedError } from './errors.ts';
 import type { LobbyEnv } from './types.ts';
 
 /** Store error codes a client can cause, with their status; other codes are server faults. */
@@ -57,6 +57,13 @@ export function toProblem(error: unknown): ProblemDetails | undefined {
   return undefined;
 }
 
+/** Headers a problem's kind calls for: how to authenticate, or when to come back. */
+function problemHeaders(error: unknown): Record<string, string> {
+  if (error instanceof UnauthorizedError) return { 'www-authenticate': 'Bearer realm="tickforge-lobby"' };
+  if (error instanceof RateLimitedError) return { 'retry-after': String(error.retryAfterSeconds) };
+  return {};
+}
+
 /** Install the error and not-found handlers on a lobby app. */
 export function installProblemHandlers(app: Hono<LobbyEnv>, log: Logger): void {
   app.notFound((c) =>
@@ -65,9 +72,7 @@ export function installProblemHandlers(app: Hono<LobbyEnv>, log: Logger): void {
   app.onError((error, c) => {
     const known = toProblem(error);
     if (known) {
-      const headers: Record<string, string> =
-        error instanceof UnauthorizedError ? { 'www-authenticate': 'Bearer realm="tickforge-lobby"' } : {};
-      return problemResponse(known, headers);
+      return problemResponse(known, problemHeaders(error));
     }
     // Context without the URL or headers: query strings and Authorization may carry tokens.
     log.error({ err: error, method: c.req.method, route: routePath(c) }, 'lobby request failed');

@@ -2,8 +2,12 @@
  * What the lobby app is built from. Everything is passed in (store, clock, tokens, logger), so
  * tests and the process entry point assemble it the same way and no module holds a singleton.
  */
+import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { Player, Store } from '../store/types.ts';
+import type { LobbyModes } from './modes.ts';
+import type { RateLimits } from './rate-limit.ts';
+import type { Seating } from './seating.ts';
 import type { AccessTokens } from './tokens.ts';
 
 /** The lobby's dependencies and settings. */
@@ -13,6 +17,14 @@ export interface LobbyDeps {
   readonly now: () => number;
   readonly tokens: AccessTokens;
   readonly log: Logger;
+  /** The game modes rooms and tickets may name. */
+  readonly modes: LobbyModes;
+  /** Creates rooms on game nodes and mints seats in them. */
+  readonly seating: Seating;
+  /** How long a matchmaking ticket searches before it expires, in ms. */
+  readonly ticketTtlMs: number;
+  /** Request budgets (default DEFAULT_RATE_LIMITS). */
+  readonly rateLimits?: RateLimits;
   /** Credentials and mapping of the leaderboard writes; without them every write is refused (401). */
   readonly leaderboardWrites?: LeaderboardWrites;
   /** Largest accepted request body in bytes (default 16 KiB). */
@@ -36,3 +48,6 @@ export interface LobbyEnv {
     player: Player;
   };
 }
+
+/** Middleware that admits a request only with a valid access token (and within the player's budget). */
+export type PlayerGuard = MiddlewareHandler<LobbyEnv>;

@@ -4,7 +4,13 @@ import { Writable } from 'node:stream';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { pino } from 'pino';
+import { SeatTokens } from '../../server/game/seat-token.ts';
+import { arena } from '../../server/games/arena/index.ts';
 import { createLobbyApp, type LeaderboardWrites, type LobbyEnv } from '../../server/lobby/app.ts';
+import { MatchmakingService } from '../../server/lobby/matchmaking/service.ts';
+import { type LobbyModes, modesFrom } from '../../server/lobby/modes.ts';
+import type { RateLimits } from '../../server/lobby/rate-limit.ts';
+import { Seating } from '../../server/lobby/seating.ts';
 import { createAccessTokens } from '../../server/lobby/tokens.ts';
 import { IN_MEMORY, openEmbeddedStore } from '../../server/store/embedded/index.ts';
 import type { BoardConfig, Store } from '../../server/store/types.ts';
@@ -16,8 +22,24 @@ export interface TestLobby {
   readonly store: Store;
   readonly clock: { now: number };
   readonly logs: string[];
+  /** Verifies the seat tokens the lobby mints (as a game node would). */
+  readonly seatTokens: SeatTokens;
+  /** Matchmaking, not started: tests run passes with `runPass()`. */
+  readonly matchmaking: MatchmakingService;
+  /** Announce a (fake) game node to the room directory, as its heartbeat would. */
+  heartbeat(nodeId?: string, ttlMs?: number): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The seat secret of test lobbies (game nodes in tests use their own). */
+export const TEST_SEAT_SECRET = new TextEncoder().encode('a-seat-secret-of-at-least-32-bytes!!');
+
+/** Arena as a test lobby offers it: 4 players, 2 to start after a 5 s wait, skill windows. */
+export const TEST_MODES: LobbyModes = modesFrom([{ ...arena, maxPlayers: 4 }], {
+  skill: { initialWindow: 100, widenPerSecond: 50, maxWindow: 500 },
+  fillWaitMs: 5000,
+  roomOptions: { arena: { matchSeconds: 3 } },
+});
 
 /** Shared by every test lobby so tokens can be forged with a different one. */
 export const TEST_SECRET = new TextEncoder().encode('a-test-secret-of-at-least-32-bytes!!');
@@ -28,9 +50,19 @@ export interface TestLobbyOptions {
   readonly ttlMs?: number;
   readonly boards?: readonly BoardConfig[];
   readonly leaderboardWrites?: LeaderboardWrites;
+  readonly rateLimits?: RateLimits;
+  readonly ticketTtlMs?: number;
 }
 
-/** Start a lobby; the options override the defaults (no boards, no write keys). */
+/** Rate limits off: tests that are about them turn them on. */
+export const NO_RATE_LIMITS: RateLimits = {
+  ipPerMinute: 0,
+  playerPerMinute: 0,
+  guestPerMinute: 0,
+  trustProxy: false,
+};
+
+/** Start a lobby; the options override the defaults (no boards, no write keys, no rate limits). */
 export async function startLobby(options: TestLobbyOptions = {}): Promise<TestLobby> {
   const { boards = [], ...deps } = options;
   const clock = { now: Date.UTC(2026, 10, 22, 12) };
@@ -49,7 +81,12 @@ export async function startLobby(options: TestLobbyOptions = {}): Promise<TestLo
     now,
     ...(options.ttlMs ? { ttlMs: options.ttlMs } : {}),
   });
-  const app = createLobbyApp({ store, now, tokens, log, ...deps });
+  const seatTokens = new SeatTokens({ secret: TEST_SEAT_SECRET, now });
+  const modes = TEST_MODES;
+  const seating = new Seating({ rooms: store.rooms, tokens: seatTokens, modes, now, seatTtlSeconds: 30 });
+  const { ticketTtlMs = 60_000, rateLimits = NO_RATE_LIMITS, ...rest } = deps;
+  const app = createLobbyApp({ store, now, tokens, log, modes, seating, ticketTtlMs, rateLimits, ...rest });
+  const matchmaking = new MatchmakingService({ tickets: store.tickets, seating, modes, now, log });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -60,6 +97,14 @@ export async function startLobby(options: TestLobbyOptions = {}): Promise<TestLo
     store,
     clock,
     logs,
+    seatTokens,
+    matchmaking,
+    heartbeat: (nodeId = 'node-1', ttlMs = 3_600_000) =>
+      store.rooms.heartbeat(
+        { nodeId, url: `ws://127.0.0.1:1/${nodeId}`, players: 0, rooms: 0, maxRooms: 100 },
+        [],
+        ttlMs,
+      ),
     async close() {
       await new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
@@ -92,4 +137,34 @@ export async function readProblem(response: Response): Promise<{
     );
   }
   return response.json();
+}
+
+/** A signed-up guest and a fetch that sends its token. */
+export interface TestPlayer {
+  readonly playerId: string;
+  readonly name: string;
+  readonly token: string;
+  /** fetch `path` on the lobby with this player's token (JSON body when given). */
+  call(method: string, path: string, body?: unknown): Promise<Response>;
+}
+
+/** Sign up a guest on the lobby. */
+export async function signUp(lobby: TestLobby, name: string): Promise<TestPlayer> {
+  const response = await postJson(`${lobby.url}/v1/auth/guest`, { name });
+  if (response.status !== 201) throw new Error(`guest sign-up failed: ${response.status}`);
+  const { playerId, accessToken } = (await response.json()) as { playerId: string; accessToken: string };
+  return {
+    playerId,
+    name,
+    token: accessToken,
+    call: (method, path, body) =>
+      fetch(`${lobby.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${accessToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+  };
 }

@@ -134,4 +134,6 @@ export const arena = defineRoom({
   room: ArenaRoom,
   tickRate: 20,
   maxPlayers: 16,
+  // A full room starts at once; two players or more start after a short wait.
+  matchmaking: { minPlayers: 2, fillWaitMs: 5000 },
 });

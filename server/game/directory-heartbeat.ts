@@ -1,0 +1,58 @@
+/**
+ * A game node's heartbeat to the room directory: every interval it says it is alive (for a TTL of
+ * three intervals), how loaded it is and who sits in each of its rooms, so the lobby can pick a
+ * node for a new room, list rooms with their player counts and refuse a full one. Stopping sends
+ * one last beat with a zero TTL, so a draining node leaves the directory at once.
+ */
+import type { Logger } from 'pino';
+import type { NodeStatus, RoomDirectory, RoomReport } from '../store/rooms.ts';
+
+/** The part of the room directory a game node writes. */
+export type NodeDirectory = Pick<RoomDirectory, 'heartbeat'>;
+
+export interface DirectoryHeartbeatOptions {
+  readonly directory: NodeDirectory;
+  readonly intervalMs: number;
+  readonly log: Logger;
+  /** The node as it is right now. */
+  readonly status: () => NodeStatus;
+  readonly rooms: () => RoomReport[];
+}
+
+/** Beats on a timer; `beat()` also runs one at once (tests, and right after start). */
+export class DirectoryHeartbeat {
+  readonly #options: DirectoryHeartbeatOptions;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #failing = false;
+
+  constructor(options: DirectoryHeartbeatOptions) {
+    this.#options = options;
+  }
+
+  /** Beat now and then every interval. */
+  async start(): Promise<void> {
+    await this.beat();
+    this.#timer ??= setInterval(() => void this.beat(), this.#options.intervalMs);
+    this.#timer.unref?.();
+  }
+
+  /** One heartbeat; a directory fault is logged (once until it recovers), never thrown. */
+  async beat(ttlMs = this.#options.intervalMs * 3): Promise<void> {
+    const { directory, log } = this.#options;
+    try {
+      await directory.heartbeat(this.#options.status(), this.#options.rooms(), ttlMs);
+      if (this.#failing) log.info('room directory reachable again');
+      this.#failing = false;
+    } catch (err) {
+      if (!this.#failing) log.error({ err }, 'room directory heartbeat failed');
+      this.#failing = true;
+    }
+  }
+
+  /** Stop beating and leave the directory. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.beat(0);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Per-client request budgets: fixed windows of `perMinute` requests per key (the client's IP, or
+ * the authenticated player), counted by rate-limiter-flexible in memory. Past the budget a request
+ * is refused with 429 and `Retry-After`, before any handler or store work. A budget of 0 is off.
+ */
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context, MiddlewareHandler } from 'hono';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimitedError } from './errors.ts';
+import type { LobbyEnv } from './types.ts';
+
+/** Request budgets per minute; 0 turns one off. */
+export interface RateLimits {
+  /** Every /v1 request, per client IP. */
+  readonly ipPerMinute: number;
+  /** Every authenticated request, per player. */
+  readonly playerPerMinute: number;
+  /** Guest sign-ups, per client IP (each one creates a stored account). */
+  readonly guestPerMinute: number;
+  /** Take the client IP from the first X-Forwarded-For hop (only behind a proxy that sets it). */
+  readonly trustProxy: boolean;
+}
+
+/** Defaults for one machine serving players directly. */
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  ipPerMinute: 1200,
+  playerPerMinute: 600,
+  guestPerMinute: 60,
+  trustProxy: false,
+};
+
+/** The client's IP: the socket's, or the proxy's word for it when trusted. */
+export function clientIp(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown'; // not served by @hono/node-server (app.request in tests)
+  }
+}
+
+/** Middleware spending one request of `perMinute` from the bucket `keyOf(c)` names. */
+export function rateLimit(
+  scope: string,
+  perMinute: number,
+  keyOf: (c: Context<LobbyEnv>) => string,
+): MiddlewareHandler<LobbyEnv> {
+  if (perMinute <= 0) return (_c, next) => next();
+  const limiter = new RateLimiterMemory({ keyPrefix: scope, points: perMinute, duration: 60 });
+  return async (c, next) => {
+    try {
+      await limiter.consume(keyOf(c));
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+      throw new RateLimitedError(
+        seconds,
+        `Too many requests (${scope}: ${perMinute} a minute); retry in ${seconds} s.`,
+      );
+    }
+    await next();
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * Seats: the lobby's half of admitting a player. It picks the least-loaded live game node for a
+ * new room, records the room in the directory, promises a seat there (refusing a full or ended
+ * room) and mints the single-use seat token that node accepts on the WebSocket upgrade.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import type { SeatTokens } from '../game/seat-token.ts';
+import type { LiveNode, RoomDirectory, RoomRecord, RoomVisibility } from '../store/rooms.ts';
+import { ConflictError, GoneError, NoCapacityError, NotFoundError } from './errors.ts';
+import type { LobbyModes } from './modes.ts';
+
+/** What a client needs to take its seat: connect to `${url}?seat=${seat}` before `expiresAt`. */
+export interface SeatReservation {
+  readonly url: string;
+  readonly seat: string;
+  readonly roomId: string;
+  readonly playerId: string;
+  readonly mode: string;
+  readonly nodeId: string;
+  readonly expiresAt: number;
+}
+
+/** A room to create. */
+export interface RoomRequest {
+  readonly mode: string;
+  readonly visibility: RoomVisibility;
+  readonly maxPlayers: number;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** Who sits down. */
+export interface SeatedPlayer {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface SeatingOptions {
+  readonly rooms: RoomDirectory;
+  readonly tokens: SeatTokens;
+  readonly modes: LobbyModes;
+  readonly now: () => number;
+  /** Lifetime of a seat token, in seconds (at most 300). */
+  readonly seatTtlSeconds: number;
+}
+
+/** Join codes avoid look-alike characters (0/O, 1/I/L) so they can be read out loud. */
+const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+export const JOIN_CODE_PATTERN = `^[${CODE_ALPHABET}]{6}$`;
+const CODE_ATTEMPTS = 8;
+
+/** Creates rooms on game nodes and hands out seats in them. */
+export class Seating {
+  readonly #options: SeatingOptions;
+
+  constructor(options: SeatingOptions) {
+    this.#options = options;
+  }
+
+  /** Create a room on the least-loaded live node; private rooms get a fresh join code. */
+  async createRoom(request: RoomRequest): Promise<RoomRecord> {
+    const node = await this.#pickNode();
+    const options = this.#options.modes.get(request.mode)?.roomOptions ?? {};
+    for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
+      const created = await this.#options.rooms.create({
+        ...request,
+        roomId: randomUUID(),
+        nodeId: node.nodeId,
+        code: request.visibility === 'private' ? joinCode() : undefined,
+        options,
+      });
+      if (created) return created;
+    }
+    throw new Error(`no free room id or join code after ${CODE_ATTEMPTS} attempts`);
+  }
+
+  /** Promise the player a seat in the room and mint its token. */
+  async seat(room: RoomRecord, player: SeatedPlayer): Promise<SeatReservation> {
+    const { rooms, tokens, now, seatTtlSeconds } = this.#options;
+    const expiresAt = (Math.floor(now() / 1000) + seatTtlSeconds) * 1000;
+    const reserved = await rooms.reserve(room.roomId, player.id, expiresAt);
+    if (reserved === 'unknown') throw new NotFoundError('room-not-found', 'The room is gone.');
+    if (reserved === 'ended') throw new GoneError('room-ended', 'The match in this room is over.');
+    if (reserved === 'full') {
+      throw new ConflictError('room-full', `The room is full (${room.maxPlayers} players).`);
+    }
+    const node = (await rooms.liveNodes()).find((n) => n.nodeId === room.nodeId);
+    if (!node) throw new NotFoundError('room-not-found', 'The game node of this room is gone.');
+    const seat = await tokens.mintSeat(
+      {
+        playerId: player.id,
+        name: player.name,
+        roomId: room.roomId,
+        mode: room.mode,
+        nodeId: room.nodeId,
+        options: room.options,
+        maxPlayers: room.maxPlayers,
+      },
+      seatTtlSeconds,
+    );
+    return {
+      url: node.url,
+      seat,
+      roomId: room.roomId,
+      playerId: player.id,
+      mode: room.mode,
+      nodeId: room.nodeId,
+      expiresAt,
+    };
+  }
+
+  async #pickNode(): Promise<LiveNode> {
+    const nodes = (await this.#options.rooms.liveNodes()).filter((n) => n.rooms < n.maxRooms);
+    if (nodes.length === 0)
+      throw new NoCapacityError('No game node can take a room right now; retry shortly.');
+    return nodes.reduce((best, n) =>
+      n.players < best.players || (n.players === best.players && n.rooms < best.rooms) ? n : best,
+    );
+  }
+}
+
+function joinCode(): string {
+  let code = '';
+  for (let i = 0; i < 6; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return code;
+}
