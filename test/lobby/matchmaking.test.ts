@@ -37,7 +37,7 @@ const players = (n: number, prefix = 'p') =>
 describe('tickets', () => {
   it('a full match forms at once: every ticket is matched with its own seat in one room', async () => {
     const four = await players(4);
-    const tickets = [];
+    const tickets: Ticket[] = [];
     for (const p of four) tickets.push(await queue(p));
     expect(tickets[0]).toMatchObject({
       status: 'searching',

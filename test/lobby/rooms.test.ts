@@ -1,5 +1,5 @@
 /** Rooms over real HTTP: create (public/private), list, join by id or code, and every refusal. */
-import { beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readProblem, signUp, startLobby, type TestLobby, type TestPlayer } from './support.ts';
 
 let lobby: TestLobby;
