@@ -2,8 +2,9 @@
  * The lobby's settings from the environment (see the README's configuration table): its port,
  * secrets and keys, seats, matchmaking, request limits, leaderboards and per-mode room options.
  */
-import { BOARD_OPERATORS, BOARD_RESETS, BOARD_SORTS, type BoardConfig } from '../store/types.ts';
+
 import { ConfigError, type EnvReader } from '../env-reader.ts';
+import { BOARD_OPERATORS, BOARD_RESETS, BOARD_SORTS, type BoardConfig } from '../store/types.ts';
 import type { RateLimits } from './rate-limit.ts';
 
 /** A leaderboard and the mode whose match results it counts. */

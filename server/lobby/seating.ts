@@ -73,16 +73,23 @@ export class Seating {
     throw new Error(`no free room id or join code after ${CODE_ATTEMPTS} attempts`);
   }
 
-  /** Promise the player a seat in the room and mint its token. */
-  async seat(room: RoomRecord, player: SeatedPlayer): Promise<SeatReservation> {
-    const { rooms, tokens, now, seatTtlSeconds } = this.#options;
-    const expiresAt = (Math.floor(now() / 1000) + seatTtlSeconds) * 1000;
-    const reserved = await rooms.reserve(room.roomId, player.id, expiresAt);
+  /**
+   * Promise the player a seat in the room for one seat-token lifetime, without minting a token
+   * (matchmaking holds its players' seats this way until each reads the match).
+   */
+  async hold(roomId: string, playerId: string): Promise<number> {
+    const expiresAt = (Math.floor(this.#options.now() / 1000) + this.#options.seatTtlSeconds) * 1000;
+    const reserved = await this.#options.rooms.reserve(roomId, playerId, expiresAt);
     if (reserved === 'unknown') throw new NotFoundError('room-not-found', 'The room is gone.');
     if (reserved === 'ended') throw new GoneError('room-ended', 'The match in this room is over.');
-    if (reserved === 'full') {
-      throw new ConflictError('room-full', `The room is full (${room.maxPlayers} players).`);
-    }
+    if (reserved === 'full') throw new ConflictError('room-full', 'The room is full.');
+    return expiresAt;
+  }
+
+  /** Promise the player a seat in the room and mint its token. */
+  async seat(room: RoomRecord, player: SeatedPlayer): Promise<SeatReservation> {
+    const { rooms, tokens, seatTtlSeconds } = this.#options;
+    const expiresAt = await this.hold(room.roomId, player.id);
     const node = (await rooms.liveNodes()).find((n) => n.nodeId === room.nodeId);
     if (!node) throw new NotFoundError('room-not-found', 'The game node of this room is gone.');
     const seat = await tokens.mintSeat(

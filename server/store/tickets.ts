@@ -14,21 +14,14 @@ export interface TicketPlayer {
   readonly name: string;
 }
 
-/** One player's seat in a formed match. */
-export interface TicketSeat {
-  readonly seat: string;
-  readonly expiresAt: number;
-}
-
-/** Where a matched ticket's players play. */
+/**
+ * Where a matched ticket's players play. Seat tokens are not stored: the lobby mints one each time
+ * a player reads the matched ticket, so a token's short life starts when its player learns of it.
+ */
 export interface TicketMatch {
   readonly matchId: string;
   readonly roomId: string;
   readonly nodeId: string;
-  /** The game node's ws(s) URL. */
-  readonly url: string;
-  /** Seat token per player id. */
-  readonly seats: Readonly<Record<string, TicketSeat>>;
 }
 
 /** A ticket as the lobby creates it. */

@@ -60,6 +60,21 @@ describe('tickets', () => {
     }
   });
 
+  it('a matched ticket mints a fresh seat on every read, so a late reader still gets a full lifetime', async () => {
+    const four = await players(4);
+    const tickets: Ticket[] = [];
+    for (const p of four) tickets.push(await queue(p));
+    await lobby.matchmaking.runPass();
+    lobby.clock.now += 25_000;
+    const late = await read(four[0]!, tickets[0]!.ticketId);
+    expect(late.reservation?.expiresAt).toBe(lobby.clock.now + 30_000);
+    const again = await read(four[0]!, tickets[0]!.ticketId);
+    expect(again.reservation?.seat).not.toBe(late.reservation?.seat);
+    // Holding the seat again keeps the room from giving it away while the player is on the way.
+    const room = await lobby.store.rooms.find({ roomId: late.roomId ?? '' });
+    expect(room?.reservations[four[0]!.playerId]).toBe(lobby.clock.now + 30_000);
+  });
+
   it('fewer than a full match wait for the fill time, then start with at least the minimum', async () => {
     const [a, b] = await players(2);
     const ta = await queue(a!);

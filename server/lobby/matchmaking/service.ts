@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { TicketRecord, TicketSeat, TicketStore } from '../../store/tickets.ts';
+import type { TicketRecord, TicketStore } from '../../store/tickets.ts';
 import { NoCapacityError } from '../errors.ts';
 import type { LobbyModes } from '../modes.ts';
 import type { Seating } from '../seating.ts';
@@ -94,20 +94,17 @@ export class MatchmakingService {
     return { matches, expired };
   }
 
-  /** A room for the match, a seat per player, then every ticket moves to matched. */
+  /**
+   * A room for the match, a seat held per player, then every ticket moves to matched. Seat tokens
+   * are minted when each player reads the matched ticket, not here.
+   */
   async #start(mode: string, maxPlayers: number, members: readonly TicketRecord[]): Promise<void> {
     const { seating, tickets, log } = this.#options;
     const room = await seating.createRoom({ mode, visibility: 'private', maxPlayers, metadata: {} });
     const matchId = randomUUID();
     for (const ticket of members) {
-      const seats: Record<string, TicketSeat> = {};
-      let url = '';
-      for (const player of ticket.players) {
-        const reservation = await seating.seat(room, { id: player.playerId, name: player.name });
-        seats[player.playerId] = { seat: reservation.seat, expiresAt: reservation.expiresAt };
-        url = reservation.url;
-      }
-      const match = { matchId, roomId: room.roomId, nodeId: room.nodeId, url, seats };
+      for (const player of ticket.players) await seating.hold(room.roomId, player.playerId);
+      const match = { matchId, roomId: room.roomId, nodeId: room.nodeId };
       // A ticket cancelled meanwhile loses its place; the others still play (their seats stand).
       if (!(await tickets.finish(ticket.ticketId, { status: 'matched', match }))) {
         log.info({ ticketId: ticket.ticketId, matchId }, 'matchmaking: ticket left before its match started');

@@ -1,7 +1,6 @@
 /** Handlers of guest sign-in and the current player (contracts in ../contracts/auth.ts). */
-import type { Hono } from 'hono';
+import type { Hono, MiddlewareHandler } from 'hono';
 import { authRoutes } from '../contracts/auth.ts';
-import type { MiddlewareHandler } from 'hono';
 import type { LobbyDeps, LobbyEnv, PlayerGuard } from '../types.ts';
 import { validate } from '../validation.ts';
 

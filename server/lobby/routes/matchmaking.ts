@@ -4,17 +4,17 @@ import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { TicketPlayer, TicketRecord } from '../../store/tickets.ts';
 import { matchmakingRoutes } from '../contracts/matchmaking.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, LobbyError, NotFoundError, ValidationError } from '../errors.ts';
+import type { SeatedPlayer } from '../seating.ts';
 import type { LobbyDeps, LobbyEnv, PlayerGuard } from '../types.ts';
 import { validate } from '../validation.ts';
 
 /** SSE comment interval: keeps proxies from closing a quiet stream. */
 const KEEPALIVE_MS = 15_000;
 
-/** The wire shape of a ticket for one of its players: their own seat only. */
-export function ticketView(ticket: TicketRecord, playerId: string) {
-  const seat = ticket.match?.seats[playerId];
-  return {
+/** The wire shape of a ticket for one of its players, with a fresh seat of theirs once matched. */
+export async function ticketView(ticket: TicketRecord, player: SeatedPlayer, deps: LobbyDeps) {
+  const view = {
     ticketId: ticket.ticketId,
     status: ticket.status,
     mode: ticket.mode,
@@ -23,26 +23,19 @@ export function ticketView(ticket: TicketRecord, playerId: string) {
     ...(ticket.rating === undefined ? {} : { rating: ticket.rating }),
     createdAt: ticket.createdAt,
     expiresAt: ticket.expiresAt,
-    ...(ticket.match
-      ? {
-          matchId: ticket.match.matchId,
-          roomId: ticket.match.roomId,
-          ...(seat
-            ? {
-                reservation: {
-                  url: ticket.match.url,
-                  seat: seat.seat,
-                  roomId: ticket.match.roomId,
-                  playerId,
-                  mode: ticket.mode,
-                  nodeId: ticket.match.nodeId,
-                  expiresAt: seat.expiresAt,
-                },
-              }
-            : {}),
-        }
-      : {}),
   };
+  const { match } = ticket;
+  if (!match) return view;
+  const matched = { ...view, matchId: match.matchId, roomId: match.roomId };
+  const room = await deps.store.rooms.find({ roomId: match.roomId });
+  // The room is gone (its node died, or the match is over): the ticket says so by having no seat.
+  if (!room || room.ended) return matched;
+  try {
+    return { ...matched, reservation: await deps.seating.seat(room, player) };
+  } catch (error) {
+    if (error instanceof LobbyError && error.status < 500) return matched;
+    throw error;
+  }
 }
 
 /** Mount the ticket routes. */
@@ -96,12 +89,12 @@ export function mountMatchmakingRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, aut
       throw new ConflictError('ticket-exists', `${who} a searching ticket; cancel it first.`);
     }
     c.header('location', `${create.path}/${created.ticketId}`);
-    return c.json(ticketView(created, me.id), 201);
+    return c.json(await ticketView(created, me, deps), 201);
   });
 
   app.get(get.path, auth, validate('param', get.request.params), async (c) => {
-    const me = c.var.player.id;
-    return c.json(ticketView(await ownTicket(c.req.valid('param').ticketId, me), me));
+    const ticket = await ownTicket(c.req.valid('param').ticketId, c.var.player.id);
+    return c.json(await ticketView(ticket, c.var.player, deps));
   });
 
   app.delete(cancel.path, auth, validate('param', cancel.request.params), async (c) => {
@@ -115,16 +108,17 @@ export function mountMatchmakingRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, aut
     if (final.status !== 'cancelled') {
       throw new ConflictError('ticket-final', `The ticket is already ${final.status}.`);
     }
-    return c.json(ticketView(final, me));
+    return c.json(await ticketView(final, c.var.player, deps));
   });
 
   app.get(events.path, auth, validate('param', events.request.params), async (c) => {
-    const me = c.var.player.id;
+    const player = c.var.player;
+    const me = player.id;
     const { ticketId } = c.req.valid('param');
     await ownTicket(ticketId, me); // a 404 before the stream starts
     return streamSSE(c, async (stream) => {
-      const send = (ticket: TicketRecord) =>
-        stream.writeSSE({ event: 'ticket', id: ticket.status, data: JSON.stringify(ticketView(ticket, me)) });
+      const send = async (ticket: TicketRecord) =>
+        stream.writeSSE({ event: 'ticket', data: JSON.stringify(await ticketView(ticket, player, deps)) });
       let finished!: (ticket: TicketRecord | undefined) => void;
       const done = new Promise<TicketRecord | undefined>((resolve) => {
         finished = resolve;

@@ -138,4 +138,38 @@ export function describeReading(factory: StoreFactory): void {
       expect(await ctx.boards.rank('laps', 'a')).toBeUndefined();
     });
   });
+
+  describe('reads after writes', () => {
+    const ctx = useStore(factory);
+
+    test('a first page read again after a score changes shows the change, on every limit', async () => {
+      await ctx.submit('points', 'a', 10);
+      await ctx.submit('points', 'b', 5);
+      expect((await ctx.boards.top('points', { limit: 10 })).records.map((r) => r.playerId)).toEqual([
+        'a',
+        'b',
+      ]);
+      expect((await ctx.boards.top('points', { limit: 1 })).records.map((r) => r.playerId)).toEqual(['a']);
+      await ctx.submit('points', 'b', 20);
+      expect(
+        (await ctx.boards.top('points', { limit: 10 })).records.map((r) => [r.playerId, r.score]),
+      ).toEqual([
+        ['b', 20],
+        ['a', 10],
+      ]);
+      expect((await ctx.boards.top('points', { limit: 1 })).records.map((r) => r.playerId)).toEqual(['b']);
+      await ctx.submit('points', 'c', 1); // a new record, last
+      expect((await ctx.boards.top('points', { limit: 10 })).records).toHaveLength(3);
+    });
+
+    test("a write to one board leaves another board's pages as they were, and a reset starts empty", async () => {
+      await ctx.submit('daily', 'a', 3);
+      await ctx.submit('wins', 'a', 1);
+      const daily = await ctx.boards.top('daily');
+      await ctx.submit('wins', 'b', 2);
+      expect(await ctx.boards.top('daily')).toEqual(daily);
+      ctx.clock.tick(24 * 3600_000);
+      expect((await ctx.boards.top('daily')).records).toEqual([]);
+    });
+  });
 }

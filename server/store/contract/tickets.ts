@@ -10,13 +10,7 @@ const ticket = (ticketId: string, playerIds: string[], expiresAt = Number.MAX_SA
   rating: 1500,
   expiresAt,
 });
-const match: TicketMatch = {
-  matchId: 'm1',
-  roomId: 'r1',
-  nodeId: 'n1',
-  url: 'ws://127.0.0.1:1/ws',
-  seats: { a: { seat: 'token-a', expiresAt: 1 } },
-};
+const match: TicketMatch = { matchId: 'm1', roomId: 'r1', nodeId: 'n1' };
 
 /** Matchmaking tickets: one live ticket per player, final states, watching. */
 export function describeTickets(factory: StoreFactory): void {

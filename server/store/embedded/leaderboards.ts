@@ -20,6 +20,9 @@ import { transaction } from './sqlite.ts';
 
 type Row = Record<string, unknown>;
 
+/** Cached first pages at most, across boards. */
+const MAX_CACHED_PAGES = 1024;
+
 const COLUMNS = 'player_id, name, score, rank_score, updated_at';
 const SORT_KEY = '(rank_score, updated_at, player_id)';
 const BETTER_FIRST = 'ORDER BY rank_score, updated_at, player_id';
@@ -50,6 +53,11 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
   readonly #first: StatementSync;
   readonly #after: StatementSync;
   readonly #before: StatementSync;
+  /**
+   * First pages by board, period and limit: the hot read (top-10) is then a map lookup. A board's
+   * pages are dropped whenever one of its scores changes, so a cached page is never stale.
+   */
+  readonly #firstPages = new Map<string, LeaderboardPage>();
 
   constructor(db: DatabaseSync, boards: BoardRegistry, now: () => number) {
     this.#db = db;
@@ -86,7 +94,7 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
     const { playerId, name, score, key } = checkSubmission(submission);
     const at = clockTime(this.#now);
     const period = periodKey(board.reset, at);
-    return transaction(this.#db, (): SubmitResult => {
+    const result = transaction(this.#db, (): SubmitResult => {
       if (this.#claimKey.run(board.id, key, period, playerId, at).changes === 0) {
         const owner = this.#keyOwner.get(board.id, key)!;
         const prior = owner.period as string;
@@ -102,6 +110,8 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
       this.#write.run(board.id, period, playerId, name, next, rankScore(board.sort, next), at);
       return { outcome: 'applied', period, score: next };
     });
+    if (result.outcome === 'applied') this.#forgetPages(board.id);
+    return result;
   }
 
   async top(boardId: string, options: PageOptions = {}): Promise<LeaderboardPage> {
@@ -109,6 +119,9 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
     const limit = checkLimit(options.limit);
     const from = options.cursor === undefined ? undefined : decodeCursor(options.cursor, board.id);
     const period = from?.period ?? this.#currentPeriod(board);
+    const cacheKey = from ? undefined : `${board.id}\n${period}\n${limit}`;
+    const cached = cacheKey && this.#firstPages.get(cacheKey);
+    if (cached) return cached;
     // One extra row tells whether another page exists, so the last page never has a cursor.
     const rows = from
       ? this.#after.all(
@@ -134,7 +147,13 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
             playerId: last.playerId,
           })
         : undefined;
-    return { period, records, nextCursor };
+    const result: LeaderboardPage = Object.freeze({ period, records: Object.freeze(records), nextCursor });
+    if (cacheKey) {
+      // Bounded: limits 1-100 per board and period; old periods' pages go with the next clear.
+      if (this.#firstPages.size >= MAX_CACHED_PAGES) this.#firstPages.clear();
+      this.#firstPages.set(cacheKey, result);
+    }
+    return result;
   }
 
   async around(boardId: string, playerId: string, options: WindowOptions = {}): Promise<LeaderboardWindow> {
@@ -169,6 +188,11 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
     const period = this.#currentPeriod(board);
     const me = this.#record.get(board.id, period, playerId);
     return me ? toRecord(me, this.#countBeforeRow(board.id, period, me) + 1) : undefined;
+  }
+
+  #forgetPages(boardId: string): void {
+    const prefix = `${boardId}\n`;
+    for (const key of this.#firstPages.keys()) if (key.startsWith(prefix)) this.#firstPages.delete(key);
   }
 
   #currentPeriod(board: BoardConfig): string {
