@@ -1,0 +1,115 @@
+/**
+ * The server half of `npm run bench:lobby`, run in its own (pinned) process: either the floor (a
+ * bare Hono handler on @hono/node-server returning a fixed 10-record JSON) or the real lobby over
+ * an embedded store in a temp dir, seeded with players and arena scores, rate limits off. Prints
+ * one JSON line with its URL and what the load generator needs (tokens, player ids), then serves
+ * until stdin closes.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { pino } from 'pino';
+import { SeatTokens } from '../server/game/seat-token.ts';
+import { arena } from '../server/games/arena/index.ts';
+import { createLobbyApp } from '../server/lobby/app.ts';
+import { modesFrom } from '../server/lobby/modes.ts';
+import { Seating } from '../server/lobby/seating.ts';
+import { createAccessTokens } from '../server/lobby/tokens.ts';
+import { openEmbeddedStore } from '../server/store/embedded/index.ts';
+
+/** What the server tells the load generator. */
+export interface LobbyBenchServerInfo {
+  readonly url: string;
+  /** Seeded players' ids (around-player reads pick from them). */
+  readonly playerIds: string[];
+  /** Access tokens of fresh players without tickets (one ticket creation each). */
+  readonly ticketTokens: string[];
+}
+
+const mode = process.argv[2] ?? 'lobby';
+const seeded = Number(process.argv[3] ?? 10_000);
+const ticketPlayers = Number(process.argv[4] ?? 0);
+const secret = new TextEncoder().encode('bench-secret-bench-secret-bench-secret!!');
+
+async function floor(): Promise<{ fetch: (r: Request) => Response | Promise<Response>; info: object }> {
+  const records = Array.from({ length: 10 }, (_, i) => ({
+    rank: i + 1,
+    playerId: `player-${i}`,
+    name: `Player ${i}`,
+    score: 1000 - i,
+    updatedAt: 1_764_000_000_000 + i,
+  }));
+  const app = new Hono();
+  app.get('/v1/leaderboards/:boardId/top', (c) => c.json({ boardId: 'arena', period: 'all', records }));
+  return { fetch: app.fetch, info: { playerIds: [], ticketTokens: [] } };
+}
+
+async function lobby(dataDir: string) {
+  const now = Date.now;
+  const boards = [{ id: 'arena', sort: 'desc', operator: 'best', reset: 'never' } as const];
+  const store = await openEmbeddedStore({ dataDir, boards, now });
+  const playerIds: string[] = [];
+  for (let i = 0; i < seeded; i++) {
+    const player = await store.players.createGuest(`player ${i}`);
+    playerIds.push(player.id);
+    const score = Math.floor(Math.abs(Math.sin(i + 1)) * 100_000);
+    await store.leaderboards.submit({
+      boardId: 'arena',
+      playerId: player.id,
+      name: player.name,
+      score,
+      key: `seed:${i}`,
+    });
+  }
+  const tokens = createAccessTokens({ secret, now });
+  const ticketTokens: string[] = [];
+  for (let i = 0; i < ticketPlayers; i++) {
+    const player = await store.players.createGuest(`queuer ${i}`);
+    ticketTokens.push((await tokens.issue(player.id)).token);
+  }
+  const modes = modesFrom([arena], {
+    skill: { initialWindow: 100, widenPerSecond: 25, maxWindow: 1000 },
+    fillWaitMs: undefined,
+    roomOptions: {},
+  });
+  const seating = new Seating({
+    rooms: store.rooms,
+    tokens: new SeatTokens({ secret }),
+    modes,
+    now,
+    seatTtlSeconds: 30,
+  });
+  const app = createLobbyApp({
+    store,
+    now,
+    tokens,
+    log: pino({ level: 'warn' }),
+    modes,
+    seating,
+    ticketTtlMs: 3_600_000,
+    rateLimits: { ipPerMinute: 0, playerPerMinute: 0, guestPerMinute: 0, trustProxy: false },
+  });
+  return { fetch: app.fetch, info: { playerIds, ticketTokens }, close: () => store.close() };
+}
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'tickforge-bench-lobby-'));
+  const built = mode === 'floor' ? await floor() : await lobby(dataDir);
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: built.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, ...built.info })}\n`);
+  process.stdin.resume();
+  process.stdin.on('end', async () => {
+    server.close();
+    if ('close' in built) await built.close();
+    await rm(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  });
+}
+
+await main();
