@@ -13,26 +13,37 @@ import { GameClient } from '../shared/client/game-client.ts';
 interface Started {
   readonly child: ChildProcess;
   readonly port: number;
+  /** The lobby's base URL, from its "lobby listening" line. */
+  readonly lobby: string;
   readonly lines: string[];
 }
 
 async function startMain(env: Record<string, string>): Promise<Started> {
   const child = spawn(process.execPath, ['server/main.ts'], {
-    env: { ...process.env, TICKFORGE_GAME_PORT: '0', TICKFORGE_LOBBY_PORT: '0', TICKFORGE_HOST: '127.0.0.1', ...env },
+    env: {
+      ...process.env,
+      TICKFORGE_GAME_PORT: '0',
+      TICKFORGE_LOBBY_PORT: '0',
+      TICKFORGE_HOST: '127.0.0.1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
+  let lobby = '';
   const port = await new Promise<number>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
     rl.on('line', (line) => {
       lines.push(line);
+      const lobbyLine = /"url":"(http:\/\/[^"]+)".*"msg":"lobby listening"/.exec(line);
+      if (lobbyLine) lobby = lobbyLine[1] ?? '';
       const match = /"url":"wss?:\/\/[^:]+:(\d+)\/ws"/.exec(line);
       if (match) resolve(Number(match[1]));
     });
     child.stderr!.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
     child.once('exit', (code) => reject(new Error(`exited ${code} before listening:\n${lines.join('\n')}`)));
   });
-  return { child, port, lines };
+  return { child, port, lobby, lines };
 }
 
 describe('server/main.ts', () => {
@@ -49,6 +60,15 @@ describe('server/main.ts', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'tickforge-start-'));
     started = await startMain({ TICKFORGE_DATA_DIR: dataDir, TICKFORGE_LOG_LEVEL: 'info' });
     const base = `http://127.0.0.1:${started.port}`;
+    // The lobby runs beside the node: it answers and signs guests up.
+    expect(started.lobby).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${started.lobby}/ready`)).status).toBe(200);
+    const guest = await fetch(`${started.lobby}/v1/auth/guest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'ada' }),
+    });
+    expect(guest.status).toBe(201);
     const seat = async (body: object) =>
       (await (await fetch(`${base}/dev/seats`, { method: 'POST', body: JSON.stringify(body) })).json()) as {
         url: string;
