@@ -25,6 +25,12 @@ export interface GameClientOptions {
   readonly WebSocket?: WebSocketConstructor;
   /** Milliseconds for RTT measurement; default performance.now. */
   readonly now?: () => number;
+  /**
+   * The mirror to apply state to, instead of a new one: a reconnect to the same seat passes the old
+   * connection's mirror, so its full snapshot reports real created/changed/removed ids and entity
+   * objects stay the same.
+   */
+  readonly mirror?: StateMirror;
 }
 
 /** One applied state message. */
@@ -42,8 +48,19 @@ export interface GameClientEvents {
   event: { readonly name: string; readonly payload: unknown };
   matchEnd: unknown;
   error: { readonly code: string; readonly message: string };
-  pong: { readonly rtt: number };
+  pong: PongInfo;
   close: { readonly code: number; readonly reason: string };
+}
+
+/** One answered ping: what clock synchronization needs (see clock-sync.ts). */
+export interface PongInfo {
+  readonly rtt: number;
+  /** Local time (the client's `now`) the ping was sent and the pong received, in ms. */
+  readonly sentAt: number;
+  readonly receivedAt: number;
+  /** The server's monotonic clock and the room's tick when it answered (undefined if not sent). */
+  readonly serverTime: number | undefined;
+  readonly tick: number | undefined;
 }
 
 /** Counters for a HUD or a load test. */
@@ -70,10 +87,23 @@ function closeQuietly(socket: WebSocket, reason: string): void {
 export class ConnectError extends Error {
   override readonly name = 'ConnectError';
   readonly code: number;
-  constructor(code: number, reason: string) {
-    super(reason || `connection closed before welcome (code ${code})`);
+  /**
+   * The HTTP status of a refused upgrade, when the socket library reports it (the `ws` package does;
+   * browsers and Node's global WebSocket hide it, and only show close code 1006).
+   */
+  readonly status: number | undefined;
+  constructor(code: number, reason: string, status?: number) {
+    super(reason || `connection closed before welcome (code ${code}${status ? `, HTTP ${status}` : ''})`);
     this.code = code;
+    this.status = status;
   }
+}
+
+/** The status in an upgrade failure's error text, e.g. ws's "Unexpected server response: 410". */
+function refusalStatus(event: Event): number | undefined {
+  const message = (event as { message?: unknown }).message;
+  const match = typeof message === 'string' ? /server response: (\d{3})/.exec(message) : null;
+  return match ? Number(match[1]) : undefined;
 }
 
 /** A connection to one room on a game node. Create with GameClient.connect(). */
@@ -136,13 +166,17 @@ export class GameClient extends Emitter<GameClientEvents> {
           reject(error);
         }
       };
+      let status: number | undefined;
       const onClose = (event: CloseEvent) => {
         cleanup();
-        reject(new ConnectError(event.code, event.reason));
+        reject(new ConnectError(event.code, event.reason, status));
       };
-      // Every failure is followed by a close event, which rejects with its code; this listener only
-      // keeps EventEmitter-based sockets (the ws package in Node) from throwing an unhandled error.
-      const onError = () => {};
+      // Every failure is followed by a close event, which rejects with its code; this listener keeps
+      // EventEmitter-based sockets (the ws package in Node) from throwing an unhandled error, and
+      // picks up the refusal status where the library tells it.
+      const onError = (event: Event) => {
+        status ??= refusalStatus(event);
+      };
       const cleanup = () => {
         socket.removeEventListener('message', onMessage);
         socket.removeEventListener('close', onClose);
@@ -173,7 +207,7 @@ export class GameClient extends Emitter<GameClientEvents> {
     // After a reconnect the seat remembers the last input seq it accepted; continue after it.
     this.#seq = typeof lastSeq === 'number' && Number.isSafeInteger(lastSeq) && lastSeq > 0 ? lastSeq : 0;
     this.#ackSeq = this.#seq;
-    this.state = new StateMirror(shapeFromWire(wireShape));
+    this.state = options.mirror ?? new StateMirror(shapeFromWire(wireShape));
     this.stats = stats;
     this.#socket = socket;
     this.#now = options.now ?? (() => performance.now());
@@ -271,10 +305,17 @@ export class GameClient extends Emitter<GameClientEvents> {
         return;
       }
       case MessageType.PONG: {
-        const sentAt = message[1];
+        const [, sentAt, serverTime, tick] = message;
         if (typeof sentAt === 'number') {
-          this.#rtt = this.#now() - sentAt;
-          this.emit('pong', { rtt: this.#rtt });
+          const receivedAt = this.#now();
+          this.#rtt = receivedAt - sentAt;
+          this.emit('pong', {
+            rtt: this.#rtt,
+            sentAt,
+            receivedAt,
+            serverTime: typeof serverTime === 'number' ? serverTime : undefined,
+            tick: typeof tick === 'number' ? tick : undefined,
+          });
         }
         return;
       }
