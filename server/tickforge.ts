@@ -5,6 +5,7 @@
  * accepts. `npm start` (server/main.ts) and the end-to-end tests both start it through here.
  */
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
@@ -44,6 +45,9 @@ export interface TickforgeOptions {
 
 const encode = (secret: string) => new TextEncoder().encode(secret);
 
+/** Where `npm run build:demo` puts the browser demo the lobby serves at `/`. */
+export const DEMO_DIR = fileURLToPath(new URL('../client-demo/dist', import.meta.url));
+
 /** Start the store, the lobby and a game node. */
 export async function startTickforge(options: TickforgeOptions): Promise<Tickforge> {
   const { config, log, rooms } = options;
@@ -80,6 +84,7 @@ export async function startTickforge(options: TickforgeOptions): Promise<Tickfor
     ticketTtlMs: settings.ticketTtlMs,
     rateLimits: settings.rateLimits,
     maxBodyBytes: settings.maxBodyBytes,
+    ...(settings.serveDemo ? { demoDir: DEMO_DIR } : {}),
     leaderboardWrites: {
       serverKey,
       adminKey,

@@ -16,6 +16,7 @@ import { buildOpenApi } from './openapi.ts';
 import { installProblemHandlers, payloadTooLarge } from './problem.ts';
 import { clientIp, DEFAULT_RATE_LIMITS, rateLimit } from './rate-limit.ts';
 import { mountAuthRoutes } from './routes/auth.ts';
+import { mountDemo } from './routes/demo.ts';
 import { mountLeaderboardRoutes } from './routes/leaderboards.ts';
 import { mountMatchmakingRoutes } from './routes/matchmaking.ts';
 import { mountRoomRoutes } from './routes/rooms.ts';
@@ -63,5 +64,6 @@ export function createLobbyApp(deps: LobbyDeps): Hono<LobbyEnv> {
   mountMatchmakingRoutes(app, deps, player);
   mountLeaderboardRoutes(app, deps);
   mountSystemRoutes(app, deps, buildOpenApi(LOBBY_ROUTES, { title: 'Tickforge lobby', version: '1.0.0' }));
+  if (deps.demoDir) mountDemo(app, deps.demoDir);
   return app;
 }

@@ -27,6 +27,8 @@ export interface LobbyDeps {
   readonly rateLimits?: RateLimits;
   /** Credentials and mapping of the leaderboard writes; without them every write is refused (401). */
   readonly leaderboardWrites?: LeaderboardWrites;
+  /** Serve the built browser demo from this directory at `/` (client-demo/dist). */
+  readonly demoDir?: string;
   /** Largest accepted request body in bytes (default 16 KiB). */
   readonly maxBodyBytes?: number;
 }
