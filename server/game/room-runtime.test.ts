@@ -20,12 +20,14 @@ class DotRoom extends Room<Shape, { dx: number }> {
   static failInput = false;
   static visibleX: number | undefined;
   static drops: string[] = [];
+  static applied: string[] = [];
   readonly dots = new Map<string, { x: number }>();
   override onJoin(player: Player): void {
     this.dots.set(player.id, this.entities.spawn('dot', { owner: player.id, x: 0 }));
   }
   override onInput(player: Player, input: { dx: number }): void {
     if (DotRoom.failInput && input.dx < 0) throw new Error('bad input handler');
+    DotRoom.applied.push(player.id);
     const dot = this.dots.get(player.id);
     if (dot) dot.x += input.dx;
   }
@@ -95,6 +97,7 @@ describe('RoomRuntime', () => {
     DotRoom.failInput = false;
     DotRoom.visibleX = undefined;
     DotRoom.drops = [];
+    DotRoom.applied = [];
   });
   afterEach(() => vi.useRealTimers());
 
@@ -257,6 +260,21 @@ describe('RoomRuntime', () => {
     expect(room.seats.get('a')?.player.connected).toBe(false);
     vi.advanceTimersByTime(500);
     expect(room.seats.has('a')).toBe(false);
+    room.dispose();
+  });
+
+  it('discards inputs still queued when a connection drops, so onDrop is the last word', () => {
+    const room = makeRoom({ maxInputsPerTick: 1 });
+    const a = join(room, 'a');
+    for (let seq = 1; seq <= 3; seq++) room.queueInput(a.seat, seq, { dx: 1 });
+    room.tick(1, 0.05); // applies seq 1 only
+    room.detach(a.seat, a.socket, 1006);
+    room.tick(2, 0.05);
+    room.tick(3, 0.05);
+    expect(DotRoom.applied).toEqual(['a']);
+    expect(DotRoom.drops).toEqual(['a']);
+    // The dropped inputs count as handled: a reconnect's WELCOME lastSeq and the acks agree.
+    expect(a.seat.ackSeq).toBe(3);
     room.dispose();
   });
 

@@ -224,6 +224,10 @@ export class RoomRuntime implements TickTask {
       this.#roomSeats.release(seat, consented);
       return;
     }
+    // Inputs still queued were sent before the drop; applying them later would undo what onDrop
+    // decides (arena stops the player). They count as handled, so acks and a reconnect agree.
+    seat.inputs.length = 0;
+    seat.ackSeq = seat.lastSeq;
     this.#hooks.run('onDrop', () => this.#room.onDrop?.(seat.player));
     this.#roomSeats.hold(seat);
   }
