@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
+import { hmacKey } from '../hmac-key.ts';
 
 const ISSUER = 'tickforge';
 const SEAT = 'seat';
@@ -57,7 +58,7 @@ export interface SeatTokenOptions {
 
 /** Mints and verifies seat and reconnect tokens (HS256 JWTs). */
 export class SeatTokens {
-  readonly #secret: Uint8Array;
+  readonly #key: () => Promise<CryptoKey>;
   readonly #now: () => number;
   /** Seat token ids already used, with their expiry (seconds). */
   readonly #used = new Map<string, number>();
@@ -65,7 +66,7 @@ export class SeatTokens {
 
   constructor(options: SeatTokenOptions) {
     if (options.secret.byteLength < 32) throw new RangeError('seat token secret must be at least 32 bytes');
-    this.#secret = options.secret;
+    this.#key = hmacKey(options.secret);
     this.#now = options.now ?? Date.now;
   }
 
@@ -90,7 +91,7 @@ export class SeatTokens {
       .setJti(randomUUID())
       .setIssuedAt(now)
       .setExpirationTime(now + ttlSeconds)
-      .sign(this.#secret);
+      .sign(await this.#key());
   }
 
   /** Verify a seat token for this node and mark it used. Throws SeatTokenError. */
@@ -145,7 +146,7 @@ export class SeatTokens {
       .setSubject(claims.playerId)
       .setIssuedAt(now)
       .setExpirationTime(now + ttlSeconds)
-      .sign(this.#secret);
+      .sign(await this.#key());
   }
 
   /** Verify a reconnect token for this node. Throws SeatTokenError. */
@@ -166,7 +167,7 @@ export class SeatTokens {
 
   async #verify(token: string, kind: string) {
     try {
-      const { payload } = await jwtVerify(token, this.#secret, {
+      const { payload } = await jwtVerify(token, await this.#key(), {
         issuer: ISSUER,
         algorithms: ['HS256'],
         currentDate: new Date(this.#now()),
