@@ -13,8 +13,9 @@ const DEFAULT_URL = 'http://127.0.0.1:2567';
 export const USAGE = `usage: npm run bots -- [--url http://127.0.0.1:2567 | --lobby http://127.0.0.1:2568] [options]
 
   --url URL            game node base URL; seats from its POST /dev/seats   (default ${DEFAULT_URL})
-  --lobby URL          lobby base URL; seats the way players get them: a guest, a matchmaking
-                       ticket polled until matched (the matchmaker picks the rooms)
+  --lobby URL          lobby base URL; seats the way players get them, through the SDK's lobby
+                       client: a guest, a matchmaking ticket, waiting until it is matched (the
+                       matchmaker picks the rooms)
   --clients N          bots to connect                                  (default 32)
   --room-size N        consecutive bots per room (dev seats)            (default 16)
   --duration S         measured seconds, after ramp and warmup          (default 30)
