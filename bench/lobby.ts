@@ -3,7 +3,7 @@
  * same run (DESIGN.md: a bare Hono handler on @hono/node-server returning a fixed 10-record JSON).
  * Each server runs in its own process pinned to core 0 (bench/lobby-server.ts); autocannon runs here,
  * pinned to core 1. Then matchmaking: 10,000 queued tickets placed by the pure matcher, and by the
- * whole service (store, room creation, a minted seat per player). Writes Markdown and JSON to
+ * whole service (store, room creation, a held seat per player). Writes Markdown and JSON to
  * bench/results/. Traffic stays on 127.0.0.1.
  *
  *   npm run bench:lobby -- [--duration 10] [--connections 50] [--seeded 10000] [--tickets 20000]
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
   );
   const service = await benchMatchmakingService({ tickets: 10_000 });
   console.log(
-    `matchmaking (service): ${service.tickets.toLocaleString('en-US')} tickets -> ${service.matches} matches in ${service.ms.toFixed(0)} ms (${service.placed} placed, seats minted)`,
+    `matchmaking (service): ${service.tickets.toLocaleString('en-US')} tickets -> ${service.matches} matches in ${service.ms.toFixed(0)} ms (${service.placed} placed, seats held)`,
   );
 
   const floorRps = measured[0]?.requestsPerSecond ?? 1;
@@ -187,7 +187,7 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|',
     ...rows,
     '',
-    `Matchmaking, 10,000 queued tickets (16-player matches): matcher first pass ${pure.firstPass.ms.toFixed(1)} ms (${pure.firstPass.placed} placed), all passes ${pure.ms.toFixed(1)} ms (${pure.placed} placed); whole service (store + rooms + ${service.placed} seat tokens) ${service.ms.toFixed(0)} ms.`,
+    `Matchmaking, 10,000 queued tickets (16-player matches): matcher first pass ${pure.firstPass.ms.toFixed(1)} ms (${pure.firstPass.placed} placed), all passes ${pure.ms.toFixed(1)} ms (${pure.placed} placed); whole service (store, rooms, a held seat per player) ${service.ms.toFixed(0)} ms.`,
     '',
   ].join('\n');
   await mkdir(RESULTS, { recursive: true });

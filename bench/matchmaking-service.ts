@@ -1,7 +1,7 @@
 /**
  * Matchmaking through the whole service, in process: 10,000 solo tickets queued in the memory
  * store, then passes of MatchmakingService until no full match is left: each match creates a room
- * in the directory and mints a seat token per player (HS256), as in production. bench:lobby runs it.
+ * in the directory and holds a seat per player, as in production. bench:lobby runs it.
  */
 import { pino } from 'pino';
 import { SeatTokens } from '../server/game/seat-token.ts';
