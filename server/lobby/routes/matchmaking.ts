@@ -116,30 +116,37 @@ export function mountMatchmakingRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, aut
     const me = player.id;
     const { ticketId } = c.req.valid('param');
     await ownTicket(ticketId, me); // a 404 before the stream starts
-    return streamSSE(c, async (stream) => {
-      const send = async (ticket: TicketRecord) =>
-        stream.writeSSE({ event: 'ticket', data: JSON.stringify(await ticketView(ticket, player, deps)) });
-      let finished!: (ticket: TicketRecord | undefined) => void;
-      const done = new Promise<TicketRecord | undefined>((resolve) => {
-        finished = resolve;
-      });
-      // Subscribe before reading, so a change between the two cannot be missed.
-      const unwatch = tickets.watch(ticketId, (ticket) => finished(ticket));
-      const keepalive = setInterval(
-        () => void stream.write(': keepalive\n\n').catch(() => undefined),
-        KEEPALIVE_MS,
-      );
-      stream.onAbort(() => finished(undefined));
-      try {
-        const current = await ownTicket(ticketId, me);
-        await send(current);
-        if (current.status !== 'searching') return;
-        const last = await done;
-        if (last) await send(last);
-      } finally {
-        clearInterval(keepalive);
-        unwatch();
-      }
-    });
+    return streamSSE(
+      c,
+      async (stream) => {
+        const send = async (ticket: TicketRecord) =>
+          stream.writeSSE({ event: 'ticket', data: JSON.stringify(await ticketView(ticket, player, deps)) });
+        let finished!: (ticket: TicketRecord | undefined) => void;
+        const done = new Promise<TicketRecord | undefined>((resolve) => {
+          finished = resolve;
+        });
+        // Subscribe before reading, so a change between the two cannot be missed.
+        const unwatch = tickets.watch(ticketId, (ticket) => finished(ticket));
+        const keepalive = setInterval(
+          () => void stream.write(': keepalive\n\n').catch(() => undefined),
+          KEEPALIVE_MS,
+        );
+        stream.onAbort(() => finished(undefined));
+        try {
+          const current = await ownTicket(ticketId, me);
+          await send(current);
+          if (current.status !== 'searching') return;
+          const last = await done;
+          if (last) await send(last);
+        } finally {
+          clearInterval(keepalive);
+          unwatch();
+        }
+      },
+      async (err) => {
+        // Headers are sent: the stream can only end. Hono then writes an `error` event with the message.
+        deps.log.error({ err, ticketId }, 'ticket event stream failed');
+      },
+    );
   });
 }
