@@ -1,23 +1,18 @@
 /**
  * The Node bots' `--lobby` mode: seats the way a player gets them, through the SDK's LobbyClient
- * (guest, matchmaking ticket, its event stream until matched), here from a stand-in lobby over real
- * HTTP that hands out real seats of a test game node, since the lobby's matchmaking routes are
- * still being built.
+ * (guest, matchmaking ticket, its event stream until matched), from a real lobby and game node.
  */
-import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseBotArgs } from '../../loadtest/bots/cli.ts';
 import { runBots } from '../../loadtest/bots/run.ts';
-import { startTestNode, stopAll } from '../support/game.ts';
-import { FakeLobby, type FakeReservation } from './support/fake-lobby.ts';
+import { startTestTickforge, type TestTickforge } from '../support/tickforge.ts';
 
-let server: Server | undefined;
+let tickforge: TestTickforge | undefined;
 
 describe('bots --lobby', () => {
   afterEach(async () => {
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-    server = undefined;
-    await stopAll();
+    await tickforge?.close();
+    tickforge = undefined;
   });
 
   it('refuses the dev-seat options, which the matchmaker decides', () => {
@@ -30,19 +25,10 @@ describe('bots --lobby', () => {
   });
 
   it('signs every bot in, queues a ticket for it, waits for the match and plays with the seat', async () => {
-    const game = await startTestNode();
-    const seats: FakeReservation[] = [];
-    for (let i = 0; i < 2; i++) seats.push(await game.devSeat({ roomId: 'matched', name: `bot-${i}` }));
-    const lobby = new FakeLobby(() => {
-      const seat = seats.shift();
-      if (!seat) throw new Error('more seats asked for than bots');
-      return seat;
-    });
-    const listening = await lobby.listen();
-    server = listening.server;
+    tickforge = await startTestTickforge({ TICKFORGE_ROOM_OPTIONS: '{"arena":{"matchSeconds":60}}' });
     const parsed = parseBotArgs([
       '--lobby',
-      listening.url,
+      tickforge.lobbyUrl,
       '--clients',
       '2',
       '--duration',
@@ -56,15 +42,8 @@ describe('bots --lobby', () => {
     expect(report.connectedPeak).toBe(2);
     expect(report.statesPerClientSecond).toBeGreaterThan(10);
     expect(report.ackSamples).toBeGreaterThan(0);
-    const calls = lobby.requests.map((r) => `${r.method} ${r.path.replace(/\/t\d+/, '/:id')}`).sort();
-    expect(calls).toEqual([
-      'GET /v1/matchmaking/tickets/:id/events',
-      'GET /v1/matchmaking/tickets/:id/events',
-      'POST /v1/auth/guest',
-      'POST /v1/auth/guest',
-      'POST /v1/matchmaking/tickets',
-      'POST /v1/matchmaking/tickets',
-    ]);
-    expect(game.node.registry.size).toBe(1);
+    // Both bots were matched into one room on the node, through real tickets.
+    expect(tickforge.node.registry.size).toBe(1);
+    expect((await tickforge.store.tickets.searching()).length).toBe(0);
   });
 });
