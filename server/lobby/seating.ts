@@ -4,21 +4,15 @@
  * room) and mints the single-use seat token that node accepts on the WebSocket upgrade.
  */
 import { randomInt, randomUUID } from 'node:crypto';
+import type { Static } from '@sinclair/typebox';
 import type { SeatTokens } from '../game/seat-token.ts';
 import type { LiveNode, RoomDirectory, RoomRecord, RoomVisibility } from '../store/rooms.ts';
+import type { SeatReservationSchema } from './contracts/seats.ts';
 import { ConflictError, GoneError, NoCapacityError, NotFoundError } from './errors.ts';
 import type { LobbyModes } from './modes.ts';
 
 /** What a client needs to take its seat: connect to `${url}?seat=${seat}` before `expiresAt`. */
-export interface SeatReservation {
-  readonly url: string;
-  readonly seat: string;
-  readonly roomId: string;
-  readonly playerId: string;
-  readonly mode: string;
-  readonly nodeId: string;
-  readonly expiresAt: number;
-}
+export type SeatReservation = Static<typeof SeatReservationSchema>;
 
 /** A room to create. */
 export interface RoomRequest {
