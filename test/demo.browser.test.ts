@@ -1,0 +1,168 @@
+/**
+ * The browser demo end to end, in headless Chromium against a whole Tickforge: two players in two
+ * browser contexts sign in as guests, matchmake into one arena match, each sees the other move, a
+ * socket dropped from the page comes back to the same player, and after the (8 s) match both are on
+ * the leaderboard page. Screenshots go to test-output/demo/ (ignored by git).
+ */
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDemo, DEMO_DIST } from '../client-demo/build.ts';
+import { WORLD } from '../server/games/arena/rules.ts';
+import { DEMO_DIR } from '../server/tickforge.ts';
+import { launchChromium, skipChromium } from './support/chromium.ts';
+import { startTestTickforge, type TestTickforge } from './support/tickforge.ts';
+
+// Page functions run in the page, so they reach the demo's debug handle as window.tickforgeDemo
+// (typed by client-demo/src/debug-handle.ts), never through closures.
+const SHOTS = fileURLToPath(new URL('../test-output/demo/', import.meta.url));
+/** How far (world units) a player must travel to count as moved: a few ticks at 240 units/s. */
+const MOVED = 30;
+
+/** A player's page and what it reported. */
+interface Player {
+  readonly name: string;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Console errors and uncaught exceptions (a CSP violation shows up here too). */
+  readonly errors: string[];
+}
+
+describe.skipIf(skipChromium())('browser demo (headless Chromium)', () => {
+  let tickforge: TestTickforge | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    expect(DEMO_DIST).toBe(DEMO_DIR); // the build lands where the lobby serves from
+    await Promise.all([buildDemo(), mkdir(SHOTS, { recursive: true })]);
+    [tickforge, browser] = await Promise.all([
+      startTestTickforge({
+        TICKFORGE_ROOM_OPTIONS: '{"arena":{"matchSeconds":8}}',
+        TICKFORGE_MATCH_FILL_WAIT_MS: '0',
+      }),
+      launchChromium(),
+    ]);
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await tickforge?.close();
+  });
+
+  async function open(name: string): Promise<Player> {
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    await page.goto(tickforge!.lobbyUrl);
+    const input = page.getByTestId('name-input');
+    expect(await input.inputValue()).toMatch(/^Guest-\d{4}$/); // a guest name is offered
+    await input.fill(name);
+    await page.getByTestId('name-submit').click();
+    await page.getByTestId('menu-screen').waitFor();
+    return { name, context, page, errors };
+  }
+
+  /** The player `playerId` as `viewer`'s page last received it. */
+  const seen = (viewer: Player, playerId: string) =>
+    viewer.page.evaluate((id) => window.tickforgeDemo!.players().find((p) => p.playerId === id), playerId);
+
+  /** Hold a key on `mover` until `viewer` sees the mover's player travel MOVED units; returns where. */
+  async function moveAndWatch(mover: Player, viewer: Player, axis: 'x' | 'y'): Promise<void> {
+    const id = await mover.page.evaluate(() => window.tickforgeDemo!.playerId!);
+    const before = (await seen(viewer, id))!;
+    expect(before).toBeDefined();
+    // Head for the farther wall, so the move cannot be stopped by the field's edge.
+    const size = axis === 'x' ? WORLD.width : WORLD.height;
+    const key =
+      axis === 'x' ? (before.x < size / 2 ? 'KeyD' : 'KeyA') : before.y < size / 2 ? 'KeyS' : 'KeyW';
+    await mover.page.keyboard.down(key);
+    try {
+      await viewer.page.waitForFunction(
+        ({ id, axis, from, distance }) => {
+          const p = window.tickforgeDemo!.players().find((q) => q.playerId === id);
+          return p !== undefined && Math.abs(p[axis] - from) >= distance;
+        },
+        { id, axis, from: before[axis], distance: MOVED },
+        { timeout: 5_000 },
+      );
+    } finally {
+      await mover.page.keyboard.up(key);
+    }
+  }
+
+  it('two tabs matchmake, see each other move, survive a dropped socket and reach the leaderboard', async () => {
+    const [ada, bo] = await Promise.all([open('Ada'), open('Bo')]);
+    await Promise.all([ada, bo].map((p) => p.page.getByTestId('play').click()));
+    await Promise.all(
+      [ada, bo].map((p) =>
+        p.page.waitForFunction(
+          () =>
+            window.tickforgeDemo!.connectionState === 'connected' &&
+            window.tickforgeDemo!.players().length === 2,
+        ),
+      ),
+    );
+    const [adaState, boState] = await Promise.all(
+      [ada, bo].map((p) =>
+        p.page.evaluate(() => ({
+          playerId: window.tickforgeDemo!.playerId,
+          roomId: window.tickforgeDemo!.roomId,
+        })),
+      ),
+    );
+    expect(adaState!.roomId).toBeDefined();
+    expect(adaState!.roomId).toBe(boState!.roomId);
+    expect(adaState!.playerId).not.toBe(boState!.playerId);
+
+    await moveAndWatch(ada, bo, 'x');
+    await moveAndWatch(bo, ada, 'y');
+    await Promise.all([
+      ada.page.screenshot({ path: `${SHOTS}arena-ada.png` }),
+      bo.page.screenshot({ path: `${SHOTS}arena-bo.png` }),
+    ]);
+    await expect(ada.page.getByTestId('hud-connection').textContent()).resolves.toBe('connected');
+
+    // "Pull the cable" from the page: the client reconnects to the same seat by itself.
+    await ada.page.evaluate(() => window.tickforgeDemo!.dropConnection());
+    await ada.page.waitForFunction(
+      () => window.tickforgeDemo!.reconnects >= 1 && window.tickforgeDemo!.connectionState === 'connected',
+    );
+    const resumed = await ada.page.evaluate(() => ({
+      playerId: window.tickforgeDemo!.playerId,
+      roomId: window.tickforgeDemo!.roomId,
+    }));
+    expect(resumed).toEqual(adaState);
+    await moveAndWatch(ada, bo, 'y'); // and still controls the same player
+    await ada.page.screenshot({ path: `${SHOTS}after-reconnect.png` });
+
+    // The match ends (8 s from the room's start): both see the results, with both players in them.
+    for (const p of [ada, bo]) {
+      await p.page.getByTestId('results').waitFor({ timeout: 15_000 });
+      const results = await p.page.getByTestId('results-list').textContent();
+      expect(results).toContain('Ada');
+      expect(results).toContain('Bo');
+    }
+    await ada.page.screenshot({ path: `${SHOTS}results.png` });
+
+    // The leaderboard page lists both, once the node's report has reached the lobby.
+    await ada.page.getByTestId('results-leaderboard').click();
+    await ada.page.waitForFunction(
+      (names) => {
+        const top = document.querySelector('[data-testid="leaderboard-top"]')?.textContent ?? '';
+        const around = document.querySelector('[data-testid="leaderboard-around"] .me');
+        return names.every((n) => top.includes(n)) && around !== null;
+      },
+      ['Ada', 'Bo'],
+      { timeout: 15_000 },
+    );
+    await ada.page.screenshot({ path: `${SHOTS}leaderboard.png` });
+
+    expect([...ada.errors, ...bo.errors]).toEqual([]);
+    await Promise.all([ada.context.close(), bo.context.close()]);
+  }, 40_000);
+});
