@@ -45,6 +45,7 @@ const checks = {
   around: true satisfies Same<Wire<typeof AroundResponse>, Sdk.LeaderboardWindow>,
   standing: true satisfies Same<Wire<typeof PlayerRecordResponse>, Sdk.LeaderboardStanding>,
   me: true satisfies Same<Wire<typeof MeResponse>, Sdk.Me>,
+  guestSession: true satisfies Same<Wire<typeof GuestResponse>, Sdk.GuestSession>,
   // Requests: whatever the SDK lets a caller send, the lobby's schema accepts.
   createRoom: true satisfies Same<Sdk.CreateRoomRequest, Wire<typeof RoomRequestSchema>>,
   createTicket: true satisfies Same<Sdk.CreateTicketRequest, Wire<typeof TicketRequestSchema>>,
@@ -57,4 +58,3 @@ describe('SDK lobby types', () => {
   });
 });
 
-export type { GuestResponse };
