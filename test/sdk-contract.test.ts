@@ -57,4 +57,3 @@ describe('SDK lobby types', () => {
     expect(Object.values(checks).every(Boolean)).toBe(true);
   });
 });
-
