@@ -25,6 +25,8 @@ import type { LobbyDeps, LobbyEnv } from './types.ts';
 
 export type { LeaderboardWrites, LobbyDeps, LobbyEnv } from './types.ts';
 
+const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
 /** Default largest request body: lobby bodies are small JSON objects. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 
@@ -53,7 +55,10 @@ export function createLobbyApp(deps: LobbyDeps): Hono<LobbyEnv> {
     '/v1/*',
     rateLimit('ip', limits.ipPerMinute, (c) => clientIp(c, limits.trustProxy)),
   );
-  app.use('/v1/*', bodyLimit({ maxSize: maxBytes, onError: () => payloadTooLarge(maxBytes) }));
+  // Only methods with bodies: the check touches the raw Request, which @hono/node-server otherwise
+  // never builds, and building it is most of a GET's framework cost.
+  const limitBody = bodyLimit({ maxSize: maxBytes, onError: () => payloadTooLarge(maxBytes) });
+  app.use('/v1/*', (c, next) => (BODY_METHODS.has(c.req.method) ? limitBody(c, next) : next()));
   const player = every(
     requirePlayer(deps.tokens, deps.store.players),
     rateLimit('player', limits.playerPerMinute, (c) => c.var.player.id),

@@ -1,7 +1,7 @@
 /** Handlers of the leaderboards (contracts in ../contracts/leaderboards.ts). */
 import type { Hono } from 'hono';
 import { InvalidCursorError } from '../../store/errors.ts';
-import type { LeaderboardRecord, SubmitOutcome } from '../../store/types.ts';
+import type { LeaderboardPage, LeaderboardRecord, SubmitOutcome } from '../../store/types.ts';
 import { leaderboardRoutes } from '../contracts/leaderboards.ts';
 import { LobbyError, ValidationError } from '../errors.ts';
 import { requireKey } from '../server-auth.ts';
@@ -16,6 +16,10 @@ const recordOf = (r: LeaderboardRecord) => ({
   score: r.score,
   updatedAt: r.updatedAt,
 });
+
+/** The JSON text of each top page served, for as long as the store keeps the page object. */
+const topBodies = new WeakMap<LeaderboardPage, string>();
+const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
 const limitOf = (limit: string | undefined): number | undefined =>
   limit === undefined ? undefined : Number(limit);
@@ -34,8 +38,14 @@ export function mountLeaderboardRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps): vo
       const { limit, cursor } = c.req.valid('query');
       try {
         const page = await boards.top(boardId, { limit: limitOf(limit), ...(cursor ? { cursor } : {}) });
-        const body = { boardId, period: page.period, records: page.records.map(recordOf) };
-        return c.json(page.nextCursor ? { ...body, nextCursor: page.nextCursor } : body);
+        // Stores hand out the same page object until the board changes: serialize it once.
+        let text = topBodies.get(page);
+        if (text === undefined) {
+          const body = { boardId, period: page.period, records: page.records.map(recordOf) };
+          text = JSON.stringify(page.nextCursor ? { ...body, nextCursor: page.nextCursor } : body);
+          topBodies.set(page, text);
+        }
+        return c.body(text, 200, JSON_HEADERS);
       } catch (error) {
         if (!(error instanceof InvalidCursorError)) throw error;
         throw new ValidationError([

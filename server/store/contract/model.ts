@@ -58,7 +58,7 @@ export function describeModel(factory: StoreFactory): void {
             const start = clock.ms;
             const store = await factory({ boards: CONTRACT_BOARDS, now: clock.now });
             try {
-              for (const s of steps) {
+              for (const [i, s] of steps.entries()) {
                 clock.tick(s.wait);
                 await store.leaderboards.submit({
                   boardId: 'points',
@@ -67,6 +67,16 @@ export function describeModel(factory: StoreFactory): void {
                   score: s.score,
                   key: `match-${s.key}`,
                 });
+                // Reads between writes: whatever a store keeps in memory must follow every write.
+                const soFar = modelTop(steps.slice(0, i + 1));
+                const at = soFar.findIndex((r) => r.playerId === s.playerId);
+                expect((await store.leaderboards.rank('points', s.playerId))?.rank).toBe(
+                  at === -1 ? undefined : at + 1,
+                );
+                const first = await store.leaderboards.top('points', { limit });
+                expect(first.records.map((r) => r.playerId)).toEqual(
+                  soFar.slice(0, limit).map((r) => r.playerId),
+                );
               }
               const expected = modelTop(steps).map((r, i) => ({
                 playerId: r.playerId,

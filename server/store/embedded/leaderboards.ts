@@ -16,12 +16,15 @@ import type {
   SubmitResult,
   WindowOptions,
 } from '../types.ts';
+import { RankIndex, type RankKey } from './rank-index.ts';
 import { transaction } from './sqlite.ts';
 
 type Row = Record<string, unknown>;
 
 /** Cached first pages at most, across boards. */
 const MAX_CACHED_PAGES = 1024;
+/** Board periods whose rank index is kept in memory at once (current periods, in practice). */
+const MAX_RANK_INDEXES = 64;
 
 const COLUMNS = 'player_id, name, score, rank_score, updated_at';
 const SORT_KEY = '(rank_score, updated_at, player_id)';
@@ -40,6 +43,13 @@ const toRecord = (row: Row, rank: number): LeaderboardRecord => ({
   updatedAt: row.updated_at as number,
 });
 
+const keyOf = (row: Row): RankKey => ({
+  rankScore: row.rank_score as number,
+  updatedAt: row.updated_at as number,
+  playerId: row.player_id as string,
+});
+const rankIndexKey = (boardId: string, period: string): string => `${boardId}\n${period}`;
+
 /** Leaderboards in node:sqlite: one row per (board, period, player), ranked through one index. */
 export class EmbeddedLeaderboards implements LeaderboardStore {
   readonly #db: DatabaseSync;
@@ -49,7 +59,6 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
   readonly #keyOwner: StatementSync;
   readonly #record: StatementSync;
   readonly #write: StatementSync;
-  readonly #countBefore: StatementSync;
   readonly #first: StatementSync;
   readonly #after: StatementSync;
   readonly #before: StatementSync;
@@ -58,6 +67,9 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
    * pages are dropped whenever one of its scores changes, so a cached page is never stale.
    */
   readonly #firstPages = new Map<string, LeaderboardPage>();
+  /** Rank indexes by board and period, loaded on first rank read, updated by every applied write. */
+  readonly #ranks = new Map<string, RankIndex>();
+  readonly #periodKeys: StatementSync;
 
   constructor(db: DatabaseSync, boards: BoardRegistry, now: () => number) {
     this.#db = db;
@@ -79,7 +91,7 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
          name = excluded.name, score = excluded.score,
          rank_score = excluded.rank_score, updated_at = excluded.updated_at`,
     );
-    this.#countBefore = db.prepare(`SELECT COUNT(*) AS n ${IN_PERIOD} AND ${SORT_KEY} < (?, ?, ?)`);
+    this.#periodKeys = db.prepare(`SELECT rank_score, updated_at, player_id ${IN_PERIOD} ${BETTER_FIRST}`);
     this.#first = db.prepare(`SELECT ${COLUMNS} ${IN_PERIOD} ${BETTER_FIRST} LIMIT ?`);
     this.#after = db.prepare(
       `SELECT ${COLUMNS} ${IN_PERIOD} AND ${SORT_KEY} > (?, ?, ?) ${BETTER_FIRST} LIMIT ?`,
@@ -94,6 +106,7 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
     const { playerId, name, score, key } = checkSubmission(submission);
     const at = clockTime(this.#now);
     const period = periodKey(board.reset, at);
+    let moved: { from: RankKey | undefined; to: RankKey } | undefined;
     const result = transaction(this.#db, (): SubmitResult => {
       if (this.#claimKey.run(board.id, key, period, playerId, at).changes === 0) {
         const owner = this.#keyOwner.get(board.id, key)!;
@@ -102,15 +115,26 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
         const record = this.#record.get(board.id, prior, owner.player_id as string)!;
         return { outcome: 'duplicate', period: prior, score: record.score as number };
       }
-      const current = this.#record.get(board.id, period, playerId)?.score as number | undefined;
+      const row = this.#record.get(board.id, period, playerId);
+      const current = row?.score as number | undefined;
       const next = nextScore(board, current, score);
       if (next === undefined) return { outcome: 'unchanged', period, score: current! };
       // An increment can overflow to Infinity; throwing here rolls back the claimed key too.
       checkScore(next);
       this.#write.run(board.id, period, playerId, name, next, rankScore(board.sort, next), at);
+      moved = {
+        from: row && keyOf(row),
+        to: { rankScore: rankScore(board.sort, next), updatedAt: at, playerId },
+      };
       return { outcome: 'applied', period, score: next };
     });
-    if (result.outcome === 'applied') this.#forgetPages(board.id);
+    if (moved) {
+      // Committed: bring the in-memory views in step.
+      this.#forgetPages(board.id);
+      const index = this.#ranks.get(rankIndexKey(board.id, period));
+      if (moved.from) index?.remove(moved.from);
+      index?.insert(moved.to);
+    }
     return result;
   }
 
@@ -199,16 +223,20 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
     return periodKey(board.reset, clockTime(this.#now));
   }
 
-  /** How many records rank above this row: an index range count, no table reads. */
+  /** How many records rank above this row, from the period's rank index. */
   #countBeforeRow(boardId: string, period: string, row: Row): number {
-    const n = this.#countBefore.get(
-      boardId,
-      period,
-      row.rank_score as number,
-      row.updated_at as number,
-      row.player_id as string,
-    );
-    return n!.n as number;
+    return this.#rankIndex(boardId, period).countBefore(keyOf(row));
+  }
+
+  #rankIndex(boardId: string, period: string): RankIndex {
+    const key = rankIndexKey(boardId, period);
+    let index = this.#ranks.get(key);
+    if (!index) {
+      if (this.#ranks.size >= MAX_RANK_INDEXES) this.#ranks.delete(this.#ranks.keys().next().value as string);
+      index = new RankIndex(this.#periodKeys.all(boardId, period).map(keyOf));
+      this.#ranks.set(key, index);
+    }
+    return index;
   }
 }
 
