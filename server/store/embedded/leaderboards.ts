@@ -16,7 +16,7 @@ import type {
   SubmitResult,
   WindowOptions,
 } from '../types.ts';
-import { RankIndex, type RankKey } from './rank-index.ts';
+import { type RankedRow, RankIndex } from './rank-index.ts';
 import { transaction } from './sqlite.ts';
 
 type Row = Record<string, unknown>;
@@ -27,30 +27,33 @@ const MAX_CACHED_PAGES = 1024;
 const MAX_RANK_INDEXES = 64;
 
 const COLUMNS = 'player_id, name, score, rank_score, updated_at';
-const SORT_KEY = '(rank_score, updated_at, player_id)';
 const BETTER_FIRST = 'ORDER BY rank_score, updated_at, player_id';
-const WORSE_FIRST = 'ORDER BY rank_score DESC, updated_at DESC, player_id DESC';
 const IN_PERIOD = 'FROM leaderboard_records WHERE board = ? AND period = ?';
 
 /** Smaller is better on every board (see the schema), so desc boards store the score negated. */
 const rankScore = (sort: BoardSort, score: number): number => (sort === 'desc' ? -score : score);
 
-const toRecord = (row: Row, rank: number): LeaderboardRecord => ({
-  playerId: row.player_id as string,
-  name: row.name as string,
-  score: row.score as number,
+const toRecord = (row: RankedRow, rank: number): LeaderboardRecord => ({
+  playerId: row.playerId,
+  name: row.name,
+  score: row.score,
   rank,
-  updatedAt: row.updated_at as number,
+  updatedAt: row.updatedAt,
 });
 
-const keyOf = (row: Row): RankKey => ({
+const rankedRow = (row: Row): RankedRow => ({
   rankScore: row.rank_score as number,
   updatedAt: row.updated_at as number,
   playerId: row.player_id as string,
+  name: row.name as string,
+  score: row.score as number,
 });
 const rankIndexKey = (boardId: string, period: string): string => `${boardId}\n${period}`;
 
-/** Leaderboards in node:sqlite: one row per (board, period, player), ranked through one index. */
+/**
+ * Leaderboards in node:sqlite: one row per (board, period, player). Reads are served from an
+ * in-memory RankIndex of the board period, rebuilt from SQLite on first use.
+ */
 export class EmbeddedLeaderboards implements LeaderboardStore {
   readonly #db: DatabaseSync;
   readonly #boards: BoardRegistry;
@@ -59,17 +62,14 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
   readonly #keyOwner: StatementSync;
   readonly #record: StatementSync;
   readonly #write: StatementSync;
-  readonly #first: StatementSync;
-  readonly #after: StatementSync;
-  readonly #before: StatementSync;
   /**
    * First pages by board, period and limit: the hot read (top-10) is then a map lookup. A board's
    * pages are dropped whenever one of its scores changes, so a cached page is never stale.
    */
   readonly #firstPages = new Map<string, LeaderboardPage>();
-  /** Rank indexes by board and period, loaded on first rank read, updated by every applied write. */
+  /** Each read board period in memory (loaded on first read, updated by every applied write). */
   readonly #ranks = new Map<string, RankIndex>();
-  readonly #periodKeys: StatementSync;
+  readonly #periodRows: StatementSync;
 
   constructor(db: DatabaseSync, boards: BoardRegistry, now: () => number) {
     this.#db = db;
@@ -91,14 +91,7 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
          name = excluded.name, score = excluded.score,
          rank_score = excluded.rank_score, updated_at = excluded.updated_at`,
     );
-    this.#periodKeys = db.prepare(`SELECT rank_score, updated_at, player_id ${IN_PERIOD} ${BETTER_FIRST}`);
-    this.#first = db.prepare(`SELECT ${COLUMNS} ${IN_PERIOD} ${BETTER_FIRST} LIMIT ?`);
-    this.#after = db.prepare(
-      `SELECT ${COLUMNS} ${IN_PERIOD} AND ${SORT_KEY} > (?, ?, ?) ${BETTER_FIRST} LIMIT ?`,
-    );
-    this.#before = db.prepare(
-      `SELECT ${COLUMNS} ${IN_PERIOD} AND ${SORT_KEY} < (?, ?, ?) ${WORSE_FIRST} LIMIT ?`,
-    );
+    this.#periodRows = db.prepare(`SELECT ${COLUMNS} ${IN_PERIOD} ${BETTER_FIRST}`);
   }
 
   async submit(submission: ScoreSubmission): Promise<SubmitResult> {
@@ -106,7 +99,7 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
     const { playerId, name, score, key } = checkSubmission(submission);
     const at = clockTime(this.#now);
     const period = periodKey(board.reset, at);
-    let moved: { from: RankKey | undefined; to: RankKey } | undefined;
+    let written: RankedRow | undefined;
     const result = transaction(this.#db, (): SubmitResult => {
       if (this.#claimKey.run(board.id, key, period, playerId, at).changes === 0) {
         const owner = this.#keyOwner.get(board.id, key)!;
@@ -122,18 +115,13 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
       // An increment can overflow to Infinity; throwing here rolls back the claimed key too.
       checkScore(next);
       this.#write.run(board.id, period, playerId, name, next, rankScore(board.sort, next), at);
-      moved = {
-        from: row && keyOf(row),
-        to: { rankScore: rankScore(board.sort, next), updatedAt: at, playerId },
-      };
+      written = { rankScore: rankScore(board.sort, next), updatedAt: at, playerId, name, score: next };
       return { outcome: 'applied', period, score: next };
     });
-    if (moved) {
+    if (written) {
       // Committed: bring the in-memory views in step.
       this.#forgetPages(board.id);
-      const index = this.#ranks.get(rankIndexKey(board.id, period));
-      if (moved.from) index?.remove(moved.from);
-      index?.insert(moved.to);
+      this.#ranks.get(rankIndexKey(board.id, period))?.upsert(written);
     }
     return result;
   }
@@ -146,20 +134,17 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
     const cacheKey = from ? undefined : `${board.id}\n${period}\n${limit}`;
     const cached = cacheKey && this.#firstPages.get(cacheKey);
     if (cached) return cached;
+    const index = this.#rankIndex(board.id, period);
+    const start = from
+      ? index.countUpTo({
+          rankScore: rankScore(board.sort, from.score),
+          updatedAt: from.updatedAt,
+          playerId: from.playerId,
+        })
+      : 0;
     // One extra row tells whether another page exists, so the last page never has a cursor.
-    const rows = from
-      ? this.#after.all(
-          board.id,
-          period,
-          rankScore(board.sort, from.score),
-          from.updatedAt,
-          from.playerId,
-          limit + 1,
-        )
-      : this.#first.all(board.id, period, limit + 1);
-    const page = rows.slice(0, limit);
-    const firstRank = from && page.length > 0 ? this.#countBeforeRow(board.id, period, page[0]!) + 1 : 1;
-    const records = page.map((row, i) => toRecord(row, firstRank + i));
+    const rows = index.slice(start, start + limit + 1);
+    const records = rows.slice(0, limit).map((row, i) => toRecord(row, start + 1 + i));
     const last = records.at(-1);
     const nextCursor =
       rows.length > limit && last
@@ -185,24 +170,13 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
     checkText('playerId', playerId, MAX_ID_LENGTH);
     const limit = checkLimit(options.limit);
     const period = this.#currentPeriod(board);
-    const me = this.#record.get(board.id, period, playerId);
+    const index = this.#rankIndex(board.id, period);
+    const me = index.get(playerId);
     if (!me) return { period, records: [] };
-    const rank = this.#countBeforeRow(board.id, period, me) + 1;
-    // Fetch up to limit-1 neighbours each way, then centre; at an edge the other side fills in.
-    const key = [me.rank_score as number, me.updated_at as number, playerId] as const;
-    const above = this.#before.all(board.id, period, ...key, limit - 1);
-    const below = this.#after.all(board.id, period, ...key, limit - 1);
-    let takeAbove = Math.min(above.length, Math.floor((limit - 1) / 2));
-    const takeBelow = Math.min(below.length, limit - 1 - takeAbove);
-    takeAbove = Math.min(above.length, limit - 1 - takeBelow);
-    const records = [
-      ...above
-        .slice(0, takeAbove)
-        .map((row, i) => toRecord(row, rank - 1 - i))
-        .reverse(),
-      toRecord(me, rank),
-      ...below.slice(0, takeBelow).map((row, i) => toRecord(row, rank + 1 + i)),
-    ];
+    const at = index.countBefore(me);
+    // Centre on the player; at the top or the bottom the other side fills the window.
+    const first = Math.max(0, Math.min(at - Math.floor((limit - 1) / 2), index.size - limit));
+    const records = index.slice(first, first + limit).map((row, i) => toRecord(row, first + 1 + i));
     return { period, records };
   }
 
@@ -210,8 +184,9 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
     const board = this.#boards.get(boardId);
     checkText('playerId', playerId, MAX_ID_LENGTH);
     const period = this.#currentPeriod(board);
-    const me = this.#record.get(board.id, period, playerId);
-    return me ? toRecord(me, this.#countBeforeRow(board.id, period, me) + 1) : undefined;
+    const index = this.#rankIndex(board.id, period);
+    const me = index.get(playerId);
+    return me ? toRecord(me, index.countBefore(me) + 1) : undefined;
   }
 
   #forgetPages(boardId: string): void {
@@ -223,17 +198,12 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
     return periodKey(board.reset, clockTime(this.#now));
   }
 
-  /** How many records rank above this row, from the period's rank index. */
-  #countBeforeRow(boardId: string, period: string, row: Row): number {
-    return this.#rankIndex(boardId, period).countBefore(keyOf(row));
-  }
-
   #rankIndex(boardId: string, period: string): RankIndex {
     const key = rankIndexKey(boardId, period);
     let index = this.#ranks.get(key);
     if (!index) {
       if (this.#ranks.size >= MAX_RANK_INDEXES) this.#ranks.delete(this.#ranks.keys().next().value as string);
-      index = new RankIndex(this.#periodKeys.all(boardId, period).map(keyOf));
+      index = new RankIndex(this.#periodRows.all(boardId, period).map(rankedRow));
       this.#ranks.set(key, index);
     }
     return index;

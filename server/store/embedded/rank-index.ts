@@ -1,15 +1,21 @@
 /**
- * The sort keys of one board period, held sorted in memory so a rank is a binary search instead of
- * SQLite counting every index entry above the player (O(rank) per read: 1-2 ms at rank 10,000).
- * SQLite stays the record; this is rebuilt from it on first use and kept in step by every write.
+ * One board period's records, held sorted in memory: a rank is a binary search and a page or a
+ * window around a player is a slice, where SQLite spent ~60 us a read and counted every index entry
+ * above the player to rank it (1-2 ms at rank 10,000). SQLite stays the record: an index is rebuilt
+ * from it on first use and kept in step after every committed write. About 150 bytes a record.
  */
 
-/** A record's place in the order: smaller rank score first, then earlier, then by player id. */
-export interface RankKey {
+/** A record in ranking order: smaller rank score first, then earlier, then by player id. */
+export interface RankedRow {
   readonly rankScore: number;
   readonly updatedAt: number;
   readonly playerId: string;
+  readonly name: string;
+  readonly score: number;
 }
+
+/** The part of a row that decides its place. */
+export type RankKey = Pick<RankedRow, 'rankScore' | 'updatedAt' | 'playerId'>;
 
 function compare(a: RankKey, b: RankKey): number {
   if (a.rankScore !== b.rankScore) return a.rankScore < b.rankScore ? -1 : 1;
@@ -32,39 +38,55 @@ export function compareText(a: string, b: string): number {
   }
 }
 
-/** Sorted keys with O(log n) counting; writes are O(n) moves, which are rare next to reads. */
+/** Sorted rows with O(log n) positions; a write moves O(n) references, and writes are rare. */
 export class RankIndex {
-  readonly #keys: RankKey[];
+  readonly #rows: RankedRow[];
+  readonly #byPlayer = new Map<string, RankedRow>();
 
-  /** From keys already in order (SQLite's `ORDER BY rank_score, updated_at, player_id`). */
-  constructor(sorted: RankKey[]) {
-    this.#keys = sorted;
+  /** From rows already in order (SQLite's `ORDER BY rank_score, updated_at, player_id`). */
+  constructor(sorted: RankedRow[]) {
+    this.#rows = sorted;
+    for (const row of sorted) this.#byPlayer.set(row.playerId, row);
   }
 
   get size(): number {
-    return this.#keys.length;
+    return this.#rows.length;
   }
 
-  /** How many keys sort before `key`. */
+  /** The player's row, if any. */
+  get(playerId: string): RankedRow | undefined {
+    return this.#byPlayer.get(playerId);
+  }
+
+  /** How many rows sort before `key`: the 0-based position of `key`, present or not. */
   countBefore(key: RankKey): number {
     let lo = 0;
-    let hi = this.#keys.length;
+    let hi = this.#rows.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compare(this.#keys[mid]!, key) < 0) lo = mid + 1;
+      if (compare(this.#rows[mid]!, key) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  insert(key: RankKey): void {
-    this.#keys.splice(this.countBefore(key), 0, key);
+  /** The position just after `key` (after the row equal to it, when there is one). */
+  countUpTo(key: RankKey): number {
+    const at = this.countBefore(key);
+    const row = this.#rows[at];
+    return row && compare(row, key) === 0 ? at + 1 : at;
   }
 
-  /** Remove `key` if present. */
-  remove(key: RankKey): void {
-    const at = this.countBefore(key);
-    const found = this.#keys[at];
-    if (found && compare(found, key) === 0) this.#keys.splice(at, 1);
+  /** Rows from position `start` (inclusive) to `end` (exclusive). */
+  slice(start: number, end: number): RankedRow[] {
+    return this.#rows.slice(Math.max(0, start), end);
+  }
+
+  /** Put the player's new row in place of their old one. */
+  upsert(row: RankedRow): void {
+    const old = this.#byPlayer.get(row.playerId);
+    if (old) this.#rows.splice(this.countBefore(old), 1);
+    this.#rows.splice(this.countBefore(row), 0, row);
+    this.#byPlayer.set(row.playerId, row);
   }
 }
