@@ -69,7 +69,7 @@ export async function startTickforge(options: TickforgeOptions): Promise<Tickfor
     now,
     seatTtlSeconds: settings.seatTtlSeconds,
   });
-  const lobbyLog = log.child({ service: 'lobby' });
+  const lobbyLog = log.child({ component: 'lobby' });
   const app = createLobbyApp({
     store,
     now,
@@ -103,7 +103,7 @@ export async function startTickforge(options: TickforgeOptions): Promise<Tickfor
   try {
     node = await GameNode.start({
       config: config.game,
-      log: log.child({ service: 'game' }),
+      log: log.child({ component: 'game' }),
       tokens: seatTokens,
       rooms,
       now,
