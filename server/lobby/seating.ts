@@ -50,8 +50,11 @@ export class Seating {
     this.#options = options;
   }
 
-  /** Create a room on the least-loaded live node; private rooms get a fresh join code. */
-  async createRoom(request: RoomRequest): Promise<RoomRecord> {
+  /**
+   * Create a room on the least-loaded live node. Private rooms get a fresh join code unless
+   * `joinCode` is false (matchmade rooms: only their players may sit).
+   */
+  async createRoom(request: RoomRequest, joinCode = true): Promise<RoomRecord> {
     const node = await this.#pickNode();
     const options = this.#options.modes.get(request.mode)?.roomOptions ?? {};
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
@@ -59,7 +62,7 @@ export class Seating {
         ...request,
         roomId: randomUUID(),
         nodeId: node.nodeId,
-        code: request.visibility === 'private' ? joinCode() : undefined,
+        code: request.visibility === 'private' && joinCode ? newJoinCode() : undefined,
         options,
       });
       if (created) return created;
@@ -119,7 +122,7 @@ export class Seating {
   }
 }
 
-function joinCode(): string {
+function newJoinCode(): string {
   let code = '';
   for (let i = 0; i < 6; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
   return code;

@@ -60,10 +60,11 @@ export interface TicketStore {
   /** Every searching ticket, oldest first. */
   searching(): Promise<TicketRecord[]>;
   /**
-   * Move a searching ticket to a final state. Undefined when it is not searching any more (it
-   * was cancelled, expired or matched meanwhile): the caller lost the race and must not act on it.
+   * Move searching tickets to a final state, all of them or none (a match claims its tickets at
+   * once). Undefined when any one is not searching any more (cancelled, expired or matched
+   * meanwhile): the caller lost the race, nothing changed, and it must not act on them.
    */
-  finish(ticketId: string, transition: TicketTransition): Promise<TicketRecord | undefined>;
+  finish(ticketIds: readonly string[], transition: TicketTransition): Promise<TicketRecord[] | undefined>;
   /** Be told of every change to a ticket until the returned function is called. */
   watch(ticketId: string, listener: (ticket: TicketRecord) => void): () => void;
 }

@@ -200,6 +200,45 @@ describe('tickets', () => {
     expect((await b!.call('GET', '/v1/matchmaking/tickets/no-such-ticket')).status).toBe(404);
   });
 
+  it('a cancel while a match is being set up stops that match; the others keep searching', async () => {
+    const [a, b, c] = await players(3);
+    const ta = await queue(a!);
+    const tb = await queue(b!);
+    lobby.clock.now += 5_000;
+    // Cancel b in the middle of the pass, after its room exists and while seats are being held.
+    const rooms = lobby.store.rooms;
+    const reserve = rooms.reserve.bind(rooms);
+    let cancelled = false;
+    rooms.reserve = async (...args) => {
+      if (!cancelled) {
+        cancelled = true;
+        expect((await b!.call('DELETE', `/v1/matchmaking/tickets/${tb.ticketId}`)).status).toBe(200);
+      }
+      return reserve(...args);
+    };
+    expect((await lobby.matchmaking.runPass()).matches).toBe(0);
+    expect((await read(a!, ta.ticketId)).status).toBe('searching');
+    rooms.reserve = reserve;
+    const tc = await queue(c!);
+    lobby.clock.now += 5_000;
+    expect((await lobby.matchmaking.runPass()).matches).toBe(1);
+    const matched = await read(a!, ta.ticketId);
+    expect(matched.status).toBe('matched');
+    expect((await read(c!, tc.ticketId)).roomId).toBe(matched.roomId);
+  });
+
+  it("a formed match has exactly its players' seats: nobody else can join it", async () => {
+    const [a, b, c] = await players(3);
+    const ta = await queue(a!);
+    await queue(b!);
+    lobby.clock.now += 5_000;
+    await lobby.matchmaking.runPass();
+    const { roomId } = await read(a!, ta.ticketId);
+    const room = await lobby.store.rooms.find({ roomId: roomId ?? '' });
+    expect(room).toMatchObject({ visibility: 'private', code: undefined, maxPlayers: 2 });
+    expect((await c!.call('POST', `/v1/rooms/${roomId}/seats`)).status).toBe(404);
+  });
+
   it('keeps tickets searching while no game node is alive, and matches them once one is', async () => {
     const [a, b] = await players(2);
     const ta = await queue(a!);

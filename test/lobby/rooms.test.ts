@@ -70,6 +70,19 @@ describe('POST /v1/rooms', () => {
     expect(body.reservation.playerId).toBe(bo.playerId);
   });
 
+  it('lets only its members into a private room by id; everyone else needs the code', async () => {
+    const { room } = await create(ada, { mode: 'arena', visibility: 'private' });
+    const stranger = await bo.call('POST', `/v1/rooms/${room.roomId}/seats`);
+    expect(stranger.status).toBe(404);
+    expect(await readProblem(stranger)).toMatchObject({
+      type: 'https://tickforge.dev/problems/room-not-found',
+    });
+    // The creator asking again (a lost token) gets a fresh seat by id.
+    expect((await ada.call('POST', `/v1/rooms/${room.roomId}/seats`)).status).toBe(201);
+    expect((await bo.call('POST', `/v1/room-codes/${room.code}/seats`)).status).toBe(201);
+    expect((await bo.call('POST', `/v1/rooms/${room.roomId}/seats`)).status).toBe(201);
+  });
+
   it('refuses an unknown mode, too many seats, bad metadata and unknown fields, naming the field', async () => {
     const cases: [object, string][] = [
       [{ mode: 'chess' }, '/body/mode'],

@@ -65,7 +65,7 @@ export class MatchmakingService {
     const queues = new Map<string, TicketRecord[]>();
     for (const ticket of await tickets.searching()) {
       if (ticket.expiresAt <= now) {
-        if (await tickets.finish(ticket.ticketId, { status: 'expired' })) expired++;
+        if (await tickets.finish([ticket.ticketId], { status: 'expired' })) expired++;
         continue;
       }
       const key = `${ticket.mode}\u0000${ticket.region}`;
@@ -81,8 +81,7 @@ export class MatchmakingService {
       for (const match of formMatches(queue.map(queued), mode.matchmaking, now)) {
         const members = match.ticketIds.flatMap((id) => byId.get(id) ?? []);
         try {
-          await this.#start(mode.mode, mode.matchmaking.maxPlayers, members);
-          matches++;
+          if (await this.#start(mode.mode, members)) matches++;
         } catch (error) {
           if (!(error instanceof NoCapacityError)) throw error;
           // Nothing changed: the tickets keep searching and the next pass tries again.
@@ -95,21 +94,27 @@ export class MatchmakingService {
   }
 
   /**
-   * A room for the match, a seat held per player, then every ticket moves to matched. Seat tokens
-   * are minted when each player reads the matched ticket, not here.
+   * A room for the match with a seat held per player, then its tickets are claimed together. If
+   * one was cancelled meanwhile the claim fails and nothing starts: the others keep searching, and
+   * the held seats lapse with their tokens' lifetime. Seat tokens are minted when each player reads
+   * the matched ticket, not here.
    */
-  async #start(mode: string, maxPlayers: number, members: readonly TicketRecord[]): Promise<void> {
+  async #start(mode: string, members: readonly TicketRecord[]): Promise<boolean> {
     const { seating, tickets, log } = this.#options;
-    const room = await seating.createRoom({ mode, visibility: 'private', maxPlayers, metadata: {} });
-    const matchId = randomUUID();
-    for (const ticket of members) {
-      for (const player of ticket.players) await seating.hold(room.roomId, player.playerId);
-      const match = { matchId, roomId: room.roomId, nodeId: room.nodeId };
-      // A ticket cancelled meanwhile loses its place; the others still play (their seats stand).
-      if (!(await tickets.finish(ticket.ticketId, { status: 'matched', match }))) {
-        log.info({ ticketId: ticket.ticketId, matchId }, 'matchmaking: ticket left before its match started');
-      }
-    }
+    const players = members.flatMap((ticket) => ticket.players);
+    // Exactly the match's size and no join code: nobody else can take a seat in a formed match.
+    const room = await seating.createRoom(
+      { mode, visibility: 'private', maxPlayers: players.length, metadata: {} },
+      false,
+    );
+    for (const player of players) await seating.hold(room.roomId, player.playerId);
+    const match = { matchId: randomUUID(), roomId: room.roomId, nodeId: room.nodeId };
+    const claimed = await tickets.finish(
+      members.map((t) => t.ticketId),
+      { status: 'matched', match },
+    );
+    if (!claimed) log.info({ matchId: match.matchId }, 'matchmaking: a ticket left before its match started');
+    return claimed !== undefined;
   }
 }
 

@@ -102,7 +102,7 @@ export function mountMatchmakingRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, aut
     const ticket = await ownTicket(c.req.valid('param').ticketId, me);
     const final =
       ticket.status === 'searching'
-        ? ((await tickets.finish(ticket.ticketId, { status: 'cancelled' })) ??
+        ? ((await tickets.finish([ticket.ticketId], { status: 'cancelled' }))?.[0] ??
           (await ownTicket(ticket.ticketId, me)))
         : ticket;
     if (final.status !== 'cancelled') {

@@ -61,9 +61,13 @@ export function mountRoomRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, auth: Play
     return seatIn(c, room, 'id');
   });
 
-  app.post(join.path, auth, validate('param', join.request.params), async (c) =>
-    seatIn(c, await rooms.find({ roomId: c.req.valid('param').roomId }), 'id'),
-  );
+  app.post(join.path, auth, validate('param', join.request.params), async (c) => {
+    const room = await rooms.find({ roomId: c.req.valid('param').roomId });
+    // A private room is entered by its code; by id only by those already in it (a fresh seat
+    // after a lost token). To anyone else it does not exist.
+    const member = room && (room.seated.includes(c.var.player.id) || c.var.player.id in room.reservations);
+    return seatIn(c, room?.visibility === 'private' && !member ? undefined : room, 'id');
+  });
 
   app.post(joinByCode.path, auth, validate('param', joinByCode.request.params), async (c) =>
     seatIn(c, await rooms.find({ code: c.req.valid('param').code }), 'code'),

@@ -35,7 +35,7 @@ export function describeTickets(factory: StoreFactory): void {
       expect(await tickets().create(ticket('t2', ['c', 'b']))).toEqual({ conflict: 'b' });
       expect(await tickets().get('t2')).toBeUndefined();
       expect(await tickets().create(ticket('t3', ['c']))).toMatchObject({ status: 'searching' });
-      await tickets().finish('t1', { status: 'cancelled' });
+      await tickets().finish(['t1'], { status: 'cancelled' });
       expect(await tickets().create(ticket('t4', ['b']))).toMatchObject({ status: 'searching' });
     });
 
@@ -45,17 +45,34 @@ export function describeTickets(factory: StoreFactory): void {
       await tickets().create(ticket('t2', ['b']));
       ctx.clock.tick();
       await tickets().create(ticket('t3', ['c']));
-      await tickets().finish('t2', { status: 'expired' });
+      await tickets().finish(['t2'], { status: 'expired' });
       expect((await tickets().searching()).map((t) => t.ticketId)).toEqual(['t1', 't3']);
     });
 
     test('finish moves a searching ticket once; a lost race is undefined', async () => {
       await tickets().create(ticket('t1', ['a']));
-      const matched = await tickets().finish('t1', { status: 'matched', match });
+      const [matched] = (await tickets().finish(['t1'], { status: 'matched', match })) ?? [];
       expect(matched).toMatchObject({ status: 'matched', match });
-      expect(await tickets().finish('t1', { status: 'cancelled' })).toBeUndefined();
+      expect(await tickets().finish(['t1'], { status: 'cancelled' })).toBeUndefined();
       expect(await tickets().get('t1')).toEqual(matched);
-      expect(await tickets().finish('nope', { status: 'cancelled' })).toBeUndefined();
+      expect(await tickets().finish(['nope'], { status: 'cancelled' })).toBeUndefined();
+    });
+
+    test('finish moves several tickets together or not at all', async () => {
+      await tickets().create(ticket('t1', ['a']));
+      await tickets().create(ticket('t2', ['b']));
+      await tickets().create(ticket('t3', ['c']));
+      await tickets().finish(['t3'], { status: 'cancelled' });
+      // One of them is no longer searching: nothing moves.
+      expect(await tickets().finish(['t1', 't2', 't3'], { status: 'matched', match })).toBeUndefined();
+      expect((await tickets().searching()).map((t) => t.ticketId)).toEqual(['t1', 't2']);
+      const both = await tickets().finish(['t1', 't2'], { status: 'matched', match });
+      expect(both?.map((t) => [t.ticketId, t.status])).toEqual([
+        ['t1', 'matched'],
+        ['t2', 'matched'],
+      ]);
+      expect(await tickets().searching()).toEqual([]);
+      expect(await tickets().finish([], { status: 'cancelled' })).toBeUndefined();
     });
 
     test('watchers hear the final state until they stop watching', async () => {
@@ -64,9 +81,9 @@ export function describeTickets(factory: StoreFactory): void {
       const heard: TicketRecord[] = [];
       const stop = tickets().watch('t1', (t) => heard.push(t));
       tickets().watch('t2', (t) => heard.push(t));
-      await tickets().finish('t1', { status: 'cancelled' });
+      await tickets().finish(['t1'], { status: 'cancelled' });
       stop();
-      await tickets().finish('t2', { status: 'expired' });
+      await tickets().finish(['t2'], { status: 'expired' });
       expect(heard.map((t) => [t.ticketId, t.status])).toEqual([
         ['t1', 'cancelled'],
         ['t2', 'expired'],
@@ -75,7 +92,7 @@ export function describeTickets(factory: StoreFactory): void {
 
     test('final tickets stay readable for a while, then are dropped', async () => {
       await tickets().create(ticket('t1', ['a']));
-      await tickets().finish('t1', { status: 'cancelled' });
+      await tickets().finish(['t1'], { status: 'cancelled' });
       ctx.clock.tick(60_000);
       await tickets().searching();
       expect(await tickets().get('t1')).toMatchObject({ status: 'cancelled' });

@@ -50,20 +50,30 @@ export class MemoryTicketStore implements TicketStore {
     return [...this.#tickets.values()].filter((t) => t.status === 'searching');
   }
 
-  async finish(ticketId: string, transition: TicketTransition): Promise<TicketRecord | undefined> {
-    const ticket = this.#tickets.get(ticketId);
-    if (ticket?.status !== 'searching') return undefined;
+  async finish(
+    ticketIds: readonly string[],
+    transition: TicketTransition,
+  ): Promise<TicketRecord[] | undefined> {
+    const tickets = ticketIds.map((id) => this.#tickets.get(id));
+    if (tickets.length === 0 || !tickets.every((t) => t?.status === 'searching')) return undefined;
+    const done = (tickets as TicketRecord[]).map((ticket) => this.#finish(ticket, transition));
+    for (const ticket of done) {
+      for (const listener of [...(this.#watchers.get(ticket.ticketId) ?? [])]) listener(ticket);
+    }
+    return done;
+  }
+
+  #finish(ticket: TicketRecord, transition: TicketTransition): TicketRecord {
     const done: TicketRecord = {
       ...ticket,
       status: transition.status,
       match: transition.status === 'matched' ? transition.match : undefined,
     };
-    this.#tickets.set(ticketId, done);
+    this.#tickets.set(ticket.ticketId, done);
     for (const { playerId } of done.players) {
-      if (this.#live.get(playerId) === ticketId) this.#live.delete(playerId);
+      if (this.#live.get(playerId) === ticket.ticketId) this.#live.delete(playerId);
     }
-    this.#finished.push({ ticketId, dropAt: this.#now() + this.#retainMs });
-    for (const listener of [...(this.#watchers.get(ticketId) ?? [])]) listener(done);
+    this.#finished.push({ ticketId: ticket.ticketId, dropAt: this.#now() + this.#retainMs });
     return done;
   }
 
