@@ -16,6 +16,7 @@ import { SeatTokens } from '../server/game/seat-token.ts';
 import { arena } from '../server/games/arena/index.ts';
 import { createLobbyApp } from '../server/lobby/app.ts';
 import { modesFrom } from '../server/lobby/modes.ts';
+import { createPartyTokens } from '../server/lobby/party-tokens.ts';
 import { Seating } from '../server/lobby/seating.ts';
 import { createAccessTokens } from '../server/lobby/tokens.ts';
 import { openEmbeddedStore } from '../server/store/embedded/index.ts';
@@ -86,6 +87,7 @@ async function lobby(dataDir: string) {
     store,
     now,
     tokens,
+    partyTokens: createPartyTokens({ secret, now }),
     log: pino({ level: 'warn' }),
     modes,
     seating,

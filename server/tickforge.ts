@@ -16,6 +16,7 @@ import { SeatTokens } from './game/seat-token.ts';
 import { createLobbyApp } from './lobby/app.ts';
 import { MatchmakingService } from './lobby/matchmaking/service.ts';
 import { modesFrom } from './lobby/modes.ts';
+import { createPartyTokens } from './lobby/party-tokens.ts';
 import { Seating } from './lobby/seating.ts';
 import { createAccessTokens } from './lobby/tokens.ts';
 import { loadSecret } from './secrets.ts';
@@ -73,6 +74,7 @@ export async function startTickforge(options: TickforgeOptions): Promise<Tickfor
   const app = createLobbyApp({
     store,
     now,
+    partyTokens: createPartyTokens({ secret: encode(accessSecret), now }),
     tokens: createAccessTokens({
       secret: encode(accessSecret),
       now,

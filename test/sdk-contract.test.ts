@@ -13,6 +13,7 @@ import type {
   TopResponse,
 } from '../server/lobby/contracts/leaderboards.ts';
 import type {
+  PartyTokenResponse,
   CreateTicketRequest as TicketRequestSchema,
   TicketSchema,
 } from '../server/lobby/contracts/matchmaking.ts';
@@ -45,6 +46,7 @@ const checks = {
   around: true satisfies Same<Wire<typeof AroundResponse>, Sdk.LeaderboardWindow>,
   standing: true satisfies Same<Wire<typeof PlayerRecordResponse>, Sdk.LeaderboardStanding>,
   me: true satisfies Same<Wire<typeof MeResponse>, Sdk.Me>,
+  partyToken: true satisfies Same<Wire<typeof PartyTokenResponse>, Sdk.PartyToken>,
   guestSession: true satisfies Same<Wire<typeof GuestResponse>, Sdk.GuestSession>,
   // Requests: whatever the SDK lets a caller send, the lobby's schema accepts.
   createRoom: true satisfies Same<Sdk.CreateRoomRequest, Wire<typeof RoomRequestSchema>>,

@@ -36,6 +36,22 @@ describe('LobbyClient on a real lobby', () => {
     expect(game.playerId).toBe(adaSession.playerId);
   });
 
+  it('queues a party of two with a party token, and both get seats in one match', async () => {
+    tickforge = await startTestTickforge();
+    const ada = new LobbyClient({ baseUrl: tickforge.lobbyUrl });
+    const bo = new LobbyClient({ baseUrl: tickforge.lobbyUrl });
+    const leader = await ada.signInAsGuest('ada');
+    await bo.signInAsGuest('bo');
+    const { partyToken } = await bo.createPartyToken(leader.playerId);
+    const ticket = await ada.createTicket({ mode: 'arena', party: [partyToken] });
+    const [mine, theirs] = await Promise.all([
+      ada.waitForMatch(ticket.ticketId),
+      bo.waitForMatch(ticket.ticketId),
+    ]);
+    expect(mine.reservation.roomId).toBe(theirs.reservation.roomId);
+    expect(theirs.reservation.playerId).not.toBe(mine.reservation.playerId);
+  });
+
   it('creates a private room, joins it by code, lists public rooms, and reads boards', async () => {
     tickforge = await startTestTickforge();
     const ada = new LobbyClient({ baseUrl: tickforge.lobbyUrl });

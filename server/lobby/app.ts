@@ -44,7 +44,7 @@ export const LOBBY_ROUTES: readonly RouteSpec[] = [
  * @example
  * const store = await openEmbeddedStore({ dataDir: config.dataDir, now: Date.now });
  * const tokens = createAccessTokens({ secret, now: Date.now });
- * serve({ fetch: createLobbyApp({ store, now: Date.now, tokens, log }).fetch, port: 2568 });
+ * serve({ fetch: createLobbyApp({ store, now: Date.now, tokens, partyTokens, log, modes, seating, ticketTtlMs }).fetch, port: 2568 });
  */
 export function createLobbyApp(deps: LobbyDeps): Hono<LobbyEnv> {
   const app = new Hono<LobbyEnv>();

@@ -6,6 +6,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { Player, Store } from '../store/types.ts';
 import type { LobbyModes } from './modes.ts';
+import type { PartyTokens } from './party-tokens.ts';
 import type { RateLimits } from './rate-limit.ts';
 import type { Seating } from './seating.ts';
 import type { AccessTokens } from './tokens.ts';
@@ -16,6 +17,8 @@ export interface LobbyDeps {
   /** Wall-clock milliseconds: the clock `tokens` was built with, for routes that need time. */
   readonly now: () => number;
   readonly tokens: AccessTokens;
+  /** Players' consent to join another's matchmaking party. */
+  readonly partyTokens: PartyTokens;
   readonly log: Logger;
   /** The game modes rooms and tickets may name. */
   readonly modes: LobbyModes;

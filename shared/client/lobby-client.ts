@@ -13,6 +13,7 @@ import type {
   LeaderboardWindow,
   MatchedTicket,
   Me,
+  PartyToken,
   RoomInfo,
   RoomSeat,
   Ticket,
@@ -132,6 +133,14 @@ export class LobbyClient {
   /** Take a seat in a private room by its join code. */
   joinRoomByCode(code: string): Promise<RoomSeat> {
     return this.#json('POST', `/v1/room-codes/${encodeURIComponent(code)}/seats`, { body: {} });
+  }
+
+  /**
+   * Agree to play in `leaderId`'s party: hand the token to the leader, who lists it in the
+   * ticket's `party`. Valid for five minutes.
+   */
+  createPartyToken(leaderId: string): Promise<PartyToken> {
+    return this.#json('POST', '/v1/matchmaking/party-tokens', { body: { leaderId } });
   }
 
   /** Queue for a match (409 if a party member already holds a live ticket). */

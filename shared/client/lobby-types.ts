@@ -97,8 +97,14 @@ export interface CreateTicketRequest {
   /** Default `default`. */
   readonly region?: string;
   readonly rating?: number;
-  /** The other party members' player ids. */
+  /** Party tokens of the other members (each from their `createPartyToken(yourPlayerId)`). */
   readonly party?: readonly string[];
+}
+
+/** A member's consent to play in a leader's party. */
+export interface PartyToken {
+  readonly partyToken: string;
+  readonly expiresAt: number;
 }
 
 /** One line of a leaderboard. */

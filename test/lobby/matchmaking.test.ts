@@ -31,6 +31,12 @@ const queue = async (player: TestPlayer, body: object = { mode: 'arena' }): Prom
 };
 const read = async (player: TestPlayer, ticketId: string): Promise<Ticket> =>
   (await (await player.call('GET', `/v1/matchmaking/tickets/${ticketId}`)).json()) as Ticket;
+/** `member`'s consent to play in `leader`'s party. */
+const partyToken = async (member: TestPlayer, leader: TestPlayer): Promise<string> => {
+  const response = await member.call('POST', '/v1/matchmaking/party-tokens', { leaderId: leader.playerId });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { partyToken: string }).partyToken;
+};
 const players = (n: number, prefix = 'p') =>
   Promise.all(Array.from({ length: n }, (_, i) => signUp(lobby, `${prefix}${i}`)));
 
@@ -126,7 +132,10 @@ describe('tickets', () => {
 
   it('a party stays together, every member reads the ticket and gets their own seat', async () => {
     const [a, b, c] = await players(3);
-    const party = await queue(a!, { mode: 'arena', party: [b!.playerId, c!.playerId] });
+    const party = await queue(a!, {
+      mode: 'arena',
+      party: [await partyToken(b!, a!), await partyToken(c!, a!)],
+    });
     expect(party.players).toEqual([a!.playerId, b!.playerId, c!.playerId]);
     const [d, e] = await players(2, 'q');
     await queue(d!);
@@ -137,14 +146,37 @@ describe('tickets', () => {
     expect(new Set(views.map((t) => t.reservation?.seat)).size).toBe(3);
   });
 
+  it("nobody joins a party without their own token for that leader, or with someone else's", async () => {
+    const [a, b, c] = await players(3);
+    // b agreed to play with c, not with a: a cannot use it, and cannot list b by id.
+    const forC = await partyToken(b!, c!);
+    for (const party of [[forC], [b!.playerId]]) {
+      const response = await a!.call('POST', '/v1/matchmaking/tickets', { mode: 'arena', party });
+      expect(response.status).toBe(400);
+      expect((await readProblem(response)).errors?.[0]?.field).toBe('/body/party/0');
+    }
+    // b can still queue alone: nobody locked b out.
+    await queue(b!);
+    // An expired token is refused too.
+    const late = await partyToken(c!, a!);
+    lobby.clock.now += 300_000;
+    const expired = await a!.call('POST', '/v1/matchmaking/tickets', { mode: 'arena', party: [late] });
+    expect(expired.status).toBe(400);
+  });
+
   it('refuses a second live ticket, for the player or a party member', async () => {
     const [a, b] = await players(2);
     await queue(a!);
     const again = await a!.call('POST', '/v1/matchmaking/tickets', { mode: 'arena' });
     expect(again.status).toBe(409);
     expect(await readProblem(again)).toMatchObject({ type: 'https://tickforge.dev/problems/ticket-exists' });
-    const withA = await b!.call('POST', '/v1/matchmaking/tickets', { mode: 'arena', party: [a!.playerId] });
+    const withA = await b!.call('POST', '/v1/matchmaking/tickets', {
+      mode: 'arena',
+      party: [await partyToken(a!, b!)],
+    });
     expect(withA.status).toBe(409);
+    // The refusal does not say which member is queueing, or for what.
+    expect((await readProblem(withA)).detail).toBe('A party member already holds a searching ticket.');
   });
 
   it('refuses bad bodies, naming the field', async () => {
@@ -154,9 +186,10 @@ describe('tickets', () => {
       [{ mode: 'chess' }, '/body/mode'],
       [{ mode: 'arena', rating: 'high' }, '/body/rating'],
       [{ mode: 'arena', region: 'EU West' }, '/body/region'],
-      [{ mode: 'arena', party: ['nobody'] }, '/body/party/0'],
+      [{ mode: 'arena', party: ['not-a-token'] }, '/body/party/0'],
       [{ mode: 'arena', party: [a!.playerId] }, '/body/party/0'],
       [{ mode: 'arena', party: ['x', 'x'] }, '/body/party'],
+      [{ mode: 'arena', party: [await partyToken(a!, a!)] }, '/body/party/0'],
       [{ mode: 'arena', position: { x: 1 } }, '/body/position'],
     ];
     for (const [body, field] of cases) {
@@ -173,7 +206,7 @@ describe('tickets', () => {
     const five = await players(5);
     const response = await five[0]!.call('POST', '/v1/matchmaking/tickets', {
       mode: 'arena',
-      party: five.slice(1).map((p) => p.playerId),
+      party: await Promise.all(five.slice(1).map((p) => partyToken(p, five[0]!))),
     });
     expect(response.status).toBe(400);
     expect((await readProblem(response)).errors?.[0]?.field).toBe('/body/party');

@@ -9,6 +9,7 @@ import { arena } from '../../server/games/arena/index.ts';
 import { createLobbyApp, type LeaderboardWrites, type LobbyEnv } from '../../server/lobby/app.ts';
 import { MatchmakingService } from '../../server/lobby/matchmaking/service.ts';
 import { type LobbyModes, modesFrom } from '../../server/lobby/modes.ts';
+import { createPartyTokens } from '../../server/lobby/party-tokens.ts';
 import type { RateLimits } from '../../server/lobby/rate-limit.ts';
 import { Seating } from '../../server/lobby/seating.ts';
 import { createAccessTokens } from '../../server/lobby/tokens.ts';
@@ -85,7 +86,19 @@ export async function startLobby(options: TestLobbyOptions = {}): Promise<TestLo
   const modes = TEST_MODES;
   const seating = new Seating({ rooms: store.rooms, tokens: seatTokens, modes, now, seatTtlSeconds: 30 });
   const { ticketTtlMs = 60_000, rateLimits = NO_RATE_LIMITS, ...rest } = deps;
-  const app = createLobbyApp({ store, now, tokens, log, modes, seating, ticketTtlMs, rateLimits, ...rest });
+  const partyTokens = createPartyTokens({ secret: TEST_SECRET, now });
+  const app = createLobbyApp({
+    store,
+    now,
+    tokens,
+    partyTokens,
+    log,
+    modes,
+    seating,
+    ticketTtlMs,
+    rateLimits,
+    ...rest,
+  });
   const matchmaking = new MatchmakingService({ tickets: store.tickets, seating, modes, now, log });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));

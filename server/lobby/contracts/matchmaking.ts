@@ -5,7 +5,6 @@ import { defineRoute } from '../contract.ts';
 import { SeatReservationSchema } from './seats.ts';
 
 const problemAnswer = (description: string) => ({ description, contentType: 'application/problem+json' });
-const PlayerId = Type.String({ minLength: 1, maxLength: 128 });
 
 /** Body of POST /v1/matchmaking/tickets. */
 export const CreateTicketRequest = Type.Object(
@@ -21,14 +20,30 @@ export const CreateTicketRequest = Type.Object(
       Type.Number({ minimum: -1e6, maximum: 1e6, description: 'Skill rating; omit to match anyone' }),
     ),
     party: Type.Optional(
-      Type.Array(PlayerId, {
+      Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), {
         maxItems: 15,
         uniqueItems: true,
-        description: 'Other players who play with you (their ids); the party is never split',
+        description:
+          "Party tokens of the players who play with you (each from that player's POST /v1/matchmaking/party-tokens naming you); the party is never split",
       }),
     ),
   },
   { title: 'CreateTicketRequest', additionalProperties: false },
+);
+
+/** Body of POST /v1/matchmaking/party-tokens. */
+export const PartyTokenRequest = Type.Object(
+  { leaderId: Type.String({ minLength: 1, maxLength: 128, description: 'The player whose party you join' }) },
+  { title: 'PartyTokenRequest', additionalProperties: false },
+);
+
+/** A member's consent to play in a leader's party. */
+export const PartyTokenResponse = Type.Object(
+  {
+    partyToken: Type.String({ description: "Give it to the leader, who lists it in the ticket's `party`" }),
+    expiresAt: Type.Integer({ description: 'Wall-clock ms (UTC); five minutes' }),
+  },
+  { title: 'PartyToken', additionalProperties: false },
 );
 
 /** A matchmaking ticket as its party members see it. */
@@ -79,6 +94,16 @@ export const matchmakingRoutes = {
       201: { description: 'The ticket, searching', schema: TicketSchema },
       409: problemAnswer('A party member already holds a searching ticket'),
     },
+  }),
+  partyToken: defineRoute({
+    method: 'post',
+    path: '/v1/matchmaking/party-tokens',
+    operationId: 'createPartyToken',
+    summary: "Agree to play in another player's party: a token for their ticket",
+    tag: 'matchmaking',
+    auth: true,
+    request: { body: PartyTokenRequest },
+    responses: { 201: { description: 'The party token', schema: PartyTokenResponse } },
   }),
   get: defineRoute({
     method: 'get',

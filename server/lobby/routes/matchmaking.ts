@@ -40,7 +40,7 @@ export async function ticketView(ticket: TicketRecord, player: SeatedPlayer, dep
 
 /** Mount the ticket routes. */
 export function mountMatchmakingRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, auth: PlayerGuard): void {
-  const { create, get, cancel, events } = matchmakingRoutes;
+  const { create, partyToken, get, cancel, events } = matchmakingRoutes;
   const tickets = deps.store.tickets;
 
   /** The ticket if the caller is in its party; others get the same 404 as for no ticket at all. */
@@ -60,13 +60,14 @@ export function mountMatchmakingRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, aut
       const known = [...deps.modes.keys()].join(', ');
       throw new ValidationError([{ field: '/body/mode', message: `is not a game mode here (${known})` }]);
     }
-    const party = body.party ?? [];
     const players: TicketPlayer[] = [{ playerId: me.id, name: me.name }];
-    for (const [i, playerId] of party.entries()) {
-      const member = playerId === me.id ? undefined : await deps.store.players.get(playerId);
-      if (!member) {
-        const message = playerId === me.id ? 'is you: list the other players' : 'is not a player';
-        throw new ValidationError([{ field: `/body/party/${i}`, message }]);
+    for (const [i, token] of (body.party ?? []).entries()) {
+      const memberId = await deps.partyTokens.verify(token, me.id);
+      const member = memberId && memberId !== me.id ? await deps.store.players.get(memberId) : undefined;
+      if (!member || players.some((p) => p.playerId === member.id)) {
+        throw new ValidationError([
+          { field: `/body/party/${i}`, message: 'is not a valid party token of another player for you' },
+        ]);
       }
       players.push({ playerId: member.id, name: member.name });
     }
@@ -84,12 +85,20 @@ export function mountMatchmakingRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, aut
       expiresAt: deps.now() + deps.ticketTtlMs,
     });
     if ('conflict' in created) {
-      const who =
-        created.conflict === me.id ? 'You already hold' : `Player ${created.conflict} already holds`;
-      throw new ConflictError('ticket-exists', `${who} a searching ticket; cancel it first.`);
+      // Which member, and so who is queueing, is theirs to tell.
+      const detail =
+        created.conflict === me.id
+          ? 'You already hold a searching ticket; cancel it first.'
+          : 'A party member already holds a searching ticket.';
+      throw new ConflictError('ticket-exists', detail);
     }
     c.header('location', `${create.path}/${created.ticketId}`);
     return c.json(await ticketView(created, me, deps), 201);
+  });
+
+  app.post(partyToken.path, auth, validate('json', partyToken.request.body), async (c) => {
+    const { token, expiresAt } = await deps.partyTokens.issue(c.var.player.id, c.req.valid('json').leaderId);
+    return c.json({ partyToken: token, expiresAt }, 201);
   });
 
   app.get(get.path, auth, validate('param', get.request.params), async (c) => {
