@@ -23,8 +23,7 @@ type Row = Record<string, unknown>;
 
 /** Cached first pages at most, across boards. */
 const MAX_CACHED_PAGES = 1024;
-/** Board periods whose rank index is kept in memory at once (current periods, in practice). */
-const MAX_RANK_INDEXES = 64;
+const SORT_KEY = '(rank_score, updated_at, player_id)';
 
 const COLUMNS = 'player_id, name, score, rank_score, updated_at';
 const BETTER_FIRST = 'ORDER BY rank_score, updated_at, player_id';
@@ -48,7 +47,6 @@ const rankedRow = (row: Row): RankedRow => ({
   name: row.name as string,
   score: row.score as number,
 });
-const rankIndexKey = (boardId: string, period: string): string => `${boardId}\n${period}`;
 
 /**
  * Leaderboards in node:sqlite: one row per (board, period, player). Reads are served from an
@@ -67,9 +65,15 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
    * pages are dropped whenever one of its scores changes, so a cached page is never stale.
    */
   readonly #firstPages = new Map<string, LeaderboardPage>();
-  /** Each read board period in memory (loaded on first read, updated by every applied write). */
-  readonly #ranks = new Map<string, RankIndex>();
+  /**
+   * Each board's current period in memory (loaded on its first read, updated by every applied
+   * write, replaced when the period turns). Earlier periods, reached only through a page cursor,
+   * are read from SQLite, so no request can make the lobby load or hold more than one per board.
+   */
+  readonly #ranks = new Map<string, { readonly period: string; readonly index: RankIndex }>();
   readonly #periodRows: StatementSync;
+  readonly #pastAfter: StatementSync;
+  readonly #pastCountBefore: StatementSync;
 
   constructor(db: DatabaseSync, boards: BoardRegistry, now: () => number) {
     this.#db = db;
@@ -92,6 +96,10 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
          rank_score = excluded.rank_score, updated_at = excluded.updated_at`,
     );
     this.#periodRows = db.prepare(`SELECT ${COLUMNS} ${IN_PERIOD} ${BETTER_FIRST}`);
+    this.#pastAfter = db.prepare(
+      `SELECT ${COLUMNS} ${IN_PERIOD} AND ${SORT_KEY} > (?, ?, ?) ${BETTER_FIRST} LIMIT ?`,
+    );
+    this.#pastCountBefore = db.prepare(`SELECT COUNT(*) AS n ${IN_PERIOD} AND ${SORT_KEY} <= (?, ?, ?)`);
   }
 
   async submit(submission: ScoreSubmission): Promise<SubmitResult> {
@@ -121,7 +129,8 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
     if (written) {
       // Committed: bring the in-memory views in step.
       this.#forgetPages(board.id);
-      this.#ranks.get(rankIndexKey(board.id, period))?.upsert(written);
+      const current = this.#ranks.get(board.id);
+      if (current?.period === period) current.index.upsert(written);
     }
     return result;
   }
@@ -134,16 +143,23 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
     const cacheKey = from ? undefined : `${board.id}\n${period}\n${limit}`;
     const cached = cacheKey && this.#firstPages.get(cacheKey);
     if (cached) return cached;
-    const index = this.#rankIndex(board.id, period);
-    const start = from
-      ? index.countUpTo({
-          rankScore: rankScore(board.sort, from.score),
-          updatedAt: from.updatedAt,
-          playerId: from.playerId,
-        })
-      : 0;
+    const after = from && {
+      rankScore: rankScore(board.sort, from.score),
+      updatedAt: from.updatedAt,
+      playerId: from.playerId,
+    };
     // One extra row tells whether another page exists, so the last page never has a cursor.
-    const rows = index.slice(start, start + limit + 1);
+    let start: number;
+    let rows: RankedRow[];
+    if (period === this.#currentPeriod(board)) {
+      const index = this.#rankIndex(board);
+      start = after ? index.countUpTo(after) : 0;
+      rows = index.slice(start, start + limit + 1);
+    } else {
+      const key = [after?.rankScore ?? -Infinity, after?.updatedAt ?? 0, after?.playerId ?? ''] as const;
+      start = this.#pastCountBefore.get(board.id, period, ...key)!.n as number;
+      rows = this.#pastAfter.all(board.id, period, ...key, limit + 1).map(rankedRow);
+    }
     const records = rows.slice(0, limit).map((row, i) => toRecord(row, start + 1 + i));
     const last = records.at(-1);
     const nextCursor =
@@ -170,7 +186,7 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
     checkText('playerId', playerId, MAX_ID_LENGTH);
     const limit = checkLimit(options.limit);
     const period = this.#currentPeriod(board);
-    const index = this.#rankIndex(board.id, period);
+    const index = this.#rankIndex(board);
     const me = index.get(playerId);
     if (!me) return { period, records: [] };
     const at = index.countBefore(me);
@@ -184,7 +200,7 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
     const board = this.#boards.get(boardId);
     checkText('playerId', playerId, MAX_ID_LENGTH);
     const period = this.#currentPeriod(board);
-    const index = this.#rankIndex(board.id, period);
+    const index = this.#rankIndex(board);
     const me = index.get(playerId);
     return me ? toRecord(me, index.countBefore(me) + 1) : undefined;
   }
@@ -198,14 +214,13 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
     return periodKey(board.reset, clockTime(this.#now));
   }
 
-  #rankIndex(boardId: string, period: string): RankIndex {
-    const key = rankIndexKey(boardId, period);
-    let index = this.#ranks.get(key);
-    if (!index) {
-      if (this.#ranks.size >= MAX_RANK_INDEXES) this.#ranks.delete(this.#ranks.keys().next().value as string);
-      index = new RankIndex(this.#periodRows.all(boardId, period).map(rankedRow));
-      this.#ranks.set(key, index);
-    }
+  /** The board's current period in memory, loaded (or reloaded when the period turned) from SQLite. */
+  #rankIndex(board: BoardConfig): RankIndex {
+    const period = this.#currentPeriod(board);
+    const loaded = this.#ranks.get(board.id);
+    if (loaded?.period === period) return loaded.index;
+    const index = new RankIndex(this.#periodRows.all(board.id, period).map(rankedRow));
+    this.#ranks.set(board.id, { period, index });
     return index;
   }
 }
