@@ -17,7 +17,10 @@ export interface RateLimits {
   readonly playerPerMinute: number;
   /** Guest sign-ups, per client IP (each one creates a stored account). */
   readonly guestPerMinute: number;
-  /** Take the client IP from the first X-Forwarded-For hop (only behind a proxy that sets it). */
+  /**
+   * Take the client IP from X-Forwarded-For: the last address in it, the one the proxy in front of
+   * the lobby appended (everything before it came from the client and proves nothing).
+   */
   readonly trustProxy: boolean;
 }
 
@@ -32,7 +35,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
 /** The client's IP: the socket's, or the proxy's word for it when trusted. */
 export function clientIp(c: Context, trustProxy: boolean): string {
   if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
     if (forwarded) return forwarded;
   }
   try {

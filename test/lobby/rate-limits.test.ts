@@ -37,6 +37,8 @@ describe('rate limits', () => {
     for (let i = 0; i < 3; i++) expect((await board('10.0.0.1')).status).toBe(404);
     await expectLimited(await board('10.0.0.1'));
     expect((await board('10.0.0.2')).status).toBe(404);
+    // Behind the proxy only its own, last, entry counts: a client cannot pick a fresh address.
+    await expectLimited(await board('1.2.3.4, 10.0.0.1'));
     // Probes and docs are not budgeted.
     expect((await fetch(`${lobby.url}/health`)).status).toBe(200);
   });

@@ -93,6 +93,38 @@ export function describeRooms(factory: StoreFactory): void {
       expect(await rooms().find({ roomId: 'waiting' })).toBeUndefined();
     });
 
+    test('a room the node closed stays findable while a seat in it is promised', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      await rooms().create(room('r1', { code: 'ABCD', visibility: 'private' }));
+      await rooms().reserve('r1', 'a', ctx.clock.ms + 1000);
+      await rooms().heartbeat(node('n1'), [{ roomId: 'r1', players: ['a'], ended: false }], TTL);
+      await rooms().reserve('r1', 'b', ctx.clock.ms + 1000); // b is on the way...
+      await rooms().heartbeat(node('n1'), [], TTL); // ...when the node drops the room (a left)
+      expect(await rooms().find({ code: 'ABCD' })).toMatchObject({ roomId: 'r1', seated: [] });
+      ctx.clock.tick(1000); // b never came
+      await rooms().heartbeat(node('n1'), [], TTL);
+      expect(await rooms().find({ roomId: 'r1' })).toBeUndefined();
+    });
+
+    test('an expired promise is no seat: asking again faces the capacity check', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      await rooms().create(room('r1', { maxPlayers: 1 }));
+      await rooms().reserve('r1', 'a', ctx.clock.ms + 1000);
+      ctx.clock.tick(1000);
+      expect(await rooms().reserve('r1', 'b', ctx.clock.ms + 1000)).toMatchObject({ roomId: 'r1' });
+      expect(await rooms().reserve('r1', 'a', ctx.clock.ms + 1000)).toBe('full');
+    });
+
+    test('a player is promised one seat at a time: a new promise gives the other back', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      await rooms().create(room('r1', { maxPlayers: 1 }));
+      await rooms().create(room('r2', { maxPlayers: 1 }));
+      await rooms().reserve('r1', 'a', ctx.clock.ms + 1000);
+      await rooms().reserve('r2', 'a', ctx.clock.ms + 1000);
+      expect((await rooms().find({ roomId: 'r1' }))?.reservations).toEqual({});
+      expect(await rooms().reserve('r1', 'b', ctx.clock.ms + 1000)).toMatchObject({ roomId: 'r1' });
+    });
+
     test("a dead node's rooms are gone and its codes free again", async () => {
       await rooms().heartbeat(node('n1'), [], TTL);
       await rooms().heartbeat(node('n2'), [], TTL * 2);

@@ -13,6 +13,11 @@ import {
   type RoomReport,
 } from '../rooms.ts';
 
+/** Promises whose token has not expired. */
+function live(reservations: Readonly<Record<string, number>>, now: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(reservations).filter(([, until]) => until > now));
+}
+
 interface NodeEntry {
   readonly status: LiveNode;
   readonly expiresAt: number;
@@ -26,6 +31,8 @@ export class MemoryRoomDirectory implements RoomDirectory {
   /** Rooms the node has reported at least once: a missing one is then gone for good. */
   readonly #reported = new Set<string>();
   readonly #codes = new Map<string, string>();
+  /** The room each player was last promised a seat in. */
+  readonly #promised = new Map<string, string>();
 
   constructor(now: () => number) {
     this.#now = now;
@@ -42,24 +49,35 @@ export class MemoryRoomDirectory implements RoomDirectory {
         this.#reported.add(room.roomId);
         const seated = [...report.players];
         // A promise is kept once the player is seated; the rest wait for their token to expire.
-        const reservations = Object.fromEntries(
-          Object.entries(room.reservations).filter(([id, until]) => until > now && !seated.includes(id)),
-        );
+        const reservations = live(room.reservations, now);
+        for (const id of seated) delete reservations[id];
+        for (const id of Object.keys(room.reservations)) {
+          if (!(id in reservations) && this.#promised.get(id) === room.roomId) this.#promised.delete(id);
+        }
         this.#rooms.set(room.roomId, { ...room, seated, reservations, ended: room.ended || report.ended });
-      } else if (this.#reported.has(room.roomId) || occupancy(room, now) === 0) {
+      } else if (Object.keys(live(room.reservations, now)).length === 0) {
+        // Gone from the node (or never made there) and nobody on the way: gone. A promised seat
+        // keeps the room findable; that player's connection makes it again on the node.
         this.#remove(room);
+      } else if (this.#reported.has(room.roomId)) {
+        this.#rooms.set(room.roomId, { ...room, seated: [] });
       }
     }
   }
 
   async liveNodes(): Promise<LiveNode[]> {
     const now = this.#now();
-    const live: LiveNode[] = [];
+    const alive: LiveNode[] = [];
     for (const [id, entry] of this.#nodes) {
-      if (entry.expiresAt > now) live.push(entry.status);
-      else this.#nodes.delete(id);
+      if (entry.expiresAt > now) {
+        alive.push(entry.status);
+        continue;
+      }
+      this.#nodes.delete(id);
+      // Its rooms are gone with it, looked up or not.
+      for (const room of [...this.#rooms.values()]) if (room.nodeId === id) this.#remove(room);
     }
-    return live;
+    return alive;
   }
 
   async create(room: NewRoom): Promise<RoomRecord | false> {
@@ -104,9 +122,14 @@ export class MemoryRoomDirectory implements RoomDirectory {
     const room = this.#live(roomId);
     if (!room) return 'unknown';
     if (room.ended) return 'ended';
-    const known = room.seated.includes(playerId) || playerId in room.reservations;
-    if (!known && occupancy(room, this.#now()) >= room.maxPlayers) return 'full';
-    const updated = { ...room, reservations: { ...room.reservations, [playerId]: expiresAt } };
+    const now = this.#now();
+    const known = room.seated.includes(playerId) || (room.reservations[playerId] ?? 0) > now;
+    if (!known && occupancy(room, now) >= room.maxPlayers) return 'full';
+    // One promise per player: a seat promised elsewhere and not taken is given back.
+    const elsewhere = this.#promised.get(playerId);
+    if (elsewhere !== undefined && elsewhere !== roomId) this.#unpromise(elsewhere, playerId);
+    this.#promised.set(playerId, roomId);
+    const updated = { ...room, reservations: { ...live(room.reservations, now), [playerId]: expiresAt } };
     this.#rooms.set(roomId, updated);
     return updated;
   }
@@ -120,6 +143,13 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return undefined;
   }
 
+  #unpromise(roomId: string, playerId: string): void {
+    const room = this.#rooms.get(roomId);
+    if (!room || !(playerId in room.reservations)) return;
+    const { [playerId]: _dropped, ...rest } = room.reservations;
+    this.#rooms.set(roomId, { ...room, reservations: rest });
+  }
+
   #nodeAlive(nodeId: string): boolean {
     const entry = this.#nodes.get(nodeId);
     return entry !== undefined && entry.expiresAt > this.#now();
@@ -127,6 +157,9 @@ export class MemoryRoomDirectory implements RoomDirectory {
 
   #remove(room: RoomRecord): void {
     this.#rooms.delete(room.roomId);
+    for (const playerId of Object.keys(room.reservations)) {
+      if (this.#promised.get(playerId) === room.roomId) this.#promised.delete(playerId);
+    }
     this.#reported.delete(room.roomId);
     if (room.code !== undefined && this.#codes.get(room.code) === room.roomId) this.#codes.delete(room.code);
   }
