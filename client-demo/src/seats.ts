@@ -17,8 +17,9 @@ export async function matchmake(lobby: LobbyClient, signal: AbortSignal): Promis
     const matched = await lobby.waitForMatch(ticket.ticketId, { signal });
     return { reservation: matched.reservation };
   } catch (error) {
-    // Leave the queue, or a later Play is refused while this ticket still searches (409).
-    if (signal.aborted) await lobby.cancelTicket(ticket.ticketId).catch(() => undefined);
+    // Leave the queue on any failure, or a later Play is refused while this ticket still searches
+    // (409). Cancelling a ticket that already ended is refused, which is fine here.
+    await lobby.cancelTicket(ticket.ticketId).catch(() => undefined);
     throw error;
   }
 }

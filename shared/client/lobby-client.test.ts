@@ -293,6 +293,24 @@ describe('LobbyClient', () => {
     expect((await lobby.waitForMatch('t1', { pollIntervalMs: 0 })).matchId).toBe('m1');
   });
 
+  it('waitForMatch polls when the stream is cut by a network error or refused with 429', async () => {
+    const cut: Handler = () => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(event(ticket('searching'))));
+          controller.error(new TypeError('terminated'));
+        },
+      });
+      return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    };
+    for (const opening of [cut, problem(429, { title: 'Too many requests' }, { 'retry-after': '1' })]) {
+      const { fetch, seen } = fakeFetch({ [EVENTS]: opening, [GET]: json(200, ticket('matched')) });
+      const lobby = new LobbyClient({ baseUrl: BASE, fetch });
+      expect((await lobby.waitForMatch('t1', { pollIntervalMs: 0 })).matchId).toBe('m1');
+      expect(seen.map((s) => `${s.method} ${new URL(s.url).pathname}`)).toEqual([EVENTS, GET]);
+    }
+  });
+
   it('waitForMatch rejects with TicketEndedError when the ticket expires', async () => {
     const stream = sse([event(ticket('searching')), event(ticket('expired'))]);
     const { fetch } = fakeFetch({ [EVENTS]: stream.handler });

@@ -184,10 +184,11 @@ export class LobbyClient {
       for await (const ticket of this.watchTicket(ticketId, { signal })) last = ticket;
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      const noStream =
-        error instanceof StreamUnavailableError ||
-        (error instanceof LobbyError && NO_STREAM_STATUSES.has(error.status));
-      if (!noStream) throw error;
+      // A refusal that polling would get too (401, 404...) is final; anything else (no streaming
+      // here, a stream cut by a restart or a proxy, a 429 on opening it) falls back to polling.
+      const refused =
+        error instanceof LobbyError && !NO_STREAM_STATUSES.has(error.status) && error.status !== 429;
+      if (refused) throw error;
     }
     // Poll when the stream was unavailable or ended without a final status (a proxy cut it).
     while (last === undefined || last.status === 'searching') {

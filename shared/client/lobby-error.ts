@@ -69,7 +69,11 @@ export class TicketEndedError extends Error {
   override readonly name = 'TicketEndedError';
   readonly ticket: Ticket;
   constructor(ticket: Ticket) {
-    super(`ticket ${ticket.ticketId} ended ${ticket.status} without a match`);
+    super(
+      ticket.status === 'matched'
+        ? `ticket ${ticket.ticketId} was matched, but its room is gone (no seat to take)`
+        : `ticket ${ticket.ticketId} ended ${ticket.status} without a match`,
+    );
     this.ticket = ticket;
   }
 }
