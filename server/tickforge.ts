@@ -22,6 +22,7 @@ import { createAccessTokens } from './lobby/tokens.ts';
 import { loadSecret } from './secrets.ts';
 import { openEmbeddedStore } from './store/embedded/index.ts';
 import type { Store } from './store/types.ts';
+import { urlHost } from './url-host.ts';
 
 /** A running Tickforge. */
 export interface Tickforge {
@@ -98,7 +99,7 @@ export async function startTickforge(options: TickforgeOptions): Promise<Tickfor
     s.once('error', reject);
   });
   const lobbyPort = (server.address() as AddressInfo).port;
-  const lobbyUrl = `http://${config.game.host === '0.0.0.0' ? '127.0.0.1' : config.game.host}:${lobbyPort}`;
+  const lobbyUrl = `http://${urlHost(config.game.host)}:${lobbyPort}`;
   lobbyLog.info({ url: lobbyUrl }, 'lobby listening');
 
   let node: GameNode;

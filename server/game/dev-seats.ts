@@ -15,7 +15,7 @@ import type { HttpHandler, HttpResponse } from './transport/types.ts';
 export interface DevSeatRequest {
   /** Game mode; default `arena`. */
   mode?: string;
-  /** Join this room (created on first join); default: any room of the mode with a free seat, or a new one. */
+  /** Join this room (created on first join); default: a dev room (`dev-...`) of the mode with a free seat, or a new one. */
   roomId?: string;
   /** Display name; default `player-xxxx`. */
   name?: string;
@@ -24,6 +24,9 @@ export interface DevSeatRequest {
   /** Room options, used if this seat creates the room (e.g. arena's `matchSeconds`, `seed`). */
   options?: Record<string, unknown>;
 }
+
+/** Rooms the endpoint makes itself; without a roomId it only ever fills one of these. */
+const DEV_ROOM_PREFIX = 'dev-';
 
 const validate = ajv.compile<DevSeatRequest>({
   type: 'object',
@@ -61,7 +64,10 @@ export function devSeatHandler(deps: {
     }
     if (!validate(body)) return badRequest('body does not match the schema', fieldProblems(validate.errors));
     const mode = body.mode ?? 'arena';
-    const roomId = body.roomId ?? deps.registry.findJoinable(mode)?.id ?? randomUUID();
+    const roomId =
+      body.roomId ??
+      deps.registry.findJoinable(mode, DEV_ROOM_PREFIX)?.id ??
+      `${DEV_ROOM_PREFIX}${randomUUID()}`;
     const playerId = body.playerId ?? randomUUID();
     const name = body.name ?? `player-${playerId.slice(0, 4)}`;
     const seat = await deps.tokens.mintSeat({

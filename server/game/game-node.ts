@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { CloseCode } from '../../shared/protocol/codes.ts';
 import type { GameConfig } from '../config.ts';
+import { urlHost } from '../url-host.ts';
 import { admit } from './admission.ts';
 import { handleClientMessage } from './client-messages.ts';
 import { devSeatHandler } from './dev-seats.ts';
@@ -215,7 +216,7 @@ export class GameNode {
   get url(): string {
     if (this.config.publicUrl) return this.config.publicUrl;
     const scheme = this.config.tls ? 'wss' : 'ws';
-    const host = this.config.host === '0.0.0.0' || this.config.host === '::' ? 'localhost' : this.config.host;
+    const host = urlHost(this.config.host);
     return `${scheme}://${host}:${this.#port}/ws`;
   }
 

@@ -88,10 +88,14 @@ export class RoomRegistry {
     return runtime;
   }
 
-  /** A room of `mode` with a free seat, if any (used by the dev seat endpoint). */
-  findJoinable(mode: string): RoomRuntime | undefined {
+  /**
+   * A room of `mode` whose id starts with `prefix` and has a free seat, if any. The dev seat
+   * endpoint fills only its own rooms this way, never the lobby's (private or matchmade).
+   */
+  findJoinable(mode: string, prefix: string): RoomRuntime | undefined {
     for (const { runtime } of this.#rooms.values()) {
-      if (runtime.mode === mode && !runtime.ended && runtime.seats.size < runtime.maxPlayers) return runtime;
+      if (!runtime.id.startsWith(prefix) || runtime.mode !== mode || runtime.ended) continue;
+      if (runtime.seats.size < runtime.maxPlayers) return runtime;
     }
     return undefined;
   }
