@@ -72,9 +72,11 @@ export async function startTickforge(options: TickforgeOptions): Promise<Tickfor
     seatTtlSeconds: settings.seatTtlSeconds,
   });
   const lobbyLog = log.child({ component: 'lobby' });
+  let draining = false;
   const app = createLobbyApp({
     store,
     now,
+    draining: () => draining,
     partyTokens: createPartyTokens({ secret: encode(accessSecret), now }),
     tokens: createAccessTokens({
       secret: encode(accessSecret),
@@ -128,10 +130,12 @@ export async function startTickforge(options: TickforgeOptions): Promise<Tickfor
     store,
     matchmaking,
     async stop() {
+      draining = true;
       await matchmaking.stop();
       await node.stop();
       await closeServer(server);
       await store.close();
+      lobbyLog.info('lobby stopped');
     },
   };
 }

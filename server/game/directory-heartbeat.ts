@@ -22,17 +22,29 @@ export interface DirectoryHeartbeatOptions {
 /** Beats on a timer; `beat()` also runs one at once (tests, and right after start). */
 export class DirectoryHeartbeat {
   readonly #options: DirectoryHeartbeatOptions;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #inFlight: Promise<void> | undefined;
+  #stopped = false;
   #failing = false;
 
   constructor(options: DirectoryHeartbeatOptions) {
     this.#options = options;
   }
 
-  /** Beat now and then every interval. */
+  /** Beat now and then every interval (each beat waits for the last: a slow directory never overlaps). */
   async start(): Promise<void> {
     await this.beat();
-    this.#timer ??= setInterval(() => void this.beat(), this.#options.intervalMs);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.#inFlight = this.beat().finally(() => {
+        this.#inFlight = undefined;
+        this.#schedule();
+      });
+    }, this.#options.intervalMs);
     this.#timer.unref?.();
   }
 
@@ -51,8 +63,10 @@ export class DirectoryHeartbeat {
 
   /** Stop beating and leave the directory. */
   async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    // A beat under way must not land after the farewell and register the node again.
+    await this.#inFlight;
     await this.beat(0);
   }
 }

@@ -30,6 +30,8 @@ export interface LobbyDeps {
   readonly rateLimits?: RateLimits;
   /** Credentials and mapping of the leaderboard writes; without them every write is refused (401). */
   readonly leaderboardWrites?: LeaderboardWrites;
+  /** True once shutdown has begun: /ready answers 503 so load balancers stop sending traffic. */
+  readonly draining?: () => boolean;
   /** Serve the built browser demo from this directory at `/` (client-demo/dist). */
   readonly demoDir?: string;
   /** Largest accepted request body in bytes (default 16 KiB). */

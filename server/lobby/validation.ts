@@ -51,8 +51,11 @@ async function read(target: ValidationTarget, req: Request): Promise<unknown> {
     const entries = Object.entries(req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] : v]);
     return Object.fromEntries(entries);
   }
-  const mediaType = (req.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
+  const [mediaType = '', ...parameters] = (req.header('content-type') ?? '').split(';').map((p) => p.trim());
   if (!JSON_MEDIA_TYPE.test(mediaType)) throw new UnsupportedMediaTypeError();
+  // JSON is UTF-8 (RFC 8259): a body declared as anything else would be read wrongly.
+  const charset = parameters.find((p) => p.toLowerCase().startsWith('charset='));
+  if (charset && !/^charset="?utf-8"?$/i.test(charset)) throw new UnsupportedMediaTypeError();
   const text = await req.text();
   try {
     return JSON.parse(text) as unknown;

@@ -36,6 +36,8 @@ export function checkText(argument: string, value: string, max: number): string 
   if (typeof value !== 'string' || value.length === 0 || value.length > max) {
     throw new InvalidArgumentError(argument, `must be a string of 1 to ${max} characters`);
   }
+  // A lone surrogate is stored by SQLite as U+FFFD, so two different ids would become one row.
+  if (!value.isWellFormed()) throw new InvalidArgumentError(argument, 'must be well-formed Unicode');
   return value;
 }
 

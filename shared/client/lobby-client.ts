@@ -19,7 +19,7 @@ import type {
   Ticket,
 } from './lobby-types.ts';
 import { isMatched } from './lobby-types.ts';
-import { readTicketEvents, StreamUnavailableError } from './ticket-stream.ts';
+import { readTicketEvents } from './ticket-stream.ts';
 
 /** The part of fetch the client uses (the platform's by default; inject one for tests). */
 export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;

@@ -35,6 +35,40 @@ describe('probes', () => {
   });
 });
 
+describe('probes while draining', () => {
+  it('GET /ready answers 503 draining once shutdown has begun, /health stays 200', async () => {
+    let draining = false;
+    const other = await startLobby({ draining: () => draining });
+    try {
+      expect((await fetch(`${other.url}/ready`)).status).toBe(200);
+      draining = true;
+      const response = await fetch(`${other.url}/ready`);
+      expect(response.status).toBe(503);
+      expect(await readProblem(response)).toMatchObject({ type: 'https://tickforge.dev/problems/draining' });
+      expect((await fetch(`${other.url}/health`)).status).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('body media types', () => {
+  it('refuses a JSON body declared in another charset with 415', async () => {
+    const response = await fetch(`${lobby.url}/v1/auth/guest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-16' },
+      body: JSON.stringify({ name: 'ada' }),
+    });
+    expect(response.status).toBe(415);
+    const utf8 = await fetch(`${lobby.url}/v1/auth/guest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=UTF-8' },
+      body: JSON.stringify({ name: 'ada' }),
+    });
+    expect(utf8.status).toBe(201);
+  });
+});
+
 describe('errors', () => {
   it('answers an unknown route with a 404 problem', async () => {
     const response = await fetch(`${lobby.url}/v1/nope`);

@@ -317,6 +317,31 @@ describe('GET /v1/matchmaking/tickets/:id/events', () => {
     expect(seen[1]?.reservation?.playerId).toBe(four[0]?.playerId);
   });
 
+  it('refuses a fifth stream held open by one player with 429, and frees the slot when one ends', async () => {
+    const [a] = await players(1);
+    const ticket = await queue(a!);
+    const path = `/v1/matchmaking/tickets/${ticket.ticketId}/events`;
+    const controllers = Array.from({ length: 4 }, () => new AbortController());
+    const streams = await Promise.all(
+      controllers.map((controller) =>
+        fetch(`${lobby.url}${path}`, {
+          headers: { authorization: `Bearer ${a!.token}` },
+          signal: controller.signal,
+        }),
+      ),
+    );
+    expect(streams.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const fifth = await a!.call('GET', path);
+    expect(fifth.status).toBe(429);
+    expect(fifth.headers.get('retry-after')).toBe('5');
+    // Cancelling ends every stream with the final ticket, and the slots are free again.
+    await a!.call('DELETE', `/v1/matchmaking/tickets/${ticket.ticketId}`);
+    for (const stream of streams) expect((await readEvents(stream)).at(-1)?.status).toBe('cancelled');
+    const again = await a!.call('GET', path);
+    expect(again.status).toBe(200);
+    expect((await readEvents(again)).map((t) => t.status)).toEqual(['cancelled']);
+  });
+
   it('a final ticket streams once and ends at once', async () => {
     const [a] = await players(1);
     const ticket = await queue(a!);

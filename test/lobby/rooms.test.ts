@@ -127,7 +127,9 @@ describe('GET /v1/rooms', () => {
       [small.room.roomId, 1, 1],
     ]);
     expect(rooms[0]).not.toHaveProperty('code');
-    expect(await (await ada.call('GET', '/v1/rooms?mode=other')).json()).toEqual({ rooms: [] });
+    const unknown = await ada.call('GET', '/v1/rooms?mode=other');
+    expect(unknown.status).toBe(400);
+    expect((await readProblem(unknown)).errors?.[0]?.field).toBe('/query/mode');
   });
 
   it('refuses a missing mode and a bad limit', async () => {

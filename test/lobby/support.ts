@@ -53,6 +53,7 @@ export interface TestLobbyOptions {
   readonly leaderboardWrites?: LeaderboardWrites;
   readonly rateLimits?: RateLimits;
   readonly ticketTtlMs?: number;
+  readonly draining?: () => boolean;
 }
 
 /** Rate limits off: tests that are about them turn them on. */

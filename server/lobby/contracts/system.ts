@@ -28,7 +28,10 @@ export const systemRoutes = {
     auth: false,
     responses: {
       200: { description: 'Ready', schema: StatusResponse },
-      503: { description: 'The store does not answer', contentType: 'application/problem+json' },
+      503: {
+        description: 'Shutting down, or the store does not answer',
+        contentType: 'application/problem+json',
+      },
     },
   }),
   openapi: defineRoute({

@@ -4,13 +4,16 @@ import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { TicketPlayer, TicketRecord } from '../../store/tickets.ts';
 import { matchmakingRoutes } from '../contracts/matchmaking.ts';
-import { ConflictError, LobbyError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, LobbyError, NotFoundError, RateLimitedError, ValidationError } from '../errors.ts';
 import type { SeatedPlayer } from '../seating.ts';
 import type { LobbyDeps, LobbyEnv, PlayerGuard } from '../types.ts';
 import { validate } from '../validation.ts';
+import { unknownMode } from './rooms.ts';
 
 /** SSE comment interval: keeps proxies from closing a quiet stream. */
 const KEEPALIVE_MS = 15_000;
+/** Ticket streams one player may hold open at once (each holds a socket for up to a ticket's life). */
+const MAX_STREAMS_PER_PLAYER = 4;
 
 /** The wire shape of a ticket for one of its players, with a fresh seat of theirs once matched. */
 export async function ticketView(ticket: TicketRecord, player: SeatedPlayer, deps: LobbyDeps) {
@@ -42,6 +45,7 @@ export async function ticketView(ticket: TicketRecord, player: SeatedPlayer, dep
 export function mountMatchmakingRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, auth: PlayerGuard): void {
   const { create, partyToken, get, cancel, events } = matchmakingRoutes;
   const tickets = deps.store.tickets;
+  const openStreams = new Map<string, number>();
 
   /** The ticket if the caller is in its party; others get the same 404 as for no ticket at all. */
   const ownTicket = async (ticketId: string, playerId: string): Promise<TicketRecord> => {
@@ -56,10 +60,7 @@ export function mountMatchmakingRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, aut
     const body = c.req.valid('json');
     const me = c.var.player;
     const mode = deps.modes.get(body.mode);
-    if (!mode) {
-      const known = [...deps.modes.keys()].join(', ');
-      throw new ValidationError([{ field: '/body/mode', message: `is not a game mode here (${known})` }]);
-    }
+    if (!mode) throw unknownMode('/body/mode', deps);
     const players: TicketPlayer[] = [{ playerId: me.id, name: me.name }];
     for (const [i, token] of (body.party ?? []).entries()) {
       const memberId = await deps.partyTokens.verify(token, me.id);
@@ -125,6 +126,16 @@ export function mountMatchmakingRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, aut
     const me = player.id;
     const { ticketId } = c.req.valid('param');
     await ownTicket(ticketId, me); // a 404 before the stream starts
+    const open = openStreams.get(me) ?? 0;
+    if (open >= MAX_STREAMS_PER_PLAYER) {
+      throw new RateLimitedError(5, `At most ${MAX_STREAMS_PER_PLAYER} ticket streams open at once.`);
+    }
+    openStreams.set(me, open + 1);
+    const closed = () => {
+      const left = (openStreams.get(me) ?? 1) - 1;
+      if (left > 0) openStreams.set(me, left);
+      else openStreams.delete(me);
+    };
     return streamSSE(
       c,
       async (stream) => {
@@ -150,6 +161,7 @@ export function mountMatchmakingRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, aut
         } finally {
           clearInterval(keepalive);
           unwatch();
+          closed();
         }
       },
       async (err) => {

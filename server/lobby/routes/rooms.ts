@@ -20,6 +20,13 @@ export function roomInfo(room: RoomRecord, now: number, withCode: boolean) {
   };
 }
 
+/** The 400 for a mode this lobby does not offer, naming the ones it does. */
+export function unknownMode(field: string, deps: LobbyDeps): ValidationError {
+  return new ValidationError([
+    { field, message: `is not a game mode here (${[...deps.modes.keys()].join(', ')})` },
+  ]);
+}
+
 /** Mount GET/POST /v1/rooms and the two ways to take a seat. */
 export function mountRoomRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, auth: PlayerGuard): void {
   const { list, create, join, joinByCode } = roomRoutes;
@@ -35,7 +42,8 @@ export function mountRoomRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, auth: Play
 
   app.get(list.path, auth, validate('query', list.request.query), async (c) => {
     const { mode, limit } = c.req.valid('query');
-    const found = deps.modes.has(mode) ? await rooms.listPublic(mode, limit ? Number(limit) : 20) : [];
+    if (!deps.modes.has(mode)) throw unknownMode('/query/mode', deps);
+    const found = await rooms.listPublic(mode, limit ? Number(limit) : 20);
     const now = deps.now();
     return c.json({ rooms: found.map((room) => roomInfo(room, now, false)) });
   });
@@ -43,10 +51,7 @@ export function mountRoomRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, auth: Play
   app.post(create.path, auth, validate('json', create.request.body), async (c) => {
     const body = c.req.valid('json');
     const mode = deps.modes.get(body.mode);
-    if (!mode) {
-      const known = [...deps.modes.keys()].join(', ');
-      throw new ValidationError([{ field: '/body/mode', message: `is not a game mode here (${known})` }]);
-    }
+    if (!mode) throw unknownMode('/body/mode', deps);
     if (body.maxPlayers !== undefined && body.maxPlayers > mode.maxPlayers) {
       throw new ValidationError([
         { field: '/body/maxPlayers', message: `must be at most ${mode.maxPlayers} for ${mode.mode}` },

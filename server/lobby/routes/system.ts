@@ -15,6 +15,9 @@ export function mountSystemRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, openApi:
   const document = JSON.stringify(openApi);
   app.get(health.path, (c) => c.json({ status: 'ok' as const }));
   app.get(ready.path, async (c) => {
+    if (deps.draining?.()) {
+      return problemResponse(problem(503, 'draining', 'Service unavailable', 'The lobby is shutting down.'));
+    }
     try {
       await deps.store.players.get(PROBE_PLAYER_ID);
       return c.json({ status: 'ready' as const });

@@ -199,7 +199,6 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
   async rank(boardId: string, playerId: string): Promise<LeaderboardRecord | undefined> {
     const board = this.#boards.get(boardId);
     checkText('playerId', playerId, MAX_ID_LENGTH);
-    const period = this.#currentPeriod(board);
     const index = this.#rankIndex(board);
     const me = index.get(playerId);
     return me ? toRecord(me, index.countBefore(me) + 1) : undefined;
