@@ -194,6 +194,16 @@ export function describeScoring(factory: StoreFactory): void {
       expect((await ctx.submit('wins', 'a', 2, 'k')).outcome).toBe('applied');
     });
 
+    test('ids and names must be well-formed Unicode (a lone surrogate would merge two ids)', async () => {
+      await expectStoreError(ctx.submit('points', 'a\ud800', 1), InvalidArgumentError, 'invalid_argument');
+      await expectStoreError(
+        ctx.boards.submit({ boardId: 'points', playerId: 'a', name: 'x\udfff', score: 1, key: 'k' }),
+        InvalidArgumentError,
+        'invalid_argument',
+      );
+      expect(await ctx.boards.top('points')).toMatchObject({ records: [] });
+    });
+
     test('an increment that would overflow is refused and rolled back', async () => {
       await ctx.submit('wins', 'a', Number.MAX_VALUE);
       await expectStoreError(
