@@ -25,6 +25,13 @@ describe('bots', () => {
     expect(() => parseBotArgs(['--nope'])).toThrow();
   });
 
+  it('spreads the bots over --rooms N rooms', () => {
+    const parsed = parseBotArgs(['--clients', '64', '--rooms', '3']);
+    expect(!parsed.help && parsed.options.roomSize).toBe(22);
+    expect(() => parseBotArgs(['--rooms', '2', '--room-size', '8'])).toThrow('not both');
+    expect(() => parseBotArgs(['--rooms', '0'])).toThrow('--rooms must be a positive integer');
+  });
+
   it('plays arena: every bot connects, receives state at the tick rate and gets its inputs acknowledged', async () => {
     const game = await startTestNode();
     const parsed = parseBotArgs([

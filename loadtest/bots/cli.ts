@@ -18,6 +18,7 @@ export const USAGE = `usage: npm run bots -- [--url http://127.0.0.1:2567 | --lo
                        matchmaker picks the rooms)
   --clients N          bots to connect                                  (default 32)
   --room-size N        consecutive bots per room (dev seats)            (default 16)
+  --rooms N            spread the bots over N rooms instead (dev seats; sets the room size)
   --duration S         measured seconds, after ramp and warmup          (default 30)
   --warmup S           seconds between the last join and measuring      (default 2)
   --mode NAME          game mode                                        (default arena)
@@ -62,6 +63,7 @@ const ARG_OPTIONS = {
   lobby: { type: 'string' },
   clients: { type: 'string' },
   'room-size': { type: 'string' },
+  rooms: { type: 'string' },
   duration: { type: 'string' },
   warmup: { type: 'string' },
   mode: { type: 'string' },
@@ -75,7 +77,7 @@ const ARG_OPTIONS = {
 } as const;
 
 /** Options that only mean something when the bots pick their rooms through /dev/seats. */
-const DEV_SEAT_ONLY = ['url', 'room-size', 'match-seconds', 'run-id'] as const;
+const DEV_SEAT_ONLY = ['url', 'room-size', 'rooms', 'match-seconds', 'run-id'] as const;
 
 /** Parse a command line into run options (throws UsageError). */
 export function parseBotArgs(
@@ -114,11 +116,19 @@ export function parseBotArgs(
   const warmup = values.warmup === undefined ? 2 : Number(values.warmup);
   if (!Number.isFinite(warmup) || warmup < 0)
     throw new UsageError(`--warmup must be >= 0, got "${values.warmup}"`);
+  if (values.rooms !== undefined && values['room-size'] !== undefined) {
+    throw new UsageError('give --rooms or --room-size, not both');
+  }
+  const clients = positive('clients', values.clients, 32, true);
+  const roomSize =
+    values.rooms === undefined
+      ? positive('room-size', values['room-size'], 16, true)
+      : Math.ceil(clients / positive('rooms', values.rooms, 1, true));
   const options: BotRunOptions = {
     url,
     ...(lobby !== undefined ? { lobby } : {}),
-    clients: positive('clients', values.clients, 32, true),
-    roomSize: positive('room-size', values['room-size'], 16, true),
+    clients,
+    roomSize,
     durationSeconds: positive('duration', values.duration, 30, false),
     warmupSeconds: warmup,
     mode,
