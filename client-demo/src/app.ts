@@ -6,7 +6,6 @@
 
 import {
   type GuestSession,
-  type LeaderboardRecord,
   type LobbyClient,
   LobbyError,
 } from '../../shared/client/index.ts';
@@ -233,17 +232,11 @@ export class App {
   }
 
   async #board(boardId: string, playerId: string): Promise<BoardView> {
-    const around = this.#lobby.recordsAround(boardId, playerId, { limit: 5 }).then(
-      (window): readonly LeaderboardRecord[] => window.records,
-      (error: unknown) => {
-        // No record yet is an answer, not a failure.
-        if (error instanceof LobbyError && error.status === 404 && error.type.endsWith('/no-record')) {
-          return undefined;
-        }
-        throw error;
-      },
-    );
-    const [top, records] = await Promise.all([this.#lobby.topRecords(boardId, { limit: 10 }), around]);
-    return { top: top.records, around: records };
+    const [top, around] = await Promise.all([
+      this.#lobby.topRecords(boardId, { limit: 10 }),
+      this.#lobby.recordsAround(boardId, playerId, { limit: 5 }),
+    ]);
+    // A player with no record yet gets an empty window: that is "no record", not a failure.
+    return { top: top.records, around: around.records.length > 0 ? around.records : undefined };
   }
 }
