@@ -12,6 +12,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { seededRandom } from '../server/games/arena/rules.ts';
 import { formMatches, type MatchRules, type QueuedTicket } from '../server/lobby/matchmaking/matcher.ts';
 
 /** Who is queued: solos without ratings, rated solos, or rated solos with some parties of 2-4. */
@@ -54,17 +55,8 @@ function benchRules(playersPerMatch: number): MatchRules {
   };
 }
 
-/** mulberry32: a small seeded generator, so every run measures the same queue. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The arena's seeded generator (mulberry32), so every run measures the same queue. */
+const random = seededRandom;
 
 /** Ratings ~ normal(1500, 300) (Box-Muller), party sizes by scenario, queued over the last minute. */
 function buildQueue(
