@@ -4,11 +4,7 @@
  * match's socket), so nothing from an old screen outlives it.
  */
 
-import {
-  type GuestSession,
-  type LobbyClient,
-  LobbyError,
-} from '../../shared/client/index.ts';
+import { type GuestSession, type LobbyClient, LobbyError } from '../../shared/client/index.ts';
 import { ArenaMatch } from './arena-match.ts';
 import { ArenaView } from './arena-view.ts';
 import { errorText } from './dom.ts';
