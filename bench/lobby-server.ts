@@ -1,6 +1,6 @@
 /**
- * The server half of `npm run bench:lobby`, run in its own (pinned) process: either the floor (a
- * bare Hono handler on @hono/node-server returning a fixed 10-record JSON) or the real lobby over
+ * The server half of `npm run bench:lobby`, run in its own (pinned) process: either the floor (bare
+ * Hono handlers on @hono/node-server: a fixed 10-record JSON, and a POST echoing its JSON body) or the real lobby over
  * an embedded store in a temp dir, seeded with players and arena scores, rate limits off. Prints
  * one JSON line with its URL and what the load generator needs (tokens, player ids), then serves
  * until stdin closes.
@@ -45,6 +45,10 @@ async function floor(): Promise<{ fetch: (r: Request) => Response | Promise<Resp
   }));
   const app = new Hono();
   app.get('/v1/leaderboards/:boardId/top', (c) => c.json({ boardId: 'arena', period: 'all', records }));
+  // The same for a request with a JSON body: what reading and answering a POST costs by itself.
+  app.post('/v1/auth/guest', async (c) =>
+    c.json({ name: ((await c.req.json()) as { name: string }).name }, 201),
+  );
   return { fetch: app.fetch, info: { playerIds: [], ticketTokens: [] } };
 }
 

@@ -47,7 +47,16 @@ type Request = Parameters<MiddlewareHandler<LobbyEnv>>[0]['req'];
 async function read(target: ValidationTarget, req: Request): Promise<unknown> {
   if (target === 'param') return req.param();
   if (target === 'query') {
-    // A repeated key stays an array, so a schema expecting one string refuses `?a=1&a=2`.
+    const at = req.url.indexOf('?');
+    if (at === -1) return {};
+    const single = req.query();
+    // A repeated key stays an array, so a schema expecting one string refuses `?a=1&a=2`. The
+    // common case (no repeats: as many keys as `&`-separated parts) skips building the arrays.
+    const parts = req.url
+      .slice(at + 1)
+      .split('&')
+      .filter(Boolean).length;
+    if (Object.keys(single).length === parts) return single;
     const entries = Object.entries(req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] : v]);
     return Object.fromEntries(entries);
   }

@@ -64,6 +64,14 @@ describe('GET /v1/leaderboards/{boardId}/top', () => {
     expect((await readProblem(response)).errors?.[0]?.field).toBe('/query/limit');
   });
 
+  it('refuses a repeated query key, naming it, and ignores an empty & part', async () => {
+    const repeated = await get('/v1/leaderboards/arena/top?limit=5&limit=6');
+    expect(repeated.status).toBe(400);
+    expect((await readProblem(repeated)).errors?.[0]?.field).toBe('/query/limit');
+    expect((await get('/v1/leaderboards/arena/top?limit=5&')).status).toBe(200);
+    expect((await get('/v1/leaderboards/arena/top?')).status).toBe(200);
+  });
+
   it('refuses a forged cursor and one issued for another board, naming /query/cursor', async () => {
     const other = (await (await get('/v1/leaderboards/ladder/top?limit=1')).json()).nextCursor as string;
     await lobby.store.leaderboards.submit({ boardId: 'arena', playerId: 'x', name: 'x', score: 1, key: 'k' });
