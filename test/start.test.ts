@@ -46,6 +46,25 @@ async function startMain(env: Record<string, string>): Promise<Started> {
   return { child, port, lobby, lines };
 }
 
+/**
+ * `promise`, or a failure naming the step and showing the child's output when it takes longer than
+ * `ms`: a guard that turns a hang into a readable error, not a wait.
+ */
+async function step<T>(name: string, started: Started, promise: Promise<T>, ms = 15_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${name} did not happen within ${ms} ms; output:\n${started.lines.join('\n')}`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, guard]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('server/main.ts', () => {
   let dataDir = '';
   let started: Started | undefined;
@@ -77,17 +96,31 @@ describe('server/main.ts', () => {
       };
     const a = await seat({ name: 'ada' });
     const b = await seat({ name: 'bo', roomId: a.roomId });
-    const ada = await GameClient.connect({ url: a.url, seat: a.seat, pingIntervalMs: 0 });
-    const bo = await GameClient.connect({ url: b.url, seat: b.seat, pingIntervalMs: 0 });
+    const ada = await step(
+      'ada connects',
+      started,
+      GameClient.connect({ url: a.url, seat: a.seat, pingIntervalMs: 0 }),
+    );
+    const bo = await step(
+      'bo connects',
+      started,
+      GameClient.connect({ url: b.url, seat: b.seat, pingIntervalMs: 0 }),
+    );
     const bothSeen = (c: GameClient) =>
       [...c.state.entities.values()].filter((e) => e.type === 'player').length === 2;
-    await Promise.all([ada.next('state', () => bothSeen(ada)), bo.next('state', () => bothSeen(bo))]);
+    await step(
+      'both players see each other',
+      started,
+      Promise.all([ada.next('state', () => bothSeen(ada)), bo.next('state', () => bothSeen(bo))]),
+    );
 
     const closed = Promise.all([ada.next('close'), bo.next('close')]);
     const exited = new Promise<number | null>((resolve) => started!.child.once('exit', resolve));
     started.child.kill('SIGTERM');
-    expect((await closed).map((c) => c.code)).toEqual([1001, 1001]);
-    expect(await exited).toBe(0);
+    expect((await step('players closed by the drain', started, closed)).map((c) => c.code)).toEqual([
+      1001, 1001,
+    ]);
+    expect(await step('the process exits', started, exited)).toBe(0);
     expect(started.lines.join('\n')).toContain('game node stopped');
     expect(started.lines.join('\n')).not.toMatch(/eyJ/); // no token ever reaches the log
   });
