@@ -32,16 +32,26 @@ async function startMain(env: Record<string, string>): Promise<Started> {
   const lines: string[] = [];
   let lobby = '';
   const port = await new Promise<number>((resolve, reject) => {
+    // A start that hangs fails with what the process said so far, not a bare test timeout.
+    const hung = setTimeout(
+      () => reject(new Error(`not listening after 15 s:\n${lines.join('\n')}`)),
+      15_000,
+    );
     const rl = createInterface({ input: child.stdout! });
     rl.on('line', (line) => {
       lines.push(line);
       const lobbyLine = /"url":"(http:\/\/[^"]+)".*"msg":"lobby listening"/.exec(line);
       if (lobbyLine) lobby = lobbyLine[1] ?? '';
       const match = /"url":"wss?:\/\/[^:]+:(\d+)\/ws"/.exec(line);
-      if (match) resolve(Number(match[1]));
+      if (match) {
+        clearTimeout(hung);
+        resolve(Number(match[1]));
+      }
     });
     child.stderr!.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
     child.once('exit', (code) => reject(new Error(`exited ${code} before listening:\n${lines.join('\n')}`)));
+    child.once('exit', () => clearTimeout(hung));
+    rl.once('close', () => clearTimeout(hung));
   });
   return { child, port, lobby, lines };
 }
