@@ -81,7 +81,10 @@ export interface RoomDirectory {
    * reported it and a seat in it is still promised (its first player is on the way).
    */
   heartbeat(node: NodeStatus, rooms: readonly RoomReport[], ttlMs: number): Promise<void>;
-  /** Nodes whose heartbeat is within its TTL. */
+  /**
+   * Nodes whose heartbeat is within its TTL. `rooms` is at least the rooms recorded here for the
+   * node, so rooms made since its last heartbeat count against its limit.
+   */
   liveNodes(): Promise<LiveNode[]>;
   /** Record a room; `false` when its id or join code is already taken (nothing written). */
   create(room: NewRoom): Promise<RoomRecord | false>;

@@ -37,6 +37,14 @@ export function describeRooms(factory: StoreFactory): void {
       expect(await rooms().liveNodes()).toEqual([]);
     });
 
+    test("rooms made since a node's last heartbeat count against its room limit", async () => {
+      await rooms().heartbeat({ ...node('n1'), rooms: 1, maxRooms: 3 }, [], TTL);
+      await rooms().create(room('r1'));
+      await rooms().create(room('r2'));
+      await rooms().create(room('r3'));
+      expect((await rooms().liveNodes())[0]).toMatchObject({ nodeId: 'n1', rooms: 3, maxRooms: 3 });
+    });
+
     test('a room is found by id and by code; ids and live codes are unique', async () => {
       await rooms().heartbeat(node('n1'), [], TTL);
       const created = await rooms().create(room('r1', { visibility: 'private', code: 'ABCD' }));

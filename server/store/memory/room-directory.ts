@@ -68,9 +68,12 @@ export class MemoryRoomDirectory implements RoomDirectory {
   async liveNodes(): Promise<LiveNode[]> {
     const now = this.#now();
     const alive: LiveNode[] = [];
+    // Rooms made here that the node has not reported yet still count against its room limit.
+    const recorded = new Map<string, number>();
+    for (const room of this.#rooms.values()) recorded.set(room.nodeId, (recorded.get(room.nodeId) ?? 0) + 1);
     for (const [id, entry] of this.#nodes) {
       if (entry.expiresAt > now) {
-        alive.push(entry.status);
+        alive.push({ ...entry.status, rooms: Math.max(entry.status.rooms, recorded.get(id) ?? 0) });
         continue;
       }
       this.#nodes.delete(id);
