@@ -39,6 +39,12 @@ export interface RouteSpec {
   readonly responses: Readonly<Record<number, RouteResponse>>;
 }
 
+/** A documented problem+json answer of a route (the body is always ProblemSchema). */
+export const problemAnswer = (description: string): RouteResponse => ({
+  description,
+  contentType: 'application/problem+json',
+});
+
 /** Declare a route, keeping the exact schema types for `validate()` and the handlers. */
 export function defineRoute<const R extends RouteSpec>(spec: R): R {
   return spec;

@@ -5,7 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { MODE_NAME } from '../../validation.ts';
-import { defineRoute } from '../contract.ts';
+import { defineRoute, problemAnswer } from '../contract.ts';
 
 /** A configured board's id, as the store accepts it. */
 const BoardId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$', description: 'Board id' });
@@ -134,7 +134,7 @@ export const ScoreResponse = Type.Object(
   { title: 'ScoreResult', additionalProperties: false },
 );
 
-const boardNotFound = { description: 'No such board, or no record', contentType: 'application/problem+json' };
+const boardNotFound = problemAnswer('No such board, or no record');
 
 /** Routes of the leaderboards resource. Reads are public: scores are public and reads are the hot path. */
 export const leaderboardRoutes = {

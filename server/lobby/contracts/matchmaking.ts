@@ -1,10 +1,8 @@
 /** Contracts of matchmaking: queue a ticket, read it, cancel it, or watch it as Server-Sent Events. */
 import { Type } from '@sinclair/typebox';
 import { MODE_NAME } from '../../validation.ts';
-import { defineRoute } from '../contract.ts';
+import { defineRoute, problemAnswer } from '../contract.ts';
 import { SeatReservationSchema } from './seats.ts';
-
-const problemAnswer = (description: string) => ({ description, contentType: 'application/problem+json' });
 
 /** Body of POST /v1/matchmaking/tickets. */
 export const CreateTicketRequest = Type.Object(

@@ -1,13 +1,12 @@
 /** Contracts of the rooms: list public rooms, create one, take a seat by room id or join code. */
 import { Type } from '@sinclair/typebox';
 import { MODE_NAME } from '../../validation.ts';
-import { defineRoute } from '../contract.ts';
+import { defineRoute, problemAnswer } from '../contract.ts';
 import { JOIN_CODE_PATTERN } from '../seating.ts';
 import { RoomId, SeatReservationSchema } from './seats.ts';
 
 const Mode = Type.String({ pattern: MODE_NAME, description: 'Game mode, e.g. arena' });
 const JoinCode = Type.String({ pattern: JOIN_CODE_PATTERN, description: 'Six-character join code' });
-const problemAnswer = (description: string) => ({ description, contentType: 'application/problem+json' });
 
 /** Public labels of a room: at most 8 short string values. */
 export const RoomMetadata = Type.Record(

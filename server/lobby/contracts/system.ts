@@ -1,6 +1,6 @@
 /** Contracts of the operational routes: liveness, readiness and the API description itself. */
 import { Type } from '@sinclair/typebox';
-import { defineRoute } from '../contract.ts';
+import { defineRoute, problemAnswer } from '../contract.ts';
 
 /** Body of /health and /ready. */
 export const StatusResponse = Type.Object(
@@ -28,10 +28,7 @@ export const systemRoutes = {
     auth: false,
     responses: {
       200: { description: 'Ready', schema: StatusResponse },
-      503: {
-        description: 'Shutting down, or the store does not answer',
-        contentType: 'application/problem+json',
-      },
+      503: problemAnswer('Shutting down, or the store does not answer'),
     },
   }),
   openapi: defineRoute({
