@@ -2,6 +2,7 @@
  * The game modes a lobby offers, and how each one's rooms and matches are made. Built once at
  * start-up from the room definitions the game nodes run, so both sides agree on names and sizes.
  */
+import { ValidationError } from './errors.ts';
 import type { MatchRules } from './matchmaking/matcher.ts';
 
 /** One mode as the lobby sees it. */
@@ -16,6 +17,15 @@ export interface ModeSettings {
 
 /** The modes by name. */
 export type LobbyModes = ReadonlyMap<string, ModeSettings>;
+
+/** The mode named by a request, or a 400 naming `field` and the modes this lobby offers. */
+export function modeOf(modes: LobbyModes, name: string, field: string): ModeSettings {
+  const mode = modes.get(name);
+  if (mode) return mode;
+  throw new ValidationError([
+    { field, message: `is not a game mode here (${[...modes.keys()].join(', ')})` },
+  ]);
+}
 
 /** What the lobby takes from a room definition (server/game/room.ts RoomDefinition). */
 export interface ModeDefinition {

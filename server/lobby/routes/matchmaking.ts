@@ -5,10 +5,10 @@ import { streamSSE } from 'hono/streaming';
 import type { TicketPlayer, TicketRecord } from '../../store/tickets.ts';
 import { matchmakingRoutes } from '../contracts/matchmaking.ts';
 import { ConflictError, LobbyError, NotFoundError, RateLimitedError, ValidationError } from '../errors.ts';
+import { modeOf } from '../modes.ts';
 import type { SeatedPlayer } from '../seating.ts';
 import type { LobbyDeps, LobbyEnv, PlayerGuard } from '../types.ts';
 import { validate } from '../validation.ts';
-import { unknownMode } from './rooms.ts';
 
 /** SSE comment interval: keeps proxies from closing a quiet stream. */
 const KEEPALIVE_MS = 15_000;
@@ -59,8 +59,7 @@ export function mountMatchmakingRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, aut
   app.post(create.path, auth, validate('json', create.request.body), async (c) => {
     const body = c.req.valid('json');
     const me = c.var.player;
-    const mode = deps.modes.get(body.mode);
-    if (!mode) throw unknownMode('/body/mode', deps);
+    const mode = modeOf(deps.modes, body.mode, '/body/mode');
     const players: TicketPlayer[] = [{ playerId: me.id, name: me.name }];
     for (const [i, token] of (body.party ?? []).entries()) {
       const memberId = await deps.partyTokens.verify(token, me.id);

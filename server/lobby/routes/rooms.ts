@@ -3,6 +3,7 @@ import type { Context, Hono } from 'hono';
 import { occupancy, type RoomRecord } from '../../store/rooms.ts';
 import { roomRoutes } from '../contracts/rooms.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import { modeOf } from '../modes.ts';
 import type { LobbyDeps, LobbyEnv, PlayerGuard } from '../types.ts';
 import { validate } from '../validation.ts';
 
@@ -20,13 +21,6 @@ export function roomInfo(room: RoomRecord, now: number, withCode: boolean) {
   };
 }
 
-/** The 400 for a mode this lobby does not offer, naming the ones it does. */
-export function unknownMode(field: string, deps: LobbyDeps): ValidationError {
-  return new ValidationError([
-    { field, message: `is not a game mode here (${[...deps.modes.keys()].join(', ')})` },
-  ]);
-}
-
 /** Mount GET/POST /v1/rooms and the two ways to take a seat. */
 export function mountRoomRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, auth: PlayerGuard): void {
   const { list, create, join, joinByCode } = roomRoutes;
@@ -42,7 +36,7 @@ export function mountRoomRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, auth: Play
 
   app.get(list.path, auth, validate('query', list.request.query), async (c) => {
     const { mode, limit } = c.req.valid('query');
-    if (!deps.modes.has(mode)) throw unknownMode('/query/mode', deps);
+    modeOf(deps.modes, mode, '/query/mode');
     const found = await rooms.listPublic(mode, limit ? Number(limit) : 20);
     const now = deps.now();
     return c.json({ rooms: found.map((room) => roomInfo(room, now, false)) });
@@ -50,8 +44,7 @@ export function mountRoomRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, auth: Play
 
   app.post(create.path, auth, validate('json', create.request.body), async (c) => {
     const body = c.req.valid('json');
-    const mode = deps.modes.get(body.mode);
-    if (!mode) throw unknownMode('/body/mode', deps);
+    const mode = modeOf(deps.modes, body.mode, '/body/mode');
     if (body.maxPlayers !== undefined && body.maxPlayers > mode.maxPlayers) {
       throw new ValidationError([
         { field: '/body/maxPlayers', message: `must be at most ${mode.maxPlayers} for ${mode.mode}` },
