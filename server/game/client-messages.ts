@@ -1,22 +1,22 @@
 /**
  * Inbound game messages: decode, validate the envelope against its JSON Schema, then act. Protocol
- * violations close the socket with their code; a bad input gets an ERROR message and the socket
- * stays open. Nothing here throws out to the transport.
+ * violations close the socket with their code (see violations.ts); a bad input gets an ERROR
+ * message and the socket stays open. Nothing here throws out to the transport.
  */
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { DecodeError, decodeMessage, encodeMessage } from '../../shared/protocol/codec.ts';
 import { CloseCode, ErrorCode, MessageType } from '../../shared/protocol/codes.ts';
 import { clientMessageSchemas } from '../../shared/protocol/schemas/client-messages.ts';
 import { compileOnce } from '../validation.ts';
-import type { GameMetrics, RejectReason } from './metrics.ts';
+import type { RejectReason } from './metrics.ts';
 import type { SeatSocket } from './seat.ts';
+import { recordViolation, type ViolationDeps } from './violations.ts';
 
 const validators = new Map<number, ValidateFunction>(
   Object.entries(clientMessageSchemas).map(([type, schema]) => [Number(type), compileOnce(schema)]),
 );
 
-export interface ClientMessageDeps {
-  readonly metrics: GameMetrics;
+export interface ClientMessageDeps extends ViolationDeps {
   /** Wall-clock milliseconds. */
   readonly now: () => number;
   /** Milliseconds on the server's clock for PONG (monotonic). */
@@ -106,7 +106,6 @@ function violation(
   code: number,
   text: string,
 ): void {
-  deps.metrics.rejected.labels(reason).inc();
-  socket.data.closingBy = 'server';
+  recordViolation(socket, reason, code, deps);
   socket.close(code, text);
 }

@@ -173,11 +173,7 @@ class WsTransport<T> implements Transport {
     });
     ws.on('ping', seen);
     ws.on('pong', seen);
-    ws.on('error', (error: Error) => {
-      // `ws` has already sent the matching close frame; report as uWS.js would, at once.
-      const [code, reason] = faultOf(error);
-      socket.closed(code, reason);
-    });
+    ws.on('error', (error: Error) => socket.faulted(faultOf(error)));
     ws.on('close', (code: number, reason: Buffer) => {
       socket.closed(code, reason.toString());
     });
