@@ -227,6 +227,23 @@ describe.each(['ws', 'uws'] as const)('bad input over %s', (transport) => {
         await bystander.next('state', (s) => s.tick > tick + 2);
         bystander.close();
       });
+
+      it('drops pings over the rate with one input_rate ERROR a second, as it does inputs', async () => {
+        const frozen = Date.now(); // no refill and one rate window: the burst of 8 is all there is
+        game = await start({ now: () => frozen, config: { maxInputsPerSecond: 20, devSeats: true } });
+        const socket = await seated();
+        for (let i = 1; i <= 20; i++) socket.send(encodeMessage([MessageType.PING, i]));
+        // A violation after them: once it closes the socket, every ping before it was handled.
+        socket.send(encodeMessage([99]));
+        expect((await socket.closed).code).toBe(CloseCode.PROTOCOL_ERROR);
+        const pongs = socket.messages.filter((m) => m[0] === MessageType.PONG);
+        expect(pongs.map((m) => m[1])).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+        const errors = socket.messages.filter((m) => m[0] === MessageType.ERROR);
+        expect(errors).toEqual([
+          [MessageType.ERROR, ErrorCode.INPUT_RATE, 'inputs and pings over the allowed rate are dropped'],
+        ]);
+        expect(await metric('input_rate')).toBe(12);
+      });
     });
   });
 });
