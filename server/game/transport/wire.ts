@@ -19,6 +19,12 @@ import type {
 /** RFC 6455's code for a connection that ended without a close frame; never sent on the wire. */
 export const ABNORMAL_CLOSURE = 1006;
 
+/**
+ * uWS.js answers 431 itself to a request whose head (request line and headers) is over 4 KiB (its
+ * UWS_HTTP_MAX_HEADERS_SIZE default); ws.ts holds node:http to the same limit.
+ */
+export const MAX_REQUEST_HEAD_BYTES = 4096;
+
 /** RFC 6455: a close frame's payload is 125 bytes, 2 of them the code. */
 const MAX_CLOSE_REASON_BYTES = 123;
 
