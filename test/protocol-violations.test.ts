@@ -203,5 +203,16 @@ describe.each(['ws', 'uws'] as const)('protocol violations over %s', (transport)
         }),
       ]);
     });
+
+    it("a close frame with an allowed code, 1002 included, is the client's own close: a drop", async () => {
+      await start();
+      const { connection, reconnectToken } = await seated();
+      connection.write(frame({ opcode: Opcode.CLOSE, payload: closePayload(1002, 'server broke it') }));
+      expect((await connection.ended).code).toBe(1002);
+      expect(await seatAfter(reconnectToken)).toBe('held');
+      expect(await metric('tickforge_socket_closes_total{code="1002"}')).toBe(1);
+      expect(await metric('tickforge_rejected_total{reason="invalid_frame"}')).toBe(0);
+      expect(violationLogs()).toEqual([]);
+    });
   });
 });

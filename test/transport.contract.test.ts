@@ -15,7 +15,7 @@ import {
   type TransportSubject,
   transportSubjects,
 } from './support/transports.ts';
-import { closePayload, frame, Opcode, openRaw, type ProbeConnection } from './support/ws-probe.ts';
+import { closePayload, frame, Opcode, openRaw, type ProbeConnection, rawHttp } from './support/ws-probe.ts';
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 
@@ -496,6 +496,37 @@ function transportContract(subject: TransportSubject): void {
         chunked: true,
       });
       expect(streamed.status).toBe(413);
+    });
+
+    // Refusals the HTTP layer makes before any handler runs (docs/PROTOCOL.md, "Refused upgrades").
+    test('requests the HTTP layer refuses by itself get the documented answer', async () => {
+      const server = await routedServer();
+      const request = (headers: string[], line = 'GET /status HTTP/1.1') =>
+        rawHttp(server.port, `${[line, 'Host: 127.0.0.1', ...headers].join('\r\n')}\r\n\r\n`);
+      const pad = (bytes: number) => [`X-Pad: ${'a'.repeat(bytes)}`, 'Connection: close'];
+      const manyHeaders = Array.from({ length: 100 }, (_, i) => `X-H${i}: v`).concat('Connection: close');
+
+      expect((await request(pad(3000)))?.status).toBe(200);
+      const tooLarge = await request(pad(5000));
+      const http10 = await request(['Connection: close'], 'GET /status HTTP/1.0');
+      const many = await request(manyHeaders);
+      if (subject.kind === 'ws') {
+        const plain = expect.stringMatching(/^text\/plain/);
+        expect(tooLarge).toMatchObject({ status: 431, headers: { 'content-type': plain } });
+        expect(tooLarge?.body).toBe('request headers over 4096 bytes');
+        // uWS.js does not answer this at all (it waits for its HTTP timeout), so it is only probed here.
+        const notHttp = await rawHttp(server.port, 'GARBAGE\r\n\r\n');
+        expect(notHttp).toMatchObject({ status: 400, headers: { 'content-type': plain } });
+        expect(notHttp?.body).toBe('malformed HTTP request');
+        expect(http10?.status).toBe(200);
+        expect(many?.status).toBe(200);
+      } else {
+        expect(tooLarge?.status).toBe(431);
+        expect(tooLarge?.headers['content-type']).toBeUndefined();
+        expect(tooLarge?.body).toContain('Request Header Fields Too Large');
+        expect(http10?.status).toBe(505);
+        expect(many?.status).toBe(431);
+      }
     });
 
     test('a handler that throws or rejects is answered 500', async () => {

@@ -260,3 +260,29 @@ export async function openRaw(url: string, options: UpgradeOptions = {}): Promis
   }
   return result.connection;
 }
+
+/**
+ * Write `request` as is on a fresh TCP connection and read until the server closes it (or has sent
+ * the body it declared). Undefined when the server closed without answering.
+ */
+export function rawHttp(port: number, request: string): Promise<HttpAnswer | undefined> {
+  const socket = connect(port, '127.0.0.1');
+  return new Promise((resolve) => {
+    let buffer = Buffer.alloc(0);
+    const done = () => {
+      const head = parseHead(buffer);
+      resolve(
+        head && { status: head.status, headers: head.headers, body: buffer.subarray(head.size).toString() },
+      );
+    };
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      const head = parseHead(buffer);
+      const declared = head?.headers['content-length'];
+      if (head && declared !== undefined && buffer.length - head.size >= Number(declared)) socket.destroy();
+    });
+    socket.once('close', done);
+    socket.on('error', () => {}); // a reset still ends in 'close'
+    socket.write(request);
+  });
+}
