@@ -9,11 +9,12 @@ import { defineRoom, Room } from '../server/game/room.ts';
 import { SeatTokens } from '../server/game/seat-token.ts';
 import { arena } from '../server/games/arena/index.ts';
 import { GameClient } from '../shared/client/game-client.ts';
-import { encodeMessage, encodeValue } from '../shared/protocol/codec.ts';
+import { decodeMessage, encodeMessage, encodeValue } from '../shared/protocol/codec.ts';
 import { CloseCode, ErrorCode, MessageType } from '../shared/protocol/codes.ts';
 import { startTestNode, stopAll, TEST_SECRET, type TestNode } from './support/game.ts';
 import { connectRaw, refusal } from './support/raw-client.ts';
 import { requireUws, skipUws } from './support/uws.ts';
+import { frame, type HttpAnswer, Opcode, upgradeRaw } from './support/ws-probe.ts';
 
 /** A one-seat room for capacity tests. */
 class SoloRoom extends Room<{ dot: { x: { type: 'int' } } }, { go: boolean }> {
@@ -144,6 +145,78 @@ describe.each(['ws', 'uws'] as const)('bad input over %s', (transport) => {
         expect(limit.status).toBe(503);
         expect(limit.body).toContain('room limit');
       });
+      it('gives every refusal a text/plain reason; uWS.js answers 431 itself', async () => {
+        game = await start({ config: { maxRooms: 1 } });
+        const url = (query: string) => `ws://127.0.0.1:${game.node.port}/ws?${query}`;
+        const seat = async (claims: { playerId: string; roomId: string; mode?: string }) =>
+          `seat=${await game.tokens.mintSeat({
+            name: claims.playerId,
+            mode: 'solo',
+            nodeId: game.node.config.nodeId,
+            options: {},
+            ...claims,
+          })}`;
+        const refused = async (target: string, options: Parameters<typeof upgradeRaw>[1] = {}) => {
+          const result = await upgradeRaw(target, options);
+          if (!('refused' in result)) throw new Error(`${target} was accepted`);
+          return result.refused;
+        };
+        const plain = (answer: HttpAnswer) => ({
+          status: answer.status,
+          type: answer.headers['content-type'],
+          reason: answer.body,
+        });
+        const textPlain = expect.stringMatching(/^text\/plain/);
+
+        // The one room this node may have, and its only seat, taken; a header just under 4 KiB is fine.
+        const taken = await upgradeRaw(url(await seat({ playerId: 'a', roomId: 'solo-1' })), {
+          headers: { 'x-pad': 'a'.repeat(3000) },
+        });
+        if (!('connection' in taken)) throw new Error(`refused: ${taken.refused.status}`);
+        const welcome = await taken.connection.next(() => true);
+        const reconnect = `reconnect=${encodeURIComponent(decodeMessage(welcome.payload)[3] as string)}`;
+
+        const answers = [
+          await refused(url(await seat({ playerId: 'b', roomId: 'r' })), { protocol: 'tickforge.v0' }),
+          await refused(url('')),
+          await refused(url(await seat({ playerId: 'b', roomId: 'r' })), {
+            headers: { origin: 'https://evil.example' },
+          }),
+          await refused(url(await seat({ playerId: 'b', roomId: 'r', mode: 'chess' }))),
+          await refused(`ws://127.0.0.1:${game.node.port}/elsewhere`),
+          await refused(url(await seat({ playerId: 'b', roomId: 'solo-1' }))),
+          await refused(url(await seat({ playerId: 'b', roomId: 'solo-2' }))),
+        ].map(plain);
+        expect(answers).toEqual([
+          { status: 400, type: textPlain, reason: expect.stringContaining('tickforge.v1') },
+          { status: 401, type: textPlain, reason: 'missing seat token (?seat=...)' },
+          { status: 403, type: textPlain, reason: 'origin not allowed' },
+          { status: 404, type: textPlain, reason: 'unknown game mode "chess"' },
+          { status: 404, type: textPlain, reason: 'Not Found' },
+          { status: 409, type: textPlain, reason: 'room is full (1 players)' },
+          { status: 503, type: textPlain, reason: 'node is at its room limit (1)' },
+        ]);
+
+        taken.connection.write(frame({ opcode: Opcode.BINARY, payload: encodeMessage([MessageType.LEAVE]) }));
+        await taken.connection.ended;
+        expect(plain(await refused(url(reconnect)))).toEqual({
+          status: 410,
+          type: textPlain,
+          reason: expect.stringMatching(/^seat no longer held/),
+        });
+
+        // Request headers over 4 KiB, on both transports; the answer is the library's on uWS.js.
+        const tooLarge = plain(await refused(url('seat=x'), { headers: { 'x-pad': 'a'.repeat(5000) } }));
+        expect(tooLarge).toEqual(
+          transport === 'ws'
+            ? { status: 431, type: textPlain, reason: 'request headers over 4096 bytes' }
+            : {
+                status: 431,
+                type: undefined,
+                reason: expect.stringContaining('Request Header Fields Too Large'),
+              },
+        );
+      });
     });
 
     describe('protocol violations close with their code', () => {
@@ -226,6 +299,23 @@ describe.each(['ws', 'uws'] as const)('bad input over %s', (transport) => {
         const tick = bystander.tick;
         await bystander.next('state', (s) => s.tick > tick + 2);
         bystander.close();
+      });
+
+      it('drops pings over the rate with one input_rate ERROR a second, as it does inputs', async () => {
+        const frozen = Date.now(); // no refill and one rate window: the burst of 8 is all there is
+        game = await start({ now: () => frozen, config: { maxInputsPerSecond: 20, devSeats: true } });
+        const socket = await seated();
+        for (let i = 1; i <= 20; i++) socket.send(encodeMessage([MessageType.PING, i]));
+        // A violation after them: once it closes the socket, every ping before it was handled.
+        socket.send(encodeMessage([99]));
+        expect((await socket.closed).code).toBe(CloseCode.PROTOCOL_ERROR);
+        const pongs = socket.messages.filter((m) => m[0] === MessageType.PONG);
+        expect(pongs.map((m) => m[1])).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+        const errors = socket.messages.filter((m) => m[0] === MessageType.ERROR);
+        expect(errors).toEqual([
+          [MessageType.ERROR, ErrorCode.INPUT_RATE, 'inputs and pings over the allowed rate are dropped'],
+        ]);
+        expect(await metric('input_rate')).toBe(12);
       });
     });
   });

@@ -15,6 +15,7 @@ import {
   type TransportSubject,
   transportSubjects,
 } from './support/transports.ts';
+import { closePayload, frame, Opcode, openRaw, type ProbeConnection, rawHttp } from './support/ws-probe.ts';
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 
@@ -28,6 +29,8 @@ const noHandlers: SocketHandlers<never> = {
 function transportContract(subject: TransportSubject): void {
   let factory: TransportFactory;
   let scope: TestScope;
+  /** Raw probe connections opened by the test, dropped after it. */
+  const probes: ProbeConnection[] = [];
 
   beforeAll(async () => {
     factory = await subject.load();
@@ -36,6 +39,7 @@ function transportContract(subject: TransportSubject): void {
     scope = new TestScope(factory);
   });
   afterEach(async () => {
+    for (const probe of probes.splice(0)) probe.destroy();
     await scope.dispose();
   });
 
@@ -197,6 +201,7 @@ function transportContract(subject: TransportSubject): void {
         binary: false,
         code: 1007,
         reason: 'Received invalid UTF-8',
+        kind: 'invalid_utf8',
         uwsClientCode: 1006,
       },
       {
@@ -205,6 +210,7 @@ function transportContract(subject: TransportSubject): void {
         binary: true,
         code: 1009,
         reason: 'Received too big message',
+        kind: 'too_big',
         uwsClientCode: 1009, // uws.ts reads ahead a little to send this 1009 itself
       },
       {
@@ -213,16 +219,86 @@ function transportContract(subject: TransportSubject): void {
         binary: true,
         code: 1009,
         reason: 'Received too big message',
+        kind: 'too_big',
         uwsClientCode: 1006,
       },
     ])('$fault closes the socket with $code, never reaching handlers.message', async (fault) => {
       const server = await scope.server();
       const { client } = await scope.connect(server, 'p1');
       client.ws.send(fault.frame, { binary: fault.binary });
-      expect(await server.closed('p1')).toMatchObject({ code: fault.code, reason: fault.reason });
+      expect(await server.closed('p1')).toMatchObject({
+        code: fault.code,
+        reason: fault.reason,
+        fault: fault.kind,
+      });
       expect((await client.closed()).code).toBe(subject.kind === 'uws' ? fault.uwsClientCode : fault.code);
       expect(server.events.count((e) => e.type === 'message')).toBe(0);
       expect(server.closeCount('p1')).toBe(1);
+    });
+
+    // Frames no WebSocket library sends, written by hand. handlers.close gets the same code, reason
+    // and fault on both transports; what the client sees is each library's own answer.
+    test.each([
+      {
+        fault: 'an unmasked frame',
+        frame: frame({ opcode: Opcode.BINARY, payload: bytes(1, 2, 3), masked: false }),
+        kind: 'invalid_frame',
+        reason: 'Received invalid WebSocket frame',
+        clientSees: { ws: 1002, uws: 'nothing' }, // uWS.js never checks the mask bit
+      },
+      {
+        fault: 'RSV1 without a negotiated extension',
+        frame: frame({ opcode: Opcode.BINARY, payload: bytes(1), rsv1: true }),
+        kind: 'invalid_frame',
+        reason: 'Received invalid WebSocket frame',
+        clientSees: { ws: 1002, uws: 1006 },
+      },
+      {
+        fault: 'reserved data opcode 0x3',
+        frame: frame({ opcode: 0x3, payload: bytes(1) }),
+        kind: 'invalid_frame',
+        reason: 'Received invalid WebSocket frame',
+        clientSees: { ws: 1002, uws: 1006 },
+      },
+      {
+        fault: 'reserved control opcode 0xB',
+        frame: frame({ opcode: 0xb }),
+        kind: 'invalid_frame',
+        reason: 'Received invalid WebSocket frame',
+        clientSees: { ws: 1002, uws: 1006 },
+      },
+      {
+        fault: 'a close frame with code 999',
+        frame: frame({ opcode: Opcode.CLOSE, payload: closePayload(999) }),
+        kind: 'invalid_close',
+        reason: 'Received invalid close payload',
+        clientSees: { ws: 1002, uws: 1005 }, // uWS.js answers with a close frame without a code
+      },
+    ] as const)('$fault is reported as a fault with 1002', async (probe) => {
+      const server = await scope.server();
+      const connection = await openRaw(server.wsUrl('/ws?id=p1'));
+      probes.push(connection);
+      await server.socket('p1');
+      connection.write(probe.frame);
+      const sees = probe.clientSees[subject.kind];
+      if (sees === 'nothing') {
+        // A full round trip on another connection: by then the server has read the probe.
+        const other = await scope.connect(server, 'p2');
+        other.client.ws.send(bytes(1));
+        await server.nextMessage('p2');
+        expect(server.closeCount('p1')).toBe(0);
+        expect(connection.open).toBe(true);
+        expect(connection.frames).toEqual([]);
+      } else {
+        expect(await server.closed('p1')).toMatchObject({
+          code: 1002,
+          reason: probe.reason,
+          fault: probe.kind,
+        });
+        expect((await connection.ended).code).toBe(sees);
+        expect(server.closeCount('p1')).toBe(1);
+      }
+      expect(server.events.count((e) => e.type === 'message' && e.socket.data.id === 'p1')).toBe(0);
     });
 
     test('bufferedAmount is a number >= 0', async () => {
@@ -269,7 +345,7 @@ function transportContract(subject: TransportSubject): void {
       const server = await scope.server();
       const a = await scope.connect(server, 'a');
       a.client.ws.close(4001, 'bye');
-      expect(await server.closed('a')).toMatchObject({ code: 4001, reason: 'bye' });
+      expect(await server.closed('a')).toMatchObject({ code: 4001, reason: 'bye', fault: undefined });
       expect((await a.client.closed()).code).toBe(4001);
 
       const b = await scope.connect(server, 'b');
@@ -281,7 +357,7 @@ function transportContract(subject: TransportSubject): void {
       const server = await scope.server();
       const { client, socket } = await scope.connect(server, 'p1');
       socket.terminate();
-      expect(await server.closed('p1')).toMatchObject({ code: 1006, reason: '' });
+      expect(await server.closed('p1')).toMatchObject({ code: 1006, reason: '', fault: undefined });
       expect((await client.closed()).code).toBe(1006);
       expect(socket.send(bytes(1))).toBe(false);
       expect(server.closeCount('p1')).toBe(1);
@@ -298,6 +374,7 @@ function transportContract(subject: TransportSubject): void {
       expect(await server.closed('silent')).toMatchObject({
         code: 1006,
         reason: 'WebSocket timed out from inactivity',
+        fault: 'idle',
       });
       expect((await silent.client.closed()).code).toBe(1006);
       expect(alive.client.ws.readyState).toBe(alive.client.ws.OPEN);
@@ -419,6 +496,37 @@ function transportContract(subject: TransportSubject): void {
         chunked: true,
       });
       expect(streamed.status).toBe(413);
+    });
+
+    // Refusals the HTTP layer makes before any handler runs (docs/PROTOCOL.md, "Refused upgrades").
+    test('requests the HTTP layer refuses by itself get the documented answer', async () => {
+      const server = await routedServer();
+      const request = (headers: string[], line = 'GET /status HTTP/1.1') =>
+        rawHttp(server.port, `${[line, 'Host: 127.0.0.1', ...headers].join('\r\n')}\r\n\r\n`);
+      const pad = (bytes: number) => [`X-Pad: ${'a'.repeat(bytes)}`, 'Connection: close'];
+      const manyHeaders = Array.from({ length: 100 }, (_, i) => `X-H${i}: v`).concat('Connection: close');
+
+      expect((await request(pad(3000)))?.status).toBe(200);
+      const tooLarge = await request(pad(5000));
+      const http10 = await request(['Connection: close'], 'GET /status HTTP/1.0');
+      const many = await request(manyHeaders);
+      if (subject.kind === 'ws') {
+        const plain = expect.stringMatching(/^text\/plain/);
+        expect(tooLarge).toMatchObject({ status: 431, headers: { 'content-type': plain } });
+        expect(tooLarge?.body).toBe('request headers over 4096 bytes');
+        // uWS.js does not answer this at all (it waits for its HTTP timeout), so it is only probed here.
+        const notHttp = await rawHttp(server.port, 'GARBAGE\r\n\r\n');
+        expect(notHttp).toMatchObject({ status: 400, headers: { 'content-type': plain } });
+        expect(notHttp?.body).toBe('malformed HTTP request');
+        expect(http10?.status).toBe(200);
+        expect(many?.status).toBe(200);
+      } else {
+        expect(tooLarge?.status).toBe(431);
+        expect(tooLarge?.headers['content-type']).toBeUndefined();
+        expect(tooLarge?.body).toContain('Request Header Fields Too Large');
+        expect(http10?.status).toBe(505);
+        expect(many?.status).toBe(431);
+      }
     });
 
     test('a handler that throws or rejects is answered 500', async () => {

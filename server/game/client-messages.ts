@@ -1,22 +1,22 @@
 /**
  * Inbound game messages: decode, validate the envelope against its JSON Schema, then act. Protocol
- * violations close the socket with their code; a bad input gets an ERROR message and the socket
- * stays open. Nothing here throws out to the transport.
+ * violations close the socket with their code (see violations.ts); a bad input gets an ERROR
+ * message and the socket stays open. Nothing here throws out to the transport.
  */
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { DecodeError, decodeMessage, encodeMessage } from '../../shared/protocol/codec.ts';
 import { CloseCode, ErrorCode, MessageType } from '../../shared/protocol/codes.ts';
 import { clientMessageSchemas } from '../../shared/protocol/schemas/client-messages.ts';
 import { compileOnce } from '../validation.ts';
-import type { GameMetrics, RejectReason } from './metrics.ts';
+import type { RejectReason } from './metrics.ts';
 import type { SeatSocket } from './seat.ts';
+import { recordViolation, type ViolationDeps } from './violations.ts';
 
 const validators = new Map<number, ValidateFunction>(
   Object.entries(clientMessageSchemas).map(([type, schema]) => [Number(type), compileOnce(schema)]),
 );
 
-export interface ClientMessageDeps {
-  readonly metrics: GameMetrics;
+export interface ClientMessageDeps extends ViolationDeps {
   /** Wall-clock milliseconds. */
   readonly now: () => number;
   /** Milliseconds on the server's clock for PONG (monotonic). */
@@ -60,32 +60,13 @@ export function handleClientMessage(
   const { seat, room } = socket.data;
   switch (type) {
     case MessageType.INPUT: {
-      const verdict = seat.rate.take(deps.now());
-      if (verdict === 'flood') {
-        return violation(socket, deps, 'rate_limited_close', CloseCode.RATE_LIMITED, 'input flood');
-      }
-      if (verdict === 'drop') {
-        deps.metrics.rejected.labels('input_rate').inc();
-        const now = deps.now();
-        if (now - seat.lastRateErrorAt >= 1000) {
-          seat.lastRateErrorAt = now;
-          sendError(socket, ErrorCode.INPUT_RATE, 'inputs over the allowed rate are dropped');
-        }
-        return;
-      }
+      if (!withinRate(socket, deps, 'input flood')) return;
       const error = room.queueInput(seat, message[1] as number, message[2]);
       if (error) sendError(socket, error.code, error.message);
       return;
     }
     case MessageType.PING:
-      // Pings cost an answer each: they draw on the same bucket as inputs, so they cannot flood.
-      {
-        const verdict = seat.rate.take(deps.now());
-        if (verdict === 'flood') {
-          return violation(socket, deps, 'rate_limited_close', CloseCode.RATE_LIMITED, 'ping flood');
-        }
-        if (verdict === 'drop') return;
-      }
+      if (!withinRate(socket, deps, 'ping flood')) return;
       socket.send(encodeMessage([MessageType.PONG, message[1], deps.serverTime(), room.tickNumber]));
       return;
     case MessageType.LEAVE:
@@ -93,6 +74,28 @@ export function handleClientMessage(
       socket.close(CloseCode.NORMAL, 'left');
       return;
   }
+}
+
+/**
+ * Take one message from the seat's rate bucket. Inputs and pings share it (a ping costs an answer,
+ * so pings must not flood either). Over the rate the message is dropped with an `input_rate` ERROR
+ * at most once a second; far over it, the socket is closed with 4009. False when dropped or closed.
+ */
+function withinRate(socket: SeatSocket, deps: ClientMessageDeps, flood: string): boolean {
+  const { seat } = socket.data;
+  const now = deps.now();
+  const verdict = seat.rate.take(now);
+  if (verdict === 'ok') return true;
+  if (verdict === 'flood') {
+    violation(socket, deps, 'rate_limited_close', CloseCode.RATE_LIMITED, flood);
+    return false;
+  }
+  deps.metrics.rejected.labels('input_rate').inc();
+  if (now - seat.lastRateErrorAt >= 1000) {
+    seat.lastRateErrorAt = now;
+    sendError(socket, ErrorCode.INPUT_RATE, 'inputs and pings over the allowed rate are dropped');
+  }
+  return false;
 }
 
 function sendError(socket: SeatSocket, code: string, text: string): void {
@@ -106,7 +109,6 @@ function violation(
   code: number,
   text: string,
 ): void {
-  deps.metrics.rejected.labels(reason).inc();
-  socket.data.closingBy = 'server';
+  recordViolation(socket, reason, code, deps);
   socket.close(code, text);
 }

@@ -19,6 +19,7 @@ import type { SeatSocket, SocketData } from './seat.ts';
 import type { SeatTokens } from './seat-token.ts';
 import { loadTransport } from './transport/load.ts';
 import type { HttpResponse, Transport } from './transport/types.ts';
+import { recordTransportFault } from './violations.ts';
 
 export interface GameNodeOptions {
   readonly config: GameConfig;
@@ -143,13 +144,15 @@ export class GameNode {
           this.#contain(socket, 'message', () =>
             handleClientMessage(socket, bytes, isBinary, {
               metrics,
+              log,
               now,
               serverTime: () => performance.now(),
             }),
           ),
-        close: (socket, code) =>
+        close: (socket, code, _reason, fault) =>
           this.#contain(socket, 'close', () => {
             this.#sockets.delete(socket);
+            if (fault) recordTransportFault(socket, fault, code, { metrics, log });
             metrics.closes.labels(KNOWN_CLOSE_CODES.has(code) ? String(code) : 'other').inc();
             socket.data.room.detach(socket.data.seat, socket, code);
             if (this.#sockets.size === 0) this.#allClosed?.();

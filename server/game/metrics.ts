@@ -5,6 +5,12 @@ export type TickPhase = 'input' | 'update' | 'snapshot' | 'send';
 
 /** Reasons a client message or connection was refused; each is counted. */
 export type RejectReason =
+  // caught by the WebSocket library (transport faults)
+  | 'invalid_frame'
+  | 'invalid_utf8'
+  | 'invalid_close_code'
+  | 'message_too_big'
+  // caught by the game node
   | 'text_frame'
   | 'invalid_msgpack'
   | 'unknown_type'

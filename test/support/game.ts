@@ -2,7 +2,7 @@
  * Starting real game nodes for integration tests: port 0 on 127.0.0.1, a quiet logger, short
  * timeouts, and a dev-seat helper. Every node started here is stopped by stopAll().
  */
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { type GameConfig, loadConfig } from '../../server/config.ts';
 import { GameNode } from '../../server/game/game-node.ts';
 import type { AnyRoomDefinition, MatchReport } from '../../server/game/room.ts';
@@ -45,13 +45,19 @@ const running = new Set<GameNode>();
 
 /** Start a game node for a test. */
 export async function startTestNode(
-  options: { config?: Partial<GameConfig>; rooms?: readonly AnyRoomDefinition[]; now?: () => number } = {},
+  options: {
+    config?: Partial<GameConfig>;
+    rooms?: readonly AnyRoomDefinition[];
+    now?: () => number;
+    /** Where the node logs; default a quiet logger (TEST_LOG_LEVEL, silent unless set). */
+    log?: Logger;
+  } = {},
 ): Promise<TestNode> {
   const tokens = new SeatTokens({ secret: TEST_SECRET, ...(options.now ? { now: options.now } : {}) });
   const reports: MatchReport[] = [];
   const node = await GameNode.start({
     config: testGameConfig(options.config),
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    log: options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     tokens,
     rooms: options.rooms ?? [arena],
     reportMatch: async (report) => void reports.push(report),

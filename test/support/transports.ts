@@ -15,6 +15,7 @@ import type {
   SocketHandlers,
   Transport,
   TransportFactory,
+  TransportFault,
   TransportOptions,
   TransportSocket,
   UpgradeDecision,
@@ -91,6 +92,7 @@ export type ServerEvent =
       readonly socket: TransportSocket<SeatData>;
       readonly code: number;
       readonly reason: string;
+      readonly fault: TransportFault | undefined;
     };
 
 type Decide = (request: UpgradeRequest) => Promise<UpgradeDecision<SeatData>>;
@@ -135,7 +137,8 @@ export class ServerHarness {
         this.events.push({ type: 'message', socket, bytes: new Uint8Array(bytes), isBinary });
         this.onMessage?.(socket);
       },
-      close: (socket, code, reason) => this.events.push({ type: 'close', socket, code, reason }),
+      close: (socket, code, reason, fault) =>
+        this.events.push({ type: 'close', socket, code, reason, fault }),
     };
     this.transport = factory(options, handlers);
   }

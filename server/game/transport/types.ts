@@ -37,6 +37,23 @@ export interface TransportSocket<T> {
   unsubscribe(topic: string): void;
 }
 
+/**
+ * Why the transport itself ended a socket. Every one but `idle` is the client breaking RFC 6455 or
+ * the payload cap; the library detects it before any message reaches handlers.message, and what
+ * the client sees on the wire is the library's choice (docs/PROTOCOL.md has the table per transport).
+ */
+export type TransportFault =
+  /** A frame RFC 6455 forbids: unmasked (ws only: uWS.js does not check), RSV bits, a reserved opcode. */
+  | 'invalid_frame'
+  /** A text message that is not UTF-8. */
+  | 'invalid_utf8'
+  /** A close frame with a code RFC 6455 forbids (e.g. 999) or a reason that is not UTF-8. */
+  | 'invalid_close'
+  /** A message over maxPayloadBytes. */
+  | 'too_big'
+  /** No frame and no pong for idleTimeoutSeconds. */
+  | 'idle';
+
 /** What the game node does with sockets; the transport calls these. */
 export interface SocketHandlers<T> {
   /** Decide on an upgrade. The transport answers the HTTP request with the decision. */
@@ -47,8 +64,12 @@ export interface SocketHandlers<T> {
    * called for a socket after its close() or terminate().
    */
   message(socket: TransportSocket<T>, bytes: Uint8Array, isBinary: boolean): void;
-  /** Called once per opened socket, whoever closed it. */
-  close(socket: TransportSocket<T>, code: number, reason: string): void;
+  /**
+   * Called once per opened socket, whoever closed it. `fault` is set when the transport ended the
+   * socket itself; `code` is then the RFC code for the fault (1002, 1007, 1009; 1006 for idle) on
+   * both transports, whatever the client saw.
+   */
+  close(socket: TransportSocket<T>, code: number, reason: string, fault: TransportFault | undefined): void;
 }
 
 /** A small HTTP request, body already read (and capped). */

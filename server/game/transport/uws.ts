@@ -15,7 +15,6 @@ import {
   us_socket_local_port,
   type WebSocket,
 } from 'uWebSockets.js';
-import { CloseCode } from '../../../shared/protocol/codes.ts';
 import type {
   HttpHandler,
   HttpRequest,
@@ -23,22 +22,23 @@ import type {
   SocketHandlers,
   Transport,
   TransportFactory,
+  TransportFault,
   TransportOptions,
   TransportSocket,
   UpgradeRequest,
 } from './types.ts';
 import {
+  ABNORMAL_CLOSURE,
   answerHttp,
   canonicalAddress,
   concatChunks,
   decideUpgrade,
   effectiveIdleSeconds,
-  faultCloseCode,
   HttpAnswer,
   parseProtocols,
   statusLine,
   TEXT_PLAIN,
-  TransportCloseReason,
+  TRANSPORT_FAULTS,
   truncateCloseReason,
 } from './wire.ts';
 
@@ -63,6 +63,20 @@ interface UserData<T> {
 
 const textDecoder = new TextDecoder();
 
+const faultByReason = new Map<string, TransportFault>(
+  Object.entries(TRANSPORT_FAULTS).map(([fault, { reason }]) => [reason, fault as TransportFault]),
+);
+
+/**
+ * The fault behind a close uWS.js reports. uWS.js reports every fault it detects as 1006 plus one
+ * of its fixed reasons (it has already dropped the TCP connection, or, for a forbidden close code,
+ * answered with a close frame without a code). A client cannot fake one: a close frame carrying
+ * 1006 is itself an invalid close.
+ */
+function faultOf(code: number, reason: string): TransportFault | undefined {
+  return code === ABNORMAL_CLOSURE ? faultByReason.get(reason) : undefined;
+}
+
 /**
  * A uWS.js WebSocket behind the seam. uWS.js throws on any access to a closed socket, so the
  * handle is dropped in the close handler and every method checks it first.
@@ -72,8 +86,8 @@ class UwsSocket<T> implements TransportSocket<T> {
   readonly remoteAddress: string;
   /** Set between open and close; undefined before and after. */
   ws: WebSocket<UserData<T>> | undefined;
-  /** Set when the wrapper closed the socket for a fault: the reason handlers.close reports. */
-  fault: string | undefined;
+  /** Set when the wrapper itself closed the socket for a fault. */
+  fault: TransportFault | undefined;
 
   constructor(data: T, remoteAddress: string) {
     this.data = data;
@@ -100,8 +114,8 @@ class UwsSocket<T> implements TransportSocket<T> {
 
   /** A message over the cap that uWS.js let through (see OVERSIZE_GRACE_BYTES): 1009, as `ws` does. */
   refuseOversized(): void {
-    this.fault = TransportCloseReason.TOO_BIG;
-    this.ws?.end(CloseCode.MESSAGE_TOO_BIG); // no reason on the wire, like `ws`
+    this.fault = 'too_big';
+    this.ws?.end(TRANSPORT_FAULTS.too_big.code); // no reason on the wire, like `ws`
   }
 
   subscribe(topic: string): void {
@@ -188,8 +202,10 @@ class UwsTransport<T> implements Transport {
       close: (ws, code, message) => {
         const socket = ws.getUserData().socket;
         socket.ws = undefined;
-        const reason = socket.fault ?? textDecoder.decode(message);
-        handlers.close(socket, faultCloseCode(code, reason), reason);
+        const text = textDecoder.decode(message);
+        const fault = socket.fault ?? faultOf(code, text);
+        if (fault === undefined) handlers.close(socket, code, text, undefined);
+        else handlers.close(socket, TRANSPORT_FAULTS[fault].code, TRANSPORT_FAULTS[fault].reason, fault);
       },
       // No drain handler: the game node polls bufferedAmount() once per tick instead.
     });

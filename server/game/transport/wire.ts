@@ -11,6 +11,7 @@ import type {
   HttpRequest,
   HttpResponse,
   SocketHandlers,
+  TransportFault,
   UpgradeDecision,
   UpgradeRequest,
 } from './types.ts';
@@ -18,36 +19,26 @@ import type {
 /** RFC 6455's code for a connection that ended without a close frame; never sent on the wire. */
 export const ABNORMAL_CLOSURE = 1006;
 
+/**
+ * uWS.js answers 431 itself to a request whose head (request line and headers) is over 4 KiB (its
+ * UWS_HTTP_MAX_HEADERS_SIZE default); ws.ts holds node:http to the same limit.
+ */
+export const MAX_REQUEST_HEAD_BYTES = 4096;
+
 /** RFC 6455: a close frame's payload is 125 bytes, 2 of them the code. */
 const MAX_CLOSE_REASON_BYTES = 123;
 
 /**
- * Reasons the transport itself gives handlers.close when it ends a socket. These are uWS.js's own
- * strings; ws.ts reports the same ones so the game node sees one vocabulary.
+ * How each fault is reported to handlers.close: the RFC close code, and uWS.js's own reason string
+ * (ws.ts reports the same strings, so the game node sees one vocabulary).
  */
-export const TransportCloseReason = {
-  TOO_BIG: 'Received too big message',
-  INVALID_UTF8: 'Received invalid UTF-8',
-  INVALID_FRAME: 'Received invalid WebSocket frame',
-  INVALID_CLOSE: 'Received invalid close payload',
-  IDLE: 'WebSocket timed out from inactivity',
-} as const;
-
-/**
- * uWS.js reports every protocol fault as 1006 plus a reason (it drops the TCP connection without a
- * close frame); `ws` sends the RFC code. Both transports report the RFC code, found by reason here.
- */
-const FAULT_CODES: Readonly<Record<string, number>> = {
-  [TransportCloseReason.TOO_BIG]: CloseCode.MESSAGE_TOO_BIG,
-  [TransportCloseReason.INVALID_UTF8]: CloseCode.INVALID_PAYLOAD,
-  [TransportCloseReason.INVALID_FRAME]: CloseCode.PROTOCOL_ERROR,
-  [TransportCloseReason.INVALID_CLOSE]: CloseCode.PROTOCOL_ERROR,
+export const TRANSPORT_FAULTS: Readonly<Record<TransportFault, { code: number; reason: string }>> = {
+  too_big: { code: CloseCode.MESSAGE_TOO_BIG, reason: 'Received too big message' },
+  invalid_utf8: { code: CloseCode.INVALID_PAYLOAD, reason: 'Received invalid UTF-8' },
+  invalid_frame: { code: CloseCode.PROTOCOL_ERROR, reason: 'Received invalid WebSocket frame' },
+  invalid_close: { code: CloseCode.PROTOCOL_ERROR, reason: 'Received invalid close payload' },
+  idle: { code: ABNORMAL_CLOSURE, reason: 'WebSocket timed out from inactivity' },
 };
-
-/** The RFC close code for a transport-detected fault, or `code` unchanged for anything else. */
-export function faultCloseCode(code: number, reason: string): number {
-  return code === ABNORMAL_CLOSURE ? (FAULT_CODES[reason] ?? code) : code;
-}
 
 /**
  * uWS.js accepts an idle timeout of 0 (off) or 8..960 s and aborts the process otherwise; ws.ts

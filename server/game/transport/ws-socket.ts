@@ -3,9 +3,8 @@
  * close, handlers.close reported once and at once, faults reported with uWS.js's codes and reasons.
  */
 import type { WebSocket } from 'ws';
-import { CloseCode } from '../../../shared/protocol/codes.ts';
-import type { SocketHandlers, TransportSocket } from './types.ts';
-import { ABNORMAL_CLOSURE, TransportCloseReason, truncateCloseReason } from './wire.ts';
+import type { SocketHandlers, TransportFault, TransportSocket } from './types.ts';
+import { ABNORMAL_CLOSURE, TRANSPORT_FAULTS, truncateCloseReason } from './wire.ts';
 
 const SEND_BINARY = { binary: true } as const;
 
@@ -18,18 +17,18 @@ export interface SocketHub<T> {
   beat: number;
 }
 
-/** ws's receiver errors, as the code and reason uWS.js would report for the same fault. */
-export function faultOf(error: Error & { code?: string }): readonly [number, string] {
+/** The fault behind one of ws's receiver errors (it has already sent the matching close frame). */
+export function faultOf(error: Error & { code?: string }): TransportFault {
   switch (error.code) {
     case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
     case 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH':
-      return [CloseCode.MESSAGE_TOO_BIG, TransportCloseReason.TOO_BIG];
+      return 'too_big';
     case 'WS_ERR_INVALID_UTF8':
-      return [CloseCode.INVALID_PAYLOAD, TransportCloseReason.INVALID_UTF8];
+      return 'invalid_utf8';
     case 'WS_ERR_INVALID_CLOSE_CODE':
-      return [CloseCode.PROTOCOL_ERROR, TransportCloseReason.INVALID_CLOSE];
+      return 'invalid_close';
     default:
-      return [CloseCode.PROTOCOL_ERROR, TransportCloseReason.INVALID_FRAME];
+      return 'invalid_frame'; // unmasked, RSV bits, reserved opcodes, bad control frames
   }
 }
 
@@ -96,7 +95,13 @@ export class WsSocket<T> implements TransportSocket<T> {
   /** Drop the connection for silence, as uWS.js's idleTimeout does. */
   expire(): void {
     this.#ws?.terminate();
-    this.closed(ABNORMAL_CLOSURE, TransportCloseReason.IDLE);
+    this.faulted('idle');
+  }
+
+  /** The transport ended the socket for `fault`: report it as uWS.js would, at once. */
+  faulted(fault: TransportFault): void {
+    const { code, reason } = TRANSPORT_FAULTS[fault];
+    this.closed(code, reason, fault);
   }
 
   ping(): void {
@@ -127,7 +132,7 @@ export class WsSocket<T> implements TransportSocket<T> {
   }
 
   /** The one place handlers.close is called from; later calls do nothing. */
-  closed(code: number, reason: string): void {
+  closed(code: number, reason: string, fault?: TransportFault): void {
     if (this.#ws === undefined) return;
     this.#ws = undefined;
     this.#hub.sockets.delete(this);
@@ -135,6 +140,6 @@ export class WsSocket<T> implements TransportSocket<T> {
       for (const topic of this.#topics) this.#leave(topic);
       this.#topics = undefined;
     }
-    this.#hub.handlers.close(this, code, reason);
+    this.#hub.handlers.close(this, code, reason, fault);
   }
 }

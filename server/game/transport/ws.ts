@@ -30,6 +30,7 @@ import {
   decideUpgrade,
   effectiveIdleSeconds,
   HttpAnswer,
+  MAX_REQUEST_HEAD_BYTES,
   parseProtocols,
   statusLine,
   TEXT_PLAIN,
@@ -62,14 +63,35 @@ function destroyOnError(this: Duplex): void {
   this.destroy();
 }
 
-/** Answers an upgrade request with a plain HTTP response, before any WebSocket exists. */
-function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+/**
+ * Answers on the raw connection with a plain HTTP response and closes it: a refused upgrade (before
+ * any WebSocket exists), or a request node:http could not parse.
+ */
+function refuseOnSocket(socket: Duplex, status: number, reason: string): void {
   const body = Buffer.from(reason);
   socket.once('finish', destroyOnError);
   socket.end(
     `HTTP/1.1 ${statusLine(status)}\r\nConnection: close\r\nContent-Type: ${TEXT_PLAIN}\r\n` +
       `Content-Length: ${body.length}\r\n\r\n${reason}`,
   );
+}
+
+/**
+ * A request node:http could not parse. Its own answers (431, 400, 408) have no body; these carry a
+ * text/plain reason like every other refusal. (uWS.js answers these itself: see docs/PROTOCOL.md.)
+ */
+function refuseUnparsed(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    refuseOnSocket(socket, 431, `request headers over ${MAX_REQUEST_HEAD_BYTES} bytes`);
+  } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    refuseOnSocket(socket, 408, 'request timed out');
+  } else {
+    refuseOnSocket(socket, 400, 'malformed HTTP request');
+  }
 }
 
 function writeResponse(res: ServerResponse, response: HttpResponse): void {
@@ -92,13 +114,15 @@ class WsTransport<T> implements Transport {
     this.#options = options;
     this.#hub = { handlers, sockets: new Set(), topics: new Map(), beat: 0 };
     const tls = options.tls;
+    const limits = { maxHeaderSize: MAX_REQUEST_HEAD_BYTES };
     this.#server = tls
       ? createHttpsServer({
+          ...limits,
           key: readFileSync(tls.keyFile),
           cert: readFileSync(tls.certFile),
           passphrase: tls.passphrase,
         })
-      : createHttpServer();
+      : createHttpServer(limits);
     this.#wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -112,6 +136,7 @@ class WsTransport<T> implements Transport {
     this.#server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.#serveHttp(req, res);
     });
+    this.#server.on('clientError', refuseUnparsed);
   }
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -119,7 +144,7 @@ class WsTransport<T> implements Transport {
     socket.on('error', destroyOnError);
     const { path, query } = splitUrl(req.url ?? '/');
     if (path !== this.#options.wsPath) {
-      refuseUpgrade(socket, HttpAnswer.NOT_FOUND.status, HttpAnswer.NOT_FOUND.body);
+      refuseOnSocket(socket, HttpAnswer.NOT_FOUND.status, HttpAnswer.NOT_FOUND.body);
       return;
     }
     const headers = readHeaders(req);
@@ -145,7 +170,7 @@ class WsTransport<T> implements Transport {
       return;
     }
     if (!decision.accept) {
-      refuseUpgrade(socket, decision.status, decision.reason);
+      refuseOnSocket(socket, decision.status, decision.reason);
       return;
     }
     this.#chosenProtocol.set(req, decision.protocol);
@@ -173,11 +198,7 @@ class WsTransport<T> implements Transport {
     });
     ws.on('ping', seen);
     ws.on('pong', seen);
-    ws.on('error', (error: Error) => {
-      // `ws` has already sent the matching close frame; report as uWS.js would, at once.
-      const [code, reason] = faultOf(error);
-      socket.closed(code, reason);
-    });
+    ws.on('error', (error: Error) => socket.faulted(faultOf(error)));
     ws.on('close', (code: number, reason: Buffer) => {
       socket.closed(code, reason.toString());
     });
