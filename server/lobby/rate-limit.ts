@@ -45,15 +45,20 @@ export function clientIp(c: Context, trustProxy: boolean): string {
   }
 }
 
-/** Middleware spending one request of `perMinute` from the bucket `keyOf(c)` names. */
+/**
+ * Middleware spending one request of `perMinute` from the bucket `keyOf(c)` names; requests for
+ * which `exempt(c)` is true (server-to-server traffic) spend nothing.
+ */
 export function rateLimit(
   scope: string,
   perMinute: number,
   keyOf: (c: Context<LobbyEnv>) => string,
+  exempt?: (c: Context<LobbyEnv>) => boolean,
 ): MiddlewareHandler<LobbyEnv> {
   if (perMinute <= 0) return (_c, next) => next();
   const limiter = new RateLimiterMemory({ keyPrefix: scope, points: perMinute, duration: 60 });
   return async (c, next) => {
+    if (exempt?.(c)) return next();
     try {
       await limiter.consume(keyOf(c));
     } catch (error) {
