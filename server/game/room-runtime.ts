@@ -28,7 +28,8 @@ export interface RoomRuntimeDeps {
   /** Wall-clock milliseconds. */
   readonly now: () => number;
   readonly publish: (topic: string, bytes: Uint8Array) => void;
-  readonly reportMatch: (report: MatchReport) => Promise<void>;
+  /** Make a finished match's report durable (MatchResults.record); returns once it is. */
+  readonly recordMatch: (report: MatchReport) => void;
   readonly onDisposed: (room: RoomRuntime) => void;
 }
 
@@ -316,10 +317,9 @@ export class RoomRuntime implements TickTask {
       endedAt: this.#deps.now(),
       results: results.map((r) => ({ ...r })),
     };
+    // Durable first: once a player hears MATCH_END, a crash of this node can no longer lose it.
+    this.#deps.recordMatch(report);
     this.broadcast(encodeMessage([MessageType.MATCH_END, report]));
-    this.#deps.reportMatch(report).catch((error: unknown) => {
-      this.#deps.log.error({ room: this.id, matchId: report.matchId, err: error }, 'match report failed');
-    });
     const after = this.type.definition.closeAfterMatchMs ?? 5_000;
     this.#closeTimer = setTimeout(() => this.dispose(CloseCode.NORMAL, 'match over'), after);
   }
