@@ -209,4 +209,20 @@ describe('match results at the game node', () => {
       { match_id: report.matchId, reason: expect.stringContaining('/report/results/0/score') },
     ]);
   });
+
+  it("the node's dev seats refuse names the lobby refuses (one rule, from shared/)", async () => {
+    const node = await startNode(accepting());
+    const seat = (name: string) =>
+      fetch(`http://127.0.0.1:${node.port}/dev/seats`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ mode: 'finish', name }),
+      });
+    for (const name of ['bo\ud800', ' bo', 'x'.repeat(25)]) {
+      const answer = await seat(name);
+      expect(answer.status).toBe(400);
+      expect(((await answer.json()) as { errors: { field: string }[] }).errors[0]?.field).toBe('/name');
+    }
+    expect((await seat('bo')).status).toBe(201);
+  });
 });
