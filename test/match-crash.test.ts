@@ -70,7 +70,9 @@ async function call(url: string, body: unknown, token?: string): Promise<Record<
 }
 
 describe('match results survive SIGKILL', () => {
-  it('a node killed as MATCH_END reaches the players delivers both results after a restart, once', async () => {
+  it('a node killed as MATCH_END reaches the players delivers both results after a restart, once', {
+    timeout: 90_000,
+  }, async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'tickforge-crash-'));
     const lobbyDown = await lobbyNotAcceptingYet();
     const first = await main({ TICKFORGE_LOBBY_URL: lobbyDown.url });

@@ -82,7 +82,7 @@ describe('MatchDelivery with the lobby reporter', () => {
     const { outbox, sleeps, loop, counter } = delivery(
       lobbyReporter({ lobbyUrl: stand.url, serverKey: SERVER_KEY }),
     );
-    outbox.add(report('m1'));
+    await outbox.add(report('m1'));
     loop.start();
     await loop.drain();
     expect(sleeps).toEqual([7000, 2000, 7000]);
@@ -106,8 +106,8 @@ describe('MatchDelivery with the lobby reporter', () => {
         ? lobbyReporter({ lobbyUrl: 'http://127.0.0.1:9', serverKey: SERVER_KEY })(r, signal)
         : reporter(r, signal);
     const { outbox, sleeps, loop, counter } = delivery(send, { maxBackoffMs: 3_000 });
-    outbox.add(report('m1'));
-    outbox.add(report('m2'));
+    await outbox.add(report('m1'));
+    await outbox.add(report('m2'));
     loop.start();
     await loop.drain();
     // Equal jitter at random 0.5: three quarters of min(cap, 100 * 2^(n-1)).
@@ -123,8 +123,8 @@ describe('MatchDelivery with the lobby reporter', () => {
     const { outbox, sleeps, loop, counter, metrics } = delivery(
       lobbyReporter({ lobbyUrl: stand.url, serverKey: SERVER_KEY }),
     );
-    outbox.add(report('m1'));
-    outbox.add(report('m2'));
+    await outbox.add(report('m1'));
+    await outbox.add(report('m2'));
     loop.start();
     await loop.drain();
     expect(stand.received.map((r) => r.body.matchId)).toEqual(['m1', 'm2']);
@@ -151,10 +151,10 @@ describe('MatchDelivery with the lobby reporter', () => {
     const { outbox, loop } = delivery(send);
     loop.start();
     await loop.drain(); // empty: resolves at once
-    outbox.add(report('m1'));
+    await outbox.add(report('m1'));
     loop.wake();
     await loop.drain();
-    outbox.add(report('m2'));
+    await outbox.add(report('m2'));
     loop.wake();
     await new Promise((resolve) => setImmediate(resolve));
     expect(sent).toEqual(['m1', 'm2']);

@@ -23,9 +23,9 @@ describe('MatchOutbox', () => {
     const dir = await mkdtemp(join(tmpdir(), 'tickforge-outbox-'));
     dirs.push(dir);
     const first = MatchOutbox.open(dir);
-    for (const id of ['m1', 'm2', 'm3', 'm1']) first.add(report(id));
+    for (const id of ['m1', 'm2', 'm3', 'm1']) await first.add(report(id));
     expect(first.pending).toBe(3); // a match recorded twice is kept once
-    first.close();
+    await first.close();
 
     const second = MatchOutbox.open(dir);
     expect(second.pending).toBe(3);
@@ -37,19 +37,19 @@ describe('MatchOutbox', () => {
     second.delivered(one!.id); // again: nothing left to forget
     expect(second.oldest(10).map((p) => p.report.matchId)).toEqual(['m3']);
     expect([second.pending, second.deadLetters]).toEqual([1, 1]);
-    second.close();
+    await second.close();
 
     const third = MatchOutbox.open(dir);
     expect([third.pending, third.deadLetters]).toEqual([1, 1]);
     expect(third.deadLetterRows()).toEqual([
       { matchId: 'm2', reason: 'status 400: no', report: JSON.stringify(report('m2')) },
     ]);
-    third.close();
+    await third.close();
   });
 
-  it('reads at most the batch asked for, and keeps invalid reports in the dead-letter table', () => {
+  it('reads at most the batch asked for, and keeps invalid reports in the dead-letter table', async () => {
     const outbox = MatchOutbox.open(':memory:');
-    for (let i = 0; i < 50; i++) outbox.add(report(`m${i}`));
+    for (let i = 0; i < 50; i++) await outbox.add(report(`m${i}`));
     expect(outbox.oldest(4).map((p) => p.report.matchId)).toEqual(['m0', 'm1', 'm2', 'm3']);
     outbox.bury(
       { ...report('bad'), results: [{ playerId: 'ada', name: 'Ada', score: Number.NaN }] },
@@ -57,6 +57,20 @@ describe('MatchOutbox', () => {
     );
     expect([outbox.pending, outbox.deadLetters]).toEqual([50, 1]);
     expect(outbox.deadLetterRows()[0]?.report).toContain('"score":null');
-    outbox.close();
+    await outbox.close();
+  });
+
+  it('answers adds that arrive together from the writer thread, each once it is on disk', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tickforge-outbox-'));
+    dirs.push(dir);
+    const outbox = MatchOutbox.open(dir);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => outbox.add(report(`m${i}`))));
+    expect(outbox.pending).toBe(50);
+    await outbox.close();
+    const reopened = MatchOutbox.open(dir);
+    expect(reopened.oldest(100).map((p) => p.report.matchId)).toEqual(
+      Array.from({ length: 50 }, (_, i) => `m${i}`),
+    );
+    await reopened.close();
   });
 });

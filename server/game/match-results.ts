@@ -1,7 +1,7 @@
 /**
  * What a node does with a finished match's report, before any player hears MATCH_END: a report
- * with results is checked against the shared report schema and written to the outbox (durable),
- * then the delivery loop is woken. Decided here, and documented in docs/PROTOCOL.md:
+ * with results is checked against the shared report schema and written to the outbox; once it is
+ * on disk the room announces MATCH_END and the delivery loop is woken. Decided here, and documented in docs/PROTOCOL.md:
  * - dev rooms (`dev-...`, made by POST /dev/seats) are never reported: their matches never count;
  * - a match that ended with no results (every player left) has nothing to report: logged at info;
  * - a report the lobby would refuse (a NaN score, a bad name, too many results: a game bug) is never
@@ -49,28 +49,29 @@ export class MatchResults {
     this.#options.delivery.start();
   }
 
-  /** Decide a finished match's report and make it durable; returns once it is (never throws). */
-  record(report: MatchReport): void {
-    const disposition = this.#keep(report);
+  /** Decide a finished match's report and make it durable; resolves once it is (never rejects). */
+  async record(report: MatchReport): Promise<void> {
+    const disposition = await this.#keep(report);
     this.#options.metrics.matchEnds.labels(disposition).inc();
     if (disposition !== 'queued') return;
     this.#warnIfBehind();
     this.#options.delivery.wake();
   }
 
-  /** Resolves once every recorded report is delivered (or delivery stopped). */
-  drain(): Promise<void> {
-    return this.#options.delivery.drain();
+  /** Resolves once every recorded report is on disk and delivered (or delivery stopped). */
+  async drain(): Promise<void> {
+    await this.#options.outbox.flushed();
+    await this.#options.delivery.drain();
   }
 
   /** Stop delivering and close the outbox; what is undelivered is sent after the next start. */
   async stop(): Promise<void> {
     await this.#options.delivery.stop();
-    this.#options.outbox.close();
+    await this.#options.outbox.close();
   }
 
   /** Where the report goes: nowhere, the dead-letter table or the outbox. */
-  #keep(report: MatchReport): MatchEndDisposition {
+  async #keep(report: MatchReport): Promise<MatchEndDisposition> {
     const { log, outbox, metrics } = this.#options;
     const context = { matchId: report.matchId, room: report.roomId, mode: report.mode };
     if (isDevRoom(report.roomId)) {
@@ -83,7 +84,7 @@ export class MatchResults {
     }
     try {
       if (validReport(report)) {
-        outbox.add(report);
+        await outbox.add(report);
         return 'queued';
       }
       const problems = fieldProblems(validReport.errors, '/report');
