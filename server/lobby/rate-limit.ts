@@ -2,6 +2,7 @@
  * Per-client request budgets: fixed windows of `perMinute` requests per key (the client's IP, or
  * the authenticated player), counted by rate-limiter-flexible in memory. Past the budget a request
  * is refused with 429 and `Retry-After`, before any handler or store work. A budget of 0 is off.
+ * Server-to-server requests (the server and admin keys) are exempt: they are not clients.
  */
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
