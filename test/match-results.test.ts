@@ -225,4 +225,41 @@ describe('match results at the game node', () => {
     }
     expect((await seat('bo')).status).toBe(201);
   });
+
+  it('stop() waits for the report under way to be delivered before the node goes', async () => {
+    let release: () => void = () => {};
+    const delivered: string[] = [];
+    const sendReport: MatchSender = (r, signal) =>
+      new Promise((resolve) => {
+        release = () => {
+          if (signal.aborted) return; // too late: the node gave up on this send
+          delivered.push(r.matchId);
+          resolve({ kind: 'delivered' });
+        };
+        signal.addEventListener('abort', () =>
+          resolve({ kind: 'retry', reason: 'network', detail: 'aborted' }),
+        );
+      });
+    const node = await startNode({ sendReport, reports: [] }, ':memory:', 10_000);
+    const seat = await tokens.mintSeat({
+      playerId: 'ada',
+      name: 'ada',
+      roomId: 'room-1',
+      mode: 'finish',
+      nodeId: node.config.nodeId,
+      options: {},
+    });
+    const client = await GameClient.connect({ url: node.url, seat, pingIntervalMs: 0 });
+    clients.push(client);
+    const report = (await client.next('matchEnd')) as { matchId: string };
+    const closed = client.next('close');
+    const stopping = node.stop();
+    await closed; // the drain has begun: the player is gone, the report is still on its way
+    // A node that did not wait would abort the send within milliseconds of closing its sockets;
+    // this one holds on (up to its 10 s shutdown timeout) until the lobby answers.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    await stopping;
+    expect(delivered).toEqual([report.matchId]);
+  });
 });
