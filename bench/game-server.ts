@@ -110,7 +110,6 @@ async function main(): Promise<void> {
     log: pino({ level: process.env.TICKFORGE_LOG_LEVEL ?? 'warn' }, pino.destination(2)),
     tokens: new SeatTokens({ secret: randomBytes(32) }),
     rooms: [arena],
-    reportMatch: async () => {},
     onTick: (ms, overrun) => {
       ticks.record(Math.max(1, Math.round(ms * 1000)));
       if (overrun) overruns++;

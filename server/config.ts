@@ -41,6 +41,11 @@ export interface GameConfig {
   readonly slowClientTimeoutMs: number;
   readonly snapshotHistoryTicks: number;
   readonly shutdownTimeoutMs: number;
+  /**
+   * Undelivered match reports above which the node warns that the lobby is not keeping up. A soft
+   * cap: reports beyond it are still written to the outbox, never dropped.
+   */
+  readonly outboxWarnPending: number;
 }
 
 /** The whole process's settings. */
@@ -111,6 +116,7 @@ export function loadConfig(env: Env = process.env): Config {
       slowClientTimeoutMs: read.int('TICKFORGE_SLOW_CLIENT_TIMEOUT_MS', 5_000, 100, 600_000),
       snapshotHistoryTicks: read.int('TICKFORGE_SNAPSHOT_HISTORY', 10, 2, 1024),
       shutdownTimeoutMs: read.int('TICKFORGE_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+      outboxWarnPending: read.int('TICKFORGE_MATCH_OUTBOX_WARN_PENDING', 10_000, 1, 100_000_000),
     },
     lobby: loadLobbyConfig(read),
   };

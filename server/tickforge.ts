@@ -10,7 +10,7 @@ import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { GameNode } from './game/game-node.ts';
-import { httpMatchReporter } from './game/match-reporter.ts';
+import { lobbyReporter } from './game/match-reporter.ts';
 import type { AnyRoomDefinition } from './game/room.ts';
 import { SeatTokens } from './game/seat-token.ts';
 import { createLobbyApp } from './lobby/app.ts';
@@ -113,7 +113,8 @@ export async function startTickforge(options: TickforgeOptions): Promise<Tickfor
       rooms,
       now,
       directory: store.rooms,
-      reportMatch: httpMatchReporter({ lobbyUrl: settings.url ?? lobbyUrl, serverKey, log }),
+      dataDir,
+      sendReport: lobbyReporter({ lobbyUrl: settings.url ?? lobbyUrl, serverKey, now }),
     });
   } catch (error) {
     await closeServer(server);

@@ -8,8 +8,7 @@ import { Ajv2020, type AnySchemaObject, type ValidateFunction } from 'ajv/dist/2
 /** The shared Ajv instance. Schemas with an `$id` go through {@link compileOnce}. */
 export const ajv = new Ajv2020({ strict: true, allErrors: false, coerceTypes: false, useDefaults: false });
 
-/** A game mode's name: lowercase, starting with a letter, at most 32 characters. */
-export const MODE_NAME = '^[a-z][a-z0-9-]{0,31}$';
+export { MODE_NAME } from '../shared/protocol/schemas/names.ts';
 
 /**
  * Compile a schema that carries an `$id`, or reuse the validator already registered under it:

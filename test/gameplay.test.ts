@@ -173,10 +173,19 @@ describe.each(['ws', 'uws'] as const)('arena over %s', (transport) => {
 
     it('a match ends with results for every player, reported once', async () => {
       game = await startTestNode({ config: { transport } });
-      const seatA = await game.devSeat({ name: 'alice', options: { matchSeconds: 0.5, seed: 7 } });
-      const alice = await connect({ url: seatA.url, seat: seatA.seat });
+      // A lobby's room, not a dev room: dev rooms are never reported.
+      const seat = await game.tokens.mintSeat({
+        playerId: 'alice',
+        name: 'alice',
+        roomId: 'room-1',
+        mode: 'arena',
+        nodeId: game.node.config.nodeId,
+        options: { matchSeconds: 0.5, seed: 7 },
+      });
+      const alice = await connect({ url: game.node.url, seat });
       const report = (await alice.next('matchEnd')) as { matchId: string; results: { playerId: string }[] };
       expect(report.results.map((r) => r.playerId)).toEqual([alice.playerId]);
+      await game.node.results.drain();
       expect(game.reports).toHaveLength(1);
       expect(game.reports[0]?.matchId).toBe(report.matchId);
       expect(game.reports[0]?.mode).toBe('arena');

@@ -4,6 +4,7 @@
  * public node: anyone who can reach it can take a seat as anyone.
  */
 import { randomUUID } from 'node:crypto';
+import { DisplayName } from '../../shared/protocol/schemas/names.ts';
 import type { GameConfig } from '../config.ts';
 import { fieldProblems, PROBLEM_CONTENT_TYPE, problem } from '../problem.ts';
 import { ajv, MODE_NAME } from '../validation.ts';
@@ -17,7 +18,7 @@ export interface DevSeatRequest {
   mode?: string;
   /** Join this room (created on first join); default: a dev room (`dev-...`) of the mode with a free seat, or a new one. */
   roomId?: string;
-  /** Display name; default `player-xxxx`. */
+  /** Display name, by the lobby's rule for guest names; default `player-xxxx`. */
   name?: string;
   /** Player id; default a random one. Reusing an id takes over that player's seat. */
   playerId?: string;
@@ -33,7 +34,7 @@ const validate = ajv.compile<DevSeatRequest>({
   properties: {
     mode: { type: 'string', pattern: MODE_NAME },
     roomId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
-    name: { type: 'string', minLength: 1, maxLength: 24 },
+    name: DisplayName,
     playerId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
     options: { type: 'object', maxProperties: 16, required: [] },
   },

@@ -5,11 +5,15 @@
 import type { Logger } from 'pino';
 import { CloseCode } from '../../shared/protocol/codes.ts';
 import type { GameConfig } from '../config.ts';
+import { IN_MEMORY } from '../store/embedded/sqlite.ts';
 import { urlHost } from '../url-host.ts';
 import { admit } from './admission.ts';
 import { handleClientMessage } from './client-messages.ts';
 import { devSeatHandler } from './dev-seats.ts';
 import { DirectoryHeartbeat, type NodeDirectory } from './directory-heartbeat.ts';
+import { MatchDelivery, type MatchSender, type Sleep } from './match-delivery.ts';
+import { MatchOutbox } from './match-outbox.ts';
+import { MatchResults } from './match-results.ts';
 import { GameMetrics } from './metrics.ts';
 import type { AnyRoomDefinition, MatchReport } from './room.ts';
 import { RoomRegistry } from './room-registry.ts';
@@ -26,8 +30,15 @@ export interface GameNodeOptions {
   readonly log: Logger;
   readonly tokens: SeatTokens;
   readonly rooms: readonly AnyRoomDefinition[];
-  /** Where finished matches go (leaderboards). Defaults to logging them. */
-  readonly reportMatch?: (report: MatchReport) => Promise<void>;
+  /**
+   * Delivers finished matches' reports (to the lobby: lobbyReporter). Defaults to logging them as
+   * delivered. Reports wait in the outbox until it answers `delivered`.
+   */
+  readonly sendReport?: MatchSender;
+  /** Where the match outbox lives (`<dataDir>/match-outbox.sqlite`); default `:memory:`. */
+  readonly dataDir?: string;
+  /** How the delivery loop waits between retries (tests inject one that does not). */
+  readonly sleep?: Sleep;
   /** Wall clock in ms, injectable for tests. */
   readonly now?: () => number;
   /** The room directory this node announces itself and its rooms' occupancy to (the lobby's). */
@@ -40,6 +51,14 @@ export interface GameNodeOptions {
 
 /** Close codes counted under their own label; any other (clients pick theirs) counts as 'other'. */
 const KNOWN_CLOSE_CODES = new Set<number>([...Object.values(CloseCode), 1005, 1006]);
+
+/** The sender of a node with no lobby: reports are logged and count as delivered. */
+const logReport =
+  (log: Logger): MatchSender =>
+  async (report: MatchReport) => {
+    log.info({ match: report }, 'match ended (no lobby to report to)');
+    return { kind: 'delivered' };
+  };
 
 const json = (status: number, body: unknown): HttpResponse => ({
   status,
@@ -59,6 +78,8 @@ export class GameNode {
   readonly #log: Logger;
   readonly #sockets = new Set<SeatSocket>();
   readonly #heartbeat: DirectoryHeartbeat | undefined;
+  /** Finished matches: durable in the outbox, then delivered. */
+  readonly results: MatchResults;
   /** Set by stop() while it waits for the last socket to close. */
   #allClosed: (() => void) | undefined;
   #port = 0;
@@ -72,7 +93,13 @@ export class GameNode {
     if (loaded.fallbackReason) {
       options.log.warn(`uWebSockets.js unavailable, running on ws: ${loaded.fallbackReason}`);
     }
-    node.#port = (await node.transport.listen()).port;
+    try {
+      node.#port = (await node.transport.listen()).port;
+    } catch (error) {
+      await node.results.stop();
+      throw error;
+    }
+    node.results.start(); // first of all, what the outbox held from before a restart
     await node.#heartbeat?.start();
     options.log.info(
       { url: node.url, transport: loaded.kind, nodeId: options.config.nodeId },
@@ -105,10 +132,20 @@ export class GameNode {
         onTick?.(ms, overrun);
       },
     });
-    const reportMatch =
-      options.reportMatch ??
-      (async (report: MatchReport) =>
-        void log.info({ match: report }, 'match ended (no results sink configured)'));
+    const outbox = MatchOutbox.open(options.dataDir ?? IN_MEMORY, now);
+    this.results = new MatchResults({
+      outbox,
+      delivery: new MatchDelivery({
+        outbox,
+        send: options.sendReport ?? logReport(log),
+        log,
+        metrics,
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+      }),
+      log,
+      metrics,
+      warnPending: config.outboxWarnPending,
+    });
     this.transport = loaded.factory<SocketData>(
       {
         host: config.host,
@@ -169,7 +206,7 @@ export class GameNode {
         log,
         now,
         publish: (topic, bytes) => this.transport.publish(topic, bytes),
-        reportMatch,
+        recordMatch: (report) => this.results.record(report),
       },
     });
 
@@ -235,7 +272,8 @@ export class GameNode {
 
   /**
    * Graceful shutdown: refuse new joins, dispose every room (players get 1001 and rooms their
-   * onDispose), wait for match reports and sockets up to the shutdown timeout, then stop listening.
+   * onDispose), wait for match reports to be delivered and sockets to close, up to the shutdown
+   * timeout, then stop listening. Undelivered reports stay in the outbox for the next start.
    */
   stop(): Promise<void> {
     this.#stopping ??= this.#stop();
@@ -248,7 +286,8 @@ export class GameNode {
     const deadline = new Promise<void>((resolve) =>
       setTimeout(resolve, this.config.shutdownTimeoutMs).unref(),
     );
-    const reports = this.registry.disposeAll(CloseCode.GOING_AWAY, 'server shutting down');
+    this.registry.disposeAll(CloseCode.GOING_AWAY, 'server shutting down');
+    const reports = this.results.drain();
     const socketsClosed = new Promise<void>((resolve) => {
       if (this.#sockets.size === 0) resolve();
       else this.#allClosed = resolve;
@@ -256,6 +295,7 @@ export class GameNode {
     await Promise.race([Promise.all([reports, socketsClosed]), deadline]);
     for (const socket of this.#sockets) socket.terminate();
     this.scheduler.stop();
+    await this.results.stop();
     await this.transport.close();
     this.#log.info({ nodeId: this.config.nodeId }, 'game node stopped');
   }

@@ -1,64 +1,70 @@
 /**
- * Match results to the lobby: POST /v1/matches with the game nodes' server key, retried with
- * backoff on network errors, 429 and 5xx. The lobby counts each (match, player) once, so a retry
- * after a lost answer never double-counts. A 4xx other than 429 is a report the lobby will never
- * take: logged once, not retried.
+ * Match reports to the lobby over HTTP: `POST /v1/matches` with the game nodes' server key, each
+ * answer turned into what the delivery loop does next. 2xx: delivered. 429 and 503 (with their
+ * `Retry-After`), 408, other 5xx and network failures: try again. Any other 4xx: the lobby will
+ * never take this report (dead letter). The lobby counts each (match, player) once, so a retry after
+ * a lost answer never double-counts.
  */
-import type { Logger } from 'pino';
-import type { MatchReport } from './room.ts';
+import type { MatchSender, SendOutcome } from './match-delivery.ts';
 
-export interface MatchReporterOptions {
+export interface LobbyReporterOptions {
   /** The lobby's base URL, e.g. http://127.0.0.1:2568. */
   readonly lobbyUrl: string;
   readonly serverKey: string;
-  readonly log: Logger;
-  /** Tries in all (default 6: about 6 s of backoff). */
-  readonly attempts?: number;
-  /** First backoff in ms, doubled per retry (default 200). */
-  readonly backoffMs?: number;
+  /** How long one request may take before it counts as a timeout (default 10 s). */
+  readonly timeoutMs?: number;
   readonly fetch?: typeof fetch;
+  /** Wall clock, for `Retry-After` given as an HTTP date. */
+  readonly now?: () => number;
 }
 
-/** A `reportMatch` for GameNode that delivers reports to the lobby over HTTP. */
-export function httpMatchReporter(options: MatchReporterOptions): (report: MatchReport) => Promise<void> {
-  const { log, serverKey } = options;
-  const attempts = options.attempts ?? 6;
-  const backoffMs = options.backoffMs ?? 200;
+/** The longest `Retry-After` honoured: a bogus header must not park results for days. */
+const MAX_RETRY_AFTER_MS = 3_600_000;
+/** How much of a refusal's body is kept with the dead letter. */
+const MAX_REASON_CHARS = 500;
+
+/**
+ * `Retry-After` in ms (delay-seconds or an HTTP date, RFC 9110 §10.2.3), capped at an hour, or
+ * undefined when absent or unreadable.
+ */
+export function retryAfterMs(value: string | null, now: number): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
+  if (Number.isNaN(ms)) return undefined;
+  return Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS);
+}
+
+/** A MatchSender that posts reports to the lobby with the server key. */
+export function lobbyReporter(options: LobbyReporterOptions): MatchSender {
   const send = options.fetch ?? fetch;
+  const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? 10_000;
   const url = new URL('/v1/matches', options.lobbyUrl).href;
-  return async (report) => {
-    const body = JSON.stringify(report);
-    for (let attempt = 1; ; attempt++) {
-      let failure: string;
-      try {
-        const response = await send(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${serverKey}` },
-          body,
-          signal: AbortSignal.timeout(5000),
-        });
-        const text = await response.text();
-        if (response.ok) {
-          log.info({ matchId: report.matchId, room: report.roomId, answer: text }, 'match reported');
-          return;
-        }
-        if (response.status !== 429 && response.status < 500) {
-          log.error(
-            { matchId: report.matchId, status: response.status, answer: text },
-            'match report refused',
-          );
-          return;
-        }
-        failure = `status ${response.status}`;
-      } catch (error) {
-        failure = error instanceof Error ? error.message : String(error);
-      }
-      if (attempt >= attempts) {
-        log.error({ matchId: report.matchId, attempts, failure }, 'match report not delivered');
-        return;
-      }
-      log.warn({ matchId: report.matchId, attempt, failure }, 'match report failed; retrying');
-      await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (attempt - 1)));
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${options.serverKey}` };
+  return async (report, signal): Promise<SendOutcome> => {
+    let response: Response;
+    let answer: string;
+    try {
+      response = await send(url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(report),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      });
+      answer = await response.text();
+    } catch (error) {
+      const timedOut = error instanceof Error && error.name === 'TimeoutError';
+      return { kind: 'retry', reason: timedOut ? 'timeout' : 'network', detail: String(error) };
     }
+    const { status } = response;
+    if (response.ok) return { kind: 'delivered', answer };
+    const afterMs = retryAfterMs(response.headers.get('retry-after'), now());
+    const detail = `status ${status}`;
+    if (status === 429) return { kind: 'retry', reason: 'rate_limited', detail, afterMs };
+    if (status === 503) return { kind: 'retry', reason: 'unavailable', detail, afterMs };
+    if (status === 408) return { kind: 'retry', reason: 'timeout', detail, afterMs };
+    if (status >= 500) return { kind: 'retry', reason: 'server_error', detail, afterMs };
+    return { kind: 'refused', reason: `${detail}: ${answer.slice(0, MAX_REASON_CHARS)}` };
   };
 }

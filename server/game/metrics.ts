@@ -23,6 +23,12 @@ export type RejectReason =
   | 'slow_consumer'
   | 'upgrade_refused';
 
+/** What became of a finished match's report at the node (see match-results.ts). */
+export type MatchEndDisposition = 'queued' | 'empty' | 'dev_room' | 'invalid' | 'not_durable';
+
+/** Why a report delivery is tried again. */
+export type RetryReason = 'rate_limited' | 'unavailable' | 'server_error' | 'timeout' | 'network';
+
 /**
  * The game node's Prometheus metrics, on a registry of its own (so several nodes can live in one
  * test process). Served at GET /metrics.
@@ -96,6 +102,40 @@ export class GameMetrics {
     name: 'tickforge_players',
     help: 'Seated players',
     labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly matchEnds = new Counter({
+    name: 'tickforge_match_ends_total',
+    help: 'Matches ended, by what became of their report (queued, empty, dev_room, invalid, not_durable)',
+    labelNames: ['disposition'] as const,
+    registers: [this.registry],
+  });
+  readonly reportsPending = new Gauge({
+    name: 'tickforge_match_reports_pending',
+    help: 'Match reports in the outbox, durable and not yet acknowledged by the lobby',
+    registers: [this.registry],
+  });
+  readonly reportsDelivered = new Counter({
+    name: 'tickforge_match_reports_delivered_total',
+    help: 'Match reports the lobby acknowledged (2xx)',
+    registers: [this.registry],
+  });
+  readonly reportRetries = new Counter({
+    name: 'tickforge_match_report_retries_total',
+    help: 'Failed report deliveries that will be tried again, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly reportsDeadLettered = new Counter({
+    name: 'tickforge_match_reports_dead_lettered_total',
+    help: 'Match reports moved to the dead-letter table, by reason (refused by the lobby, invalid)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly reportsDeadLetters = new Gauge({
+    name: 'tickforge_match_reports_dead_letters',
+    help: 'Match reports kept in the dead-letter table for an operator',
     registers: [this.registry],
   });
 

@@ -25,7 +25,6 @@ export interface RoomRegistryOptions {
 export class RoomRegistry {
   readonly #options: RoomRegistryOptions;
   readonly #rooms = new Map<string, { runtime: RoomRuntime; entry: ScheduleEntry }>();
-  readonly #reports = new Set<Promise<void>>();
   #closed = false;
 
   constructor(options: RoomRegistryOptions) {
@@ -71,7 +70,6 @@ export class RoomRegistry {
         options,
         {
           ...this.#options.roomDeps,
-          reportMatch: (report) => this.#track(this.#options.roomDeps.reportMatch(report)),
           onDisposed: (room) => this.#forget(room),
         },
         maxPlayers,
@@ -121,11 +119,10 @@ export class RoomRegistry {
     }));
   }
 
-  /** Dispose every room with `code`/`reason`, then wait (bounded by the caller) for pending match reports. */
-  async disposeAll(code: number, reason: string): Promise<void> {
+  /** Dispose every room with `code`/`reason`; no room is created after this. */
+  disposeAll(code: number, reason: string): void {
     this.#closed = true; // joins still being admitted must not create rooms after this
     for (const { runtime } of [...this.#rooms.values()]) runtime.dispose(code, reason);
-    await Promise.allSettled([...this.#reports]);
   }
 
   #forget(room: RoomRuntime): void {
@@ -134,12 +131,5 @@ export class RoomRegistry {
     this.#options.scheduler.remove(record.entry);
     this.#rooms.delete(room.id);
     this.#options.roomDeps.metrics.rooms.set(this.#rooms.size);
-  }
-
-  #track(report: Promise<void>): Promise<void> {
-    this.#reports.add(report);
-    const done = () => void this.#reports.delete(report);
-    report.then(done, done);
-    return report;
   }
 }

@@ -113,7 +113,7 @@ describe('RoomRuntime', () => {
         log: pino({ level: 'silent' }),
         now: () => now,
         publish: () => {},
-        reportMatch: async () => {},
+        recordMatch: async () => {},
         onDisposed: (room) => void disposed.push(room.id),
       },
     );
@@ -338,6 +338,43 @@ describe('RoomRuntime', () => {
     room.tick(2, 0.05);
     const delta = states(a.socket).at(-1)!;
     expect(delta[6]).toEqual([2]); // removed: b's dot (id 2)
+    room.dispose();
+  });
+});
+
+describe('RoomRuntime match end', () => {
+  it('publishes MATCH_END only once the report is durable', async () => {
+    class EndingRoom extends DotRoom {
+      override update(): void {
+        this.endMatch([{ playerId: 'a', name: 'a', score: 1 }]);
+      }
+    }
+    const ending = defineRoom({ mode: 'ending', state: shape, input, room: EndingRoom, maxPlayers: 2 });
+    const events: string[] = [];
+    let durable: () => void = () => {};
+    const room = new RoomRuntime(
+      'room-1',
+      compileRoomType(ending, 20),
+      {},
+      {
+        config: testGameConfig(),
+        metrics: new GameMetrics(),
+        log: pino({ level: 'silent' }),
+        now: () => 1,
+        publish: (_topic, bytes) => void events.push(`publish ${String(decodeMessage(bytes)[0])}`),
+        recordMatch: (report) => {
+          events.push(`record ${report.results.length}`);
+          return new Promise((resolve) => (durable = resolve));
+        },
+        onDisposed: () => {},
+      },
+    );
+    room.tick(1, 0.05);
+    room.tick(2, 0.05);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(['record 1']); // the write is not on disk yet: nobody has heard
+    durable();
+    await vi.waitFor(() => expect(events).toEqual(['record 1', `publish ${MessageType.MATCH_END}`]));
     room.dispose();
   });
 });

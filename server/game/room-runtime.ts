@@ -28,7 +28,8 @@ export interface RoomRuntimeDeps {
   /** Wall-clock milliseconds. */
   readonly now: () => number;
   readonly publish: (topic: string, bytes: Uint8Array) => void;
-  readonly reportMatch: (report: MatchReport) => Promise<void>;
+  /** Make a finished match's report durable (MatchResults.record); resolves once it is, never rejects. */
+  readonly recordMatch: (report: MatchReport) => Promise<void>;
   readonly onDisposed: (room: RoomRuntime) => void;
 }
 
@@ -316,10 +317,18 @@ export class RoomRuntime implements TickTask {
       endedAt: this.#deps.now(),
       results: results.map((r) => ({ ...r })),
     };
+    // Durable first: players hear MATCH_END only once the report is on disk, so a crash from then
+    // on cannot lose it. The write runs off the tick; meanwhile the room takes no more inputs.
+    this.#deps
+      .recordMatch(report)
+      .then(() => this.#announce(report))
+      .catch((error: unknown) => this.#deps.log.error({ err: error, room: this.id }, 'match end failed'));
+  }
+
+  /** Tell players the match is over, then close the room after the mode's grace. */
+  #announce(report: MatchReport): void {
+    if (this.#disposed) return; // closed meanwhile: the report is kept and delivered all the same
     this.broadcast(encodeMessage([MessageType.MATCH_END, report]));
-    this.#deps.reportMatch(report).catch((error: unknown) => {
-      this.#deps.log.error({ room: this.id, matchId: report.matchId, err: error }, 'match report failed');
-    });
     const after = this.type.definition.closeAfterMatchMs ?? 5_000;
     this.#closeTimer = setTimeout(() => this.dispose(CloseCode.NORMAL, 'match over'), after);
   }

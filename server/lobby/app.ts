@@ -21,6 +21,7 @@ import { mountLeaderboardRoutes } from './routes/leaderboards.ts';
 import { mountMatchmakingRoutes } from './routes/matchmaking.ts';
 import { mountRoomRoutes } from './routes/rooms.ts';
 import { mountSystemRoutes } from './routes/system.ts';
+import { carriesKey } from './server-auth.ts';
 import type { LobbyDeps, LobbyEnv } from './types.ts';
 
 export type { LeaderboardWrites, LobbyDeps, LobbyEnv } from './types.ts';
@@ -51,9 +52,15 @@ export function createLobbyApp(deps: LobbyDeps): Hono<LobbyEnv> {
   const maxBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
   installProblemHandlers(app, deps.log);
+  // Game nodes and operators (server and admin key) never compete with players for a budget.
   app.use(
     '/v1/*',
-    rateLimit('ip', limits.ipPerMinute, (c) => clientIp(c, limits.trustProxy)),
+    rateLimit(
+      'ip',
+      limits.ipPerMinute,
+      (c) => clientIp(c, limits.trustProxy),
+      carriesKey(deps.leaderboardWrites),
+    ),
   );
   // Only methods with bodies: the check touches the raw Request, which @hono/node-server otherwise
   // never builds, and building it is most of a GET's framework cost.

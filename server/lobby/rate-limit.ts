@@ -2,6 +2,7 @@
  * Per-client request budgets: fixed windows of `perMinute` requests per key (the client's IP, or
  * the authenticated player), counted by rate-limiter-flexible in memory. Past the budget a request
  * is refused with 429 and `Retry-After`, before any handler or store work. A budget of 0 is off.
+ * Server-to-server requests (the server and admin keys) are exempt: they are not clients.
  */
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -45,15 +46,20 @@ export function clientIp(c: Context, trustProxy: boolean): string {
   }
 }
 
-/** Middleware spending one request of `perMinute` from the bucket `keyOf(c)` names. */
+/**
+ * Middleware spending one request of `perMinute` from the bucket `keyOf(c)` names; requests for
+ * which `exempt(c)` is true (server-to-server traffic) spend nothing.
+ */
 export function rateLimit(
   scope: string,
   perMinute: number,
   keyOf: (c: Context<LobbyEnv>) => string,
+  exempt?: (c: Context<LobbyEnv>) => boolean,
 ): MiddlewareHandler<LobbyEnv> {
   if (perMinute <= 0) return (_c, next) => next();
   const limiter = new RateLimiterMemory({ keyPrefix: scope, points: perMinute, duration: 60 });
   return async (c, next) => {
+    if (exempt?.(c)) return next();
     try {
       await limiter.consume(keyOf(c));
     } catch (error) {

@@ -60,7 +60,10 @@ export async function startTestNode(
     log: options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     tokens,
     rooms: options.rooms ?? [arena],
-    reportMatch: async (report) => void reports.push(report),
+    sendReport: async (report) => {
+      reports.push(report);
+      return { kind: 'delivered' };
+    },
     ...(options.now ? { now: options.now } : {}),
   });
   running.add(node);

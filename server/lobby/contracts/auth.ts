@@ -1,17 +1,7 @@
 /** Contracts of guest sign-in and the current player. */
 import { Type } from '@sinclair/typebox';
+import { DisplayName } from '../../../shared/protocol/schemas/names.ts';
 import { defineRoute } from '../contract.ts';
-
-/**
- * A display name: 1-24 characters of letters, digits, space, `_`, `-`, `.`, with no leading or
- * trailing space. Refused rather than silently trimmed, so the stored name is the one sent.
- */
-export const DisplayName = Type.String({
-  minLength: 1,
-  maxLength: 24,
-  pattern: '^[\\p{L}\\p{N}_.-](?:[\\p{L}\\p{N} _.-]*[\\p{L}\\p{N}_.-])?$',
-  description: '1-24 letters, digits, spaces, _ - . ; no leading or trailing space',
-});
 
 /** Body of POST /v1/auth/guest. */
 export const GuestRequest = Type.Object(

@@ -4,15 +4,12 @@
  * (admin key).
  */
 import { Type } from '@sinclair/typebox';
-import { MODE_NAME } from '../../validation.ts';
+import { MatchReportSchema } from '../../../shared/protocol/schemas/match-report.ts';
+import { PlayerId, RecordName } from '../../../shared/protocol/schemas/names.ts';
 import { defineRoute, problemAnswer } from '../contract.ts';
 
 /** A configured board's id, as the store accepts it. */
 const BoardId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$', description: 'Board id' });
-/** A player id, at most the store's 128 characters. */
-const PlayerId = Type.String({ minLength: 1, maxLength: 128 });
-/** The name shown on the board, at most the store's 64 characters. */
-const RecordName = Type.String({ minLength: 1, maxLength: 64 });
 /** Query values arrive as text and Ajv does not coerce, so the 1-100 range is a pattern. */
 const Limit = Type.String({
   pattern: '^(?:[1-9][0-9]?|100)$',
@@ -77,28 +74,8 @@ export const PlayerRecordResponse = Type.Object(
   { title: 'LeaderboardStanding', additionalProperties: false },
 );
 
-/** A finished match as a game node reports it (server/game/room.ts MatchReport). */
-export const MatchReportRequest = Type.Object(
-  {
-    matchId: Type.String({ minLength: 1, maxLength: 64 }),
-    roomId: Type.String({ minLength: 1, maxLength: 64 }),
-    mode: Type.String({ pattern: MODE_NAME }),
-    endedAt: Type.Integer({ minimum: 0, description: 'Wall-clock ms (UTC)' }),
-    results: Type.Array(
-      Type.Object(
-        {
-          playerId: PlayerId,
-          name: RecordName,
-          score: Type.Number(),
-          stats: Type.Optional(Type.Record(Type.String(), Type.Number())),
-        },
-        { additionalProperties: false },
-      ),
-      { minItems: 1, maxItems: 64 },
-    ),
-  },
-  { title: 'MatchReport', additionalProperties: false },
-);
+/** A finished match as a game node reports it: the one schema the node checks its reports with. */
+export const MatchReportRequest = MatchReportSchema;
 
 /** What a match report did, counted per (result, board) submission. */
 export const MatchReportResponse = Type.Object(

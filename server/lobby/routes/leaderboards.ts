@@ -1,5 +1,6 @@
 /** Handlers of the leaderboards (contracts in ../contracts/leaderboards.ts). */
 import type { Hono } from 'hono';
+import { DEV_ROOM_PREFIX, isDevRoom } from '../../../shared/protocol/schemas/match-report.ts';
 import { InvalidCursorError } from '../../store/errors.ts';
 import type { LeaderboardPage, LeaderboardRecord, SubmitOutcome } from '../../store/types.ts';
 import { leaderboardRoutes } from '../contracts/leaderboards.ts';
@@ -100,17 +101,31 @@ export function mountLeaderboardRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps): vo
     validate('json', match.request.body),
     async (c) => {
       const report = c.req.valid('json');
-      const boardIds = deps.leaderboardWrites?.boardsForMode(report.mode) ?? [];
-      const counts: Record<SubmitOutcome, number> = { applied: 0, unchanged: 0, duplicate: 0 };
-      // In order, one at a time: the key makes each submission count once, so a report that failed
-      // half-way is completed, never doubled, by the game node's retry.
-      for (const boardId of boardIds) {
-        for (const { playerId, name, score: points } of report.results) {
-          const key = `${report.matchId}:${playerId}`;
-          const { outcome } = await boards.submit({ boardId, playerId, name, score: points, key });
-          counts[outcome] += 1;
-        }
+      if (isDevRoom(report.roomId)) {
+        throw new LobbyError(
+          400,
+          'dev-room',
+          'Dev room',
+          `Rooms made by a game node's dev seats (ids starting "${DEV_ROOM_PREFIX}") never count on leaderboards.`,
+          [{ field: '/body/roomId', message: `is a dev room (starts with "${DEV_ROOM_PREFIX}")` }],
+        );
       }
+      const boardIds = deps.leaderboardWrites?.boardsForMode(report.mode) ?? [];
+      // Every result on every board in one atomic batch: all of the report counts or none of it,
+      // and the key makes a retried report all duplicates, never a second count.
+      const outcomes = await boards.submitAll(
+        boardIds.flatMap((boardId) =>
+          report.results.map(({ playerId, name, score: points }) => ({
+            boardId,
+            playerId,
+            name,
+            score: points,
+            key: `${report.matchId}:${playerId}`,
+          })),
+        ),
+      );
+      const counts: Record<SubmitOutcome, number> = { applied: 0, unchanged: 0, duplicate: 0 };
+      for (const { outcome } of outcomes) counts[outcome] += 1;
       return c.json({
         matchId: report.matchId,
         applied: counts.applied,

@@ -1,0 +1,177 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MatchDelivery, type MatchSender, type SendOutcome } from './match-delivery.ts';
+import { MatchOutbox } from './match-outbox.ts';
+import { lobbyReporter, retryAfterMs } from './match-reporter.ts';
+import { GameMetrics } from './metrics.ts';
+import type { MatchReport } from './room.ts';
+
+const report = (matchId: string): MatchReport => ({
+  matchId,
+  roomId: 'room-1',
+  mode: 'arena',
+  endedAt: 1,
+  results: [{ playerId: 'p1', name: 'ada', score: 3 }],
+});
+const SERVER_KEY = 'k'.repeat(32);
+const log = pino({ level: 'silent' });
+
+let server: Server | undefined;
+const opened: MatchDelivery[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((d) => d.stop()));
+  server?.close();
+  server = undefined;
+});
+
+interface Answer {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+}
+
+/** A lobby stand-in over real HTTP answering with `answers` in turn (then 200); records what came. */
+async function lobby(answers: Answer[]) {
+  const received: { auth: string | undefined; body: MatchReport }[] = [];
+  server = createServer((req: IncomingMessage, res) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+    });
+    req.on('end', () => {
+      received.push({ auth: req.headers.authorization, body: JSON.parse(text) as MatchReport });
+      const answer = answers.shift() ?? { status: 200 };
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
+}
+
+/** A delivery loop over an in-memory outbox whose sleeps are recorded, never waited. */
+function delivery(send: MatchSender, options: { maxBackoffMs?: number } = {}) {
+  const outbox = MatchOutbox.open(':memory:');
+  const metrics = new GameMetrics();
+  const sleeps: number[] = [];
+  const loop = new MatchDelivery({
+    outbox,
+    send,
+    log,
+    metrics,
+    sleep: async (ms) => void sleeps.push(ms),
+    random: () => 0.5,
+    backoffMs: 100,
+    ...options,
+  });
+  opened.push(loop);
+  const counter = async (name: string) => {
+    const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
+    return Object.fromEntries((metric?.values ?? []).map((v) => [String(v.labels.reason ?? ''), v.value]));
+  };
+  return { outbox, metrics, sleeps, loop, counter };
+}
+
+describe('MatchDelivery with the lobby reporter', () => {
+  it('honours Retry-After on 429 and 503 and retries until the lobby takes the report', async () => {
+    const stand = await lobby([
+      { status: 429, headers: { 'retry-after': '7' } },
+      { status: 503, headers: { 'retry-after': '2' } },
+      { status: 429, headers: { 'retry-after': '7' } },
+    ]);
+    const { outbox, sleeps, loop, counter } = delivery(
+      lobbyReporter({ lobbyUrl: stand.url, serverKey: SERVER_KEY }),
+    );
+    await outbox.add(report('m1'));
+    loop.start();
+    await loop.drain();
+    expect(sleeps).toEqual([7000, 2000, 7000]);
+    expect(stand.received).toHaveLength(4);
+    expect(stand.received[3]).toEqual({ auth: `Bearer ${SERVER_KEY}`, body: report('m1') });
+    expect(outbox.pending).toBe(0);
+    expect(await counter('tickforge_match_report_retries_total')).toEqual({
+      rate_limited: 2,
+      unavailable: 1,
+    });
+    expect(await counter('tickforge_match_reports_delivered_total')).toEqual({ '': 1 });
+  });
+
+  it('never gives up on 5xx and network errors: exponential backoff with a cap, then delivered', async () => {
+    const stand = await lobby(Array.from({ length: 12 }, () => ({ status: 500 })));
+    const reporter = lobbyReporter({ lobbyUrl: stand.url, serverKey: SERVER_KEY });
+    let refusedConnections = 3;
+    // The first three tries find no lobby at all (connection refused).
+    const send: MatchSender = (r, signal) =>
+      refusedConnections-- > 0
+        ? lobbyReporter({ lobbyUrl: 'http://127.0.0.1:9', serverKey: SERVER_KEY })(r, signal)
+        : reporter(r, signal);
+    const { outbox, sleeps, loop, counter } = delivery(send, { maxBackoffMs: 3_000 });
+    await outbox.add(report('m1'));
+    await outbox.add(report('m2'));
+    loop.start();
+    await loop.drain();
+    // Equal jitter at random 0.5: three quarters of min(cap, 100 * 2^(n-1)).
+    expect(sleeps).toEqual([
+      75, 150, 300, 600, 1200, 2250, 2250, 2250, 2250, 2250, 2250, 2250, 2250, 2250, 2250,
+    ]);
+    expect(stand.received.map((r) => r.body.matchId)).toEqual([...Array(13).fill('m1'), 'm2']);
+    expect(await counter('tickforge_match_report_retries_total')).toEqual({ network: 3, server_error: 12 });
+  });
+
+  it('moves a report the lobby refuses to the dead-letter table, once, and goes on with the rest', async () => {
+    const stand = await lobby([{ status: 400 }]);
+    const { outbox, sleeps, loop, counter, metrics } = delivery(
+      lobbyReporter({ lobbyUrl: stand.url, serverKey: SERVER_KEY }),
+    );
+    await outbox.add(report('m1'));
+    await outbox.add(report('m2'));
+    loop.start();
+    await loop.drain();
+    expect(stand.received.map((r) => r.body.matchId)).toEqual(['m1', 'm2']);
+    expect(sleeps).toEqual([]);
+    expect(outbox.deadLetterRows().map((r) => [r.matchId, r.reason])).toEqual([['m1', 'status 400: {}']]);
+    expect(await counter('tickforge_match_reports_dead_lettered_total')).toEqual({ refused: 1 });
+    expect(await metrics.render()).toMatch(/^tickforge_match_reports_pending 0$/m);
+  });
+
+  it('wakes for new reports, and stop() leaves an unanswered report in the outbox', async () => {
+    const sent: string[] = [];
+    let hang: (outcome: SendOutcome) => void = () => {};
+    const send: MatchSender = (r, signal) => {
+      sent.push(r.matchId);
+      if (r.matchId === 'm1') return Promise.resolve({ kind: 'delivered' });
+      // The lobby never answers m2; stopping aborts the request.
+      return new Promise((resolve) => {
+        hang = resolve;
+        signal.addEventListener('abort', () =>
+          resolve({ kind: 'retry', reason: 'network', detail: 'aborted' }),
+        );
+      });
+    };
+    const { outbox, loop } = delivery(send);
+    loop.start();
+    await loop.drain(); // empty: resolves at once
+    await outbox.add(report('m1'));
+    loop.wake();
+    await loop.drain();
+    await outbox.add(report('m2'));
+    loop.wake();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toEqual(['m1', 'm2']);
+    await loop.stop();
+    hang({ kind: 'delivered' }); // too late: the loop has stopped
+    expect(outbox.oldest(10).map((p) => p.report.matchId)).toEqual(['m2']);
+  });
+});
+
+describe('retryAfterMs', () => {
+  it('reads delay-seconds and HTTP dates, capped at an hour', () => {
+    const now = Date.parse('2026-11-22T12:00:00Z');
+    expect(retryAfterMs('7', now)).toBe(7000);
+    expect(retryAfterMs('Sun, 22 Nov 2026 12:00:30 GMT', now)).toBe(30_000);
+    expect(retryAfterMs('Sun, 22 Nov 2026 11:00:00 GMT', now)).toBe(0);
+    expect(retryAfterMs('999999', now)).toBe(3_600_000);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs(null, now)).toBeUndefined();
+  });
+});

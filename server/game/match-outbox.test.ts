@@ -1,0 +1,76 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MatchOutbox } from './match-outbox.ts';
+import type { MatchReport } from './room.ts';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+const report = (matchId: string): MatchReport => ({
+  matchId,
+  roomId: 'room-1',
+  mode: 'arena',
+  endedAt: 1,
+  results: [{ playerId: 'ada', name: 'Ada', score: 3 }],
+});
+
+describe('MatchOutbox', () => {
+  it('keeps reports across close and reopen, oldest first, until delivered or refused', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tickforge-outbox-'));
+    dirs.push(dir);
+    const first = MatchOutbox.open(dir);
+    for (const id of ['m1', 'm2', 'm3', 'm1']) await first.add(report(id));
+    expect(first.pending).toBe(3); // a match recorded twice is kept once
+    await first.close();
+
+    const second = MatchOutbox.open(dir);
+    expect(second.pending).toBe(3);
+    const [one, two, three] = second.oldest(10);
+    expect([one, two, three].map((p) => p?.report.matchId)).toEqual(['m1', 'm2', 'm3']);
+    expect(one?.report).toEqual(report('m1'));
+    second.delivered(one!.id);
+    second.refused(two!.id, 'status 400: no');
+    second.delivered(one!.id); // again: nothing left to forget
+    expect(second.oldest(10).map((p) => p.report.matchId)).toEqual(['m3']);
+    expect([second.pending, second.deadLetters]).toEqual([1, 1]);
+    await second.close();
+
+    const third = MatchOutbox.open(dir);
+    expect([third.pending, third.deadLetters]).toEqual([1, 1]);
+    expect(third.deadLetterRows()).toEqual([
+      { matchId: 'm2', reason: 'status 400: no', report: JSON.stringify(report('m2')) },
+    ]);
+    await third.close();
+  });
+
+  it('reads at most the batch asked for, and keeps invalid reports in the dead-letter table', async () => {
+    const outbox = MatchOutbox.open(':memory:');
+    for (let i = 0; i < 50; i++) await outbox.add(report(`m${i}`));
+    expect(outbox.oldest(4).map((p) => p.report.matchId)).toEqual(['m0', 'm1', 'm2', 'm3']);
+    outbox.bury(
+      { ...report('bad'), results: [{ playerId: 'ada', name: 'Ada', score: Number.NaN }] },
+      'invalid',
+    );
+    expect([outbox.pending, outbox.deadLetters]).toEqual([50, 1]);
+    expect(outbox.deadLetterRows()[0]?.report).toContain('"score":null');
+    await outbox.close();
+  });
+
+  it('answers adds that arrive together from the writer thread, each once it is on disk', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tickforge-outbox-'));
+    dirs.push(dir);
+    const outbox = MatchOutbox.open(dir);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => outbox.add(report(`m${i}`))));
+    expect(outbox.pending).toBe(50);
+    await outbox.close();
+    const reopened = MatchOutbox.open(dir);
+    expect(reopened.oldest(100).map((p) => p.report.matchId)).toEqual(
+      Array.from({ length: 50 }, (_, i) => `m${i}`),
+    );
+    await reopened.close();
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * `server/main.ts` in its own process, as `npm start` runs it: started on ports 0 of 127.0.0.1,
+ * its JSON log lines collected, and helpers that wait for a line or a step, failing with the
+ * process's output instead of a bare timeout.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+/** A running main.ts. */
+export interface MainProcess {
+  readonly child: ChildProcess;
+  /** The game node's port, from its "game node listening" line. */
+  readonly port: number;
+  /** The lobby's base URL, from its "lobby listening" line. */
+  readonly lobby: string;
+  /** Every line of output so far (stdout lines and stderr chunks). */
+  readonly lines: string[];
+  /** Resolves with the first line (already seen or still to come) that `pattern` matches. */
+  line(pattern: RegExp): Promise<string>;
+  /** Resolves with the exit code once the process has exited. */
+  readonly exited: Promise<number | null>;
+}
+
+/** Start main.ts with the environment `env` on top of this process's, and wait until it listens. */
+export async function startMain(env: Record<string, string>): Promise<MainProcess> {
+  const child = spawn(process.execPath, ['server/main.ts'], {
+    env: {
+      ...process.env,
+      TICKFORGE_GAME_PORT: '0',
+      TICKFORGE_LOBBY_PORT: '0',
+      TICKFORGE_HOST: '127.0.0.1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const watchers = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    lines.push(line);
+    for (const watcher of watchers) {
+      if (!watcher.pattern.test(line)) continue;
+      watchers.delete(watcher);
+      watcher.resolve(line);
+    }
+  });
+  child.stderr!.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
+  const line = (pattern: RegExp) =>
+    new Promise<string>((resolve) => {
+      const seen = lines.find((l) => pattern.test(l));
+      if (seen !== undefined) resolve(seen);
+      else watchers.add({ pattern, resolve });
+    });
+  const started = { child, lines, line, exited, port: 0, lobby: '' };
+  const listening = Promise.all([
+    line(/"msg":"lobby listening"/),
+    line(/"url":"wss?:\/\/[^:]+:\d+\/ws".*"msg":"game node listening"/),
+  ]);
+  const failed = exited.then((code) => {
+    throw new Error(`exited ${code} before listening:\n${lines.join('\n')}`);
+  });
+  const [lobbyLine, nodeLine] = await step('listening', started, Promise.race([listening, failed]));
+  return {
+    ...started,
+    lobby: /"url":"(http:\/\/[^"]+)"/.exec(lobbyLine)?.[1] ?? '',
+    port: Number(/"url":"wss?:\/\/[^:]+:(\d+)\/ws"/.exec(nodeLine)?.[1]),
+  };
+}
+
+/**
+ * `promise`, or a failure naming the step and showing the child's output when it takes longer than
+ * `ms`: a guard that turns a hang into a readable error, not a wait.
+ */
+export async function step<T>(
+  name: string,
+  started: Pick<MainProcess, 'lines'>,
+  promise: Promise<T>,
+  ms = 15_000,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${name} did not happen within ${ms} ms; output:\n${started.lines.join('\n')}`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, guard]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
