@@ -70,6 +70,7 @@ export async function startTickforge(options: TickforgeOptions): Promise<Tickfor
     modes,
     now,
     seatTtlSeconds: settings.seatTtlSeconds,
+    roomLimits: settings.roomLimits,
   });
   const lobbyLog = log.child({ component: 'lobby' });
   let draining = false;
