@@ -8,6 +8,20 @@ import { Ajv2020, type AnySchemaObject, type ValidateFunction } from 'ajv/dist/2
 /** The shared Ajv instance. Schemas with an `$id` go through {@link compileOnce}. */
 export const ajv = new Ajv2020({ strict: true, allErrors: false, coerceTypes: false, useDefaults: false });
 
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+/**
+ * A Content-Type that declares JSON in UTF-8 (RFC 8259): `application/json` or `application/*+json`,
+ * with no charset or `charset=utf-8`. JSON endpoints accept nothing else, which also keeps them out
+ * of reach of cross-site form posts (those can only send form or `text/plain` bodies).
+ */
+export function isJsonContentType(header: string | undefined): boolean {
+  const [mediaType = '', ...parameters] = (header ?? '').split(';').map((p) => p.trim());
+  if (!JSON_MEDIA_TYPE.test(mediaType)) return false;
+  const charset = parameters.find((p) => p.toLowerCase().startsWith('charset='));
+  return charset === undefined || /^charset="?utf-8"?$/i.test(charset);
+}
+
 /** A game mode's name: lowercase, starting with a letter, at most 32 characters. */
 export const MODE_NAME = '^[a-z][a-z0-9-]{0,31}$';
 
