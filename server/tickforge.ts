@@ -114,6 +114,7 @@ export async function startTickforge(options: TickforgeOptions): Promise<Tickfor
       rooms,
       now,
       directory: store.rooms,
+      operatorKeys: [serverKey, adminKey],
       reportMatch: httpMatchReporter({ lobbyUrl: settings.url ?? lobbyUrl, serverKey, log }),
     });
   } catch (error) {
