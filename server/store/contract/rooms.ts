@@ -129,11 +129,12 @@ export function describeRooms(factory: StoreFactory): void {
     test("a given-back promise's room is kept, and counted, until that seat's token expires", async () => {
       const limits = { perPlayer: 1 };
       await rooms().heartbeat(node('n1'), [], TTL);
-      await rooms().create(room('mine', { createdBy: by('a') }), limits);
-      await rooms().reserve('mine', 'a', ctx.clock.ms + 1000);
+      await rooms().create(room('mine', { createdBy: by('a') }), limits); // held 1 s for a's token
       await rooms().create(room('theirs', { createdBy: by('b') }), limits);
       ctx.clock.tick(500);
+      await rooms().reserve('mine', 'a', ctx.clock.ms + 1000); // a fresh token: held until 1.5 s
       await rooms().reserve('theirs', 'a', ctx.clock.ms + 1000); // a hops: 'mine' is given back...
+      ctx.clock.tick(500);
       await rooms().heartbeat(node('n1'), [], TTL);
       // ...but a's token for it can still open it on the node, so it still exists and counts.
       expect(await rooms().find({ roomId: 'mine' })).toMatchObject({ reservations: {} });
