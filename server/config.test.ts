@@ -5,16 +5,15 @@ describe('loadConfig', () => {
   it('has working defaults for local development', () => {
     const config = loadConfig({});
     expect(config.game.port).toBe(2567);
-    expect(config.game.devSeats).toBe(true);
+    expect(config.game.devSeats).toBe(false);
     expect(config.game.tls).toBeUndefined();
     expect(config.game.allowedOrigins).toEqual(['http://localhost:*', 'http://127.0.0.1:*']);
   });
 
-  it('turns dev seats off in production, or on a non-loopback host, unless asked for', () => {
-    expect(loadConfig({ TICKFORGE_HOST: '0.0.0.0' }).game.devSeats).toBe(false);
+  it('serves dev seats only when asked for, on any host', () => {
+    expect(loadConfig({ TICKFORGE_HOST: '127.0.0.1' }).game.devSeats).toBe(false);
     expect(loadConfig({ TICKFORGE_HOST: '0.0.0.0', TICKFORGE_DEV_SEATS: 'on' }).game.devSeats).toBe(true);
-    expect(loadConfig({ NODE_ENV: 'production' }).game.devSeats).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', TICKFORGE_DEV_SEATS: 'true' }).game.devSeats).toBe(true);
+    expect(loadConfig({ TICKFORGE_DEV_SEATS: 'true' }).game.devSeats).toBe(true);
   });
 
   it.each([

@@ -24,7 +24,7 @@ export interface GameConfig {
     | undefined;
   /** Browser Origins allowed to open a game socket: exact origins, `scheme://host:*`, or `*`. */
   readonly allowedOrigins: readonly string[];
-  /** Serve POST /dev/seats, which mints seat tokens without a lobby (development on loopback only). */
+  /** Serve POST /dev/seats, which mints seat tokens in `dev-` rooms without a lobby (off unless set). */
   readonly devSeats: boolean;
   readonly defaultTickRate: number;
   readonly maxRooms: number;
@@ -58,12 +58,9 @@ export interface Config {
   readonly lobby: LobbyConfig;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
 /** Read and validate the configuration from an environment (process.env by default). */
 export function loadConfig(env: Env = process.env): Config {
   const read = reader(env);
-  const production = env.NODE_ENV === 'production';
   const keyFile = read.string('TICKFORGE_TLS_KEY', '');
   const certFile = read.string('TICKFORGE_TLS_CERT', '');
   if (Boolean(keyFile) !== Boolean(certFile)) {
@@ -101,8 +98,8 @@ export function loadConfig(env: Env = process.env): Config {
       transport: read.oneOf('TICKFORGE_TRANSPORT', ['auto', 'uws', 'ws'], 'auto'),
       tls: keyFile ? { keyFile, certFile, ...(passphrase ? { passphrase } : {}) } : undefined,
       allowedOrigins: read.list('TICKFORGE_ALLOWED_ORIGINS', ['http://localhost:*', 'http://127.0.0.1:*']),
-      // Anyone who reaches /dev/seats can sit as anyone: on by default only in development on loopback.
-      devSeats: read.bool('TICKFORGE_DEV_SEATS', !production && LOOPBACK.has(host)),
+      // Anyone who reaches /dev/seats gets seats without a lobby: only ever on when asked for.
+      devSeats: read.bool('TICKFORGE_DEV_SEATS', false),
       defaultTickRate: read.int('TICKFORGE_TICK_RATE', 20, 1, 240),
       maxRooms: read.int('TICKFORGE_MAX_ROOMS', 1000, 1, 1_000_000),
       maxPayloadBytes: read.int('TICKFORGE_MAX_PAYLOAD_BYTES', 4096, 64, 16 * 1024 * 1024),

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   log.info(`open ${tickforge.lobbyUrl}/ to play, ${tickforge.lobbyUrl}/docs for the API`);
   if (config.game.devSeats) {
     log.info(
-      `dev seats enabled: POST http://localhost:${tickforge.node.port}/dev/seats (set TICKFORGE_DEV_SEATS=false in production)`,
+      `dev seats enabled (TICKFORGE_DEV_SEATS=true): POST http://localhost:${tickforge.node.port}/dev/seats; never on a public node`,
     );
   }
 

@@ -70,6 +70,7 @@ export async function startTickforge(options: TickforgeOptions): Promise<Tickfor
     modes,
     now,
     seatTtlSeconds: settings.seatTtlSeconds,
+    roomLimits: settings.roomLimits,
   });
   const lobbyLog = log.child({ component: 'lobby' });
   let draining = false;
@@ -115,6 +116,7 @@ export async function startTickforge(options: TickforgeOptions): Promise<Tickfor
       directory: store.rooms,
       dataDir,
       sendReport: lobbyReporter({ lobbyUrl: settings.url ?? lobbyUrl, serverKey, now }),
+      operatorKeys: [serverKey, adminKey],
     });
   } catch (error) {
     await closeServer(server);

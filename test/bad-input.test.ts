@@ -131,16 +131,16 @@ describe.each(['ws', 'uws'] as const)('bad input over %s', (transport) => {
 
       it('refuses a full room (409), an unknown mode (404) and a node at its room limit (503)', async () => {
         game = await start({ config: { maxRooms: 1 } });
-        const first = await game.devSeat({ mode: 'solo', roomId: 'solo-1' });
+        const first = await game.devSeat({ mode: 'solo', roomId: 'dev-solo-1' });
         await connectRaw(first.url, { query: `seat=${first.seat}` });
-        const second = await game.devSeat({ mode: 'solo', roomId: 'solo-1' });
+        const second = await game.devSeat({ mode: 'solo', roomId: 'dev-solo-1' });
         expect(await refusal(second.url, { query: `seat=${second.seat}` })).toEqual({
           status: 409,
           body: 'room is full (1 players)',
         });
         const unknown = await game.devSeat({ mode: 'chess' });
         expect((await refusal(unknown.url, { query: `seat=${unknown.seat}` })).status).toBe(404);
-        const another = await game.devSeat({ mode: 'solo', roomId: 'solo-2' });
+        const another = await game.devSeat({ mode: 'solo', roomId: 'dev-solo-2' });
         const limit = await refusal(another.url, { query: `seat=${another.seat}` });
         expect(limit.status).toBe(503);
         expect(limit.body).toContain('room limit');
@@ -282,13 +282,13 @@ describe.each(['ws', 'uws'] as const)('bad input over %s', (transport) => {
 
       it('drops an input flood, then closes it with 4009, while other rooms keep ticking', async () => {
         game = await start({ config: { maxInputsPerSecond: 20 } });
-        const bystanderSeat = await game.devSeat({ roomId: 'calm-room' });
+        const bystanderSeat = await game.devSeat({ roomId: 'dev-calm-room' });
         const bystander = await GameClient.connect({
           url: bystanderSeat.url,
           seat: bystanderSeat.seat,
           pingIntervalMs: 0,
         });
-        const socket = await seated({ roomId: 'flood-room' });
+        const socket = await seated({ roomId: 'dev-flood-room' });
         for (let seq = 1; seq <= 500; seq++)
           socket.send(encodeMessage([MessageType.INPUT, seq, { dx: 1, dy: 0 }]));
         expect((await socket.closed).code).toBe(CloseCode.RATE_LIMITED);

@@ -53,5 +53,16 @@ describe('bots', () => {
     expect(report.disconnects).toEqual({});
     expect(report.statesPerClientSecond).toBeGreaterThan(10);
     expect(game.node.registry.size).toBe(2);
+    expect(game.node.registry.summaries().map((r) => r.roomId)).toEqual([
+      expect.stringMatching(/^dev-bots-/),
+      expect.stringMatching(/^dev-bots-/),
+    ]);
+  });
+
+  it('says how to turn dev seats on when the node does not serve them', async () => {
+    const game = await startTestNode({ config: { devSeats: false } });
+    const parsed = parseBotArgs(['--url', game.http, '--clients', '1', '--duration', '1', '--warmup', '0']);
+    if (parsed.help) throw new Error('unexpected help');
+    await expect(runBots(parsed.options)).rejects.toThrow('start it with TICKFORGE_DEV_SEATS=true');
   });
 });

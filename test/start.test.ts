@@ -22,7 +22,11 @@ describe('server/main.ts', () => {
 
   it('starts a game node two players can play on, and drains on SIGTERM', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'tickforge-start-'));
-    started = await startMain({ TICKFORGE_DATA_DIR: dataDir, TICKFORGE_LOG_LEVEL: 'info' });
+    started = await startMain({
+      TICKFORGE_DATA_DIR: dataDir,
+      TICKFORGE_LOG_LEVEL: 'info',
+      TICKFORGE_DEV_SEATS: 'true',
+    });
     const base = `http://127.0.0.1:${started.port}`;
     // The lobby runs beside the node: it answers and signs guests up.
     expect(started.lobby).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -34,7 +38,13 @@ describe('server/main.ts', () => {
     });
     expect(guest.status).toBe(201);
     const seat = async (body: object) =>
-      (await (await fetch(`${base}/dev/seats`, { method: 'POST', body: JSON.stringify(body) })).json()) as {
+      (await (
+        await fetch(`${base}/dev/seats`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json()) as {
         url: string;
         seat: string;
         roomId: string;

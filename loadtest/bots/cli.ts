@@ -12,7 +12,8 @@ const DEFAULT_URL = 'http://127.0.0.1:2567';
 /** Shown by --help and after a bad argument. */
 export const USAGE = `usage: npm run bots -- [--url http://127.0.0.1:2567 | --lobby http://127.0.0.1:2568] [options]
 
-  --url URL            game node base URL; seats from its POST /dev/seats   (default ${DEFAULT_URL})
+  --url URL            game node base URL; seats from its POST /dev/seats, which the node serves
+                       only with TICKFORGE_DEV_SEATS=true               (default ${DEFAULT_URL})
   --lobby URL          lobby base URL; seats the way players get them, through the SDK's lobby
                        client: a guest, a matchmaking ticket, waiting until it is matched (the
                        matchmaker picks the rooms)
@@ -25,7 +26,7 @@ export const USAGE = `usage: npm run bots -- [--url http://127.0.0.1:2567 | --lo
   --input-rate HZ      inputs per second per bot                        (default 20)
   --ramp N             new connections per second                       (default 200)
   --match-seconds S    matchSeconds option for rooms the bots create (dev seats)   (default 3600)
-  --run-id ID          room ids are bots-<ID>-<k> (dev seats)           (default: time-based)
+  --run-id ID          room ids are dev-bots-<ID>-<k> (dev seats)       (default: time-based)
   --raw                count bytes and messages only, no SDK decoding (floor server)
   --json               NDJSON on stdout: {"type":"phase",...} lines, then one {"type":"report",...}
   --help`;

@@ -32,7 +32,7 @@ export interface BotRunOptions {
   readonly raw: boolean;
   /** Options for rooms the bots create (dev seats only; arena: matchSeconds). */
   readonly roomOptions: Readonly<Record<string, unknown>>;
-  /** Room ids are `bots-<runId>-<k>` (dev seats only). */
+  /** Room ids are `dev-bots-<runId>-<k>` (dev seats only). */
   readonly runId: string;
 }
 

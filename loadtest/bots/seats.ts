@@ -11,7 +11,10 @@ import type { SeatGrant } from './bot.ts';
 /** A seat for bot number `index`. */
 export type SeatSource = (index: number) => Promise<SeatGrant>;
 
-/** Seats from POST /dev/seats: bots `k*roomSize .. (k+1)*roomSize-1` share room `bots-<runId>-<k>`. */
+/**
+ * Seats from POST /dev/seats: bots `k*roomSize .. (k+1)*roomSize-1` share room `dev-bots-<runId>-<k>`
+ * (dev seats fill only `dev-` rooms). The node serves them only with TICKFORGE_DEV_SEATS=true.
+ */
 export function devSeats(options: {
   readonly url: string;
   readonly mode: string;
@@ -26,12 +29,18 @@ export function devSeats(options: {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         mode,
-        roomId: `bots-${runId}-${Math.floor(index / roomSize)}`,
+        roomId: `dev-bots-${runId}-${Math.floor(index / roomSize)}`,
         name: `bot-${index}`,
         options: roomOptions,
       }),
     });
     const text = await response.text();
+    if (response.status === 404) {
+      // Kept short: the report keeps the first 160 characters of an error.
+      throw new Error(
+        'POST /dev/seats: HTTP 404: the node serves no dev seats; start it with TICKFORGE_DEV_SEATS=true, or use --lobby',
+      );
+    }
     if (response.status !== 201)
       throw new Error(`POST /dev/seats: HTTP ${response.status} ${text.slice(0, 120)}`);
     const body = JSON.parse(text) as Partial<SeatGrant>;

@@ -1,13 +1,16 @@
 /**
  * POST /dev/seats: mint a seat token without a lobby, for local development, bots and benchmarks.
- * Enabled by TICKFORGE_DEV_SEATS (on by default unless NODE_ENV=production). Never expose it on a
- * public node: anyone who can reach it can take a seat as anyone.
+ * Served only when TICKFORGE_DEV_SEATS=true, and confined to its own world: every room it seats in
+ * and every player id it hands out starts with `dev-`, which lobby rooms (UUIDs) and lobby players
+ * never do, so a dev seat cannot enter a lobby room or take over a lobby player's seat, and the
+ * results of dev rooms are never lobby matches. JSON bodies only, so a web page cannot post to it.
  */
 import { randomUUID } from 'node:crypto';
+import { DEV_ROOM_PREFIX as DEV_PREFIX } from '../../shared/protocol/schemas/match-report.ts';
 import { DisplayName } from '../../shared/protocol/schemas/names.ts';
 import type { GameConfig } from '../config.ts';
-import { fieldProblems, PROBLEM_CONTENT_TYPE, problem } from '../problem.ts';
-import { ajv, MODE_NAME } from '../validation.ts';
+import { type FieldProblem, fieldProblems, PROBLEM_CONTENT_TYPE, problem } from '../problem.ts';
+import { ajv, isJsonContentType, MODE_NAME } from '../validation.ts';
 import type { RoomRegistry } from './room-registry.ts';
 import type { SeatTokens } from './seat-token.ts';
 import type { HttpHandler, HttpResponse } from './transport/types.ts';
@@ -16,18 +19,15 @@ import type { HttpHandler, HttpResponse } from './transport/types.ts';
 export interface DevSeatRequest {
   /** Game mode; default `arena`. */
   mode?: string;
-  /** Join this room (created on first join); default: a dev room (`dev-...`) of the mode with a free seat, or a new one. */
+  /** Join this dev room (`dev-...`, created on first join); default: a dev room of the mode with a free seat, or a new one. */
   roomId?: string;
   /** Display name, by the lobby's rule for guest names; default `player-xxxx`. */
   name?: string;
-  /** Player id; default a random one. Reusing an id takes over that player's seat. */
+  /** Player id (`dev-...`); default `dev-<uuid>`. Reusing one takes over that dev player's seat. */
   playerId?: string;
   /** Room options, used if this seat creates the room (e.g. arena's `matchSeconds`, `seed`). */
   options?: Record<string, unknown>;
 }
-
-/** Rooms the endpoint makes itself; without a roomId it only ever fills one of these. */
-const DEV_ROOM_PREFIX = 'dev-';
 
 const validate = ajv.compile<DevSeatRequest>({
   type: 'object',
@@ -41,11 +41,23 @@ const validate = ajv.compile<DevSeatRequest>({
   additionalProperties: false,
 });
 
-const badRequest = (detail: string, errors?: ReturnType<typeof fieldProblems>): HttpResponse => ({
-  status: 400,
-  headers: { 'content-type': PROBLEM_CONTENT_TYPE },
-  body: JSON.stringify(problem(400, 'validation', 'Invalid request body', detail, errors)),
-});
+const refuse = (status: number, kind: string, title: string, detail: string, errors?: FieldProblem[]) =>
+  ({
+    status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE },
+    body: JSON.stringify(problem(status, kind, title, detail, errors)),
+  }) satisfies HttpResponse;
+
+const badRequest = (detail: string, errors?: FieldProblem[]) =>
+  refuse(400, 'validation', 'Invalid request body', detail, errors);
+
+/** Ids outside the dev world, named by field. */
+function foreignIds(body: DevSeatRequest): FieldProblem[] {
+  const message = `must start with "${DEV_PREFIX}": dev seats only deal in their own rooms and players`;
+  return (['roomId', 'playerId'] as const)
+    .filter((field) => body[field] !== undefined && !body[field].startsWith(DEV_PREFIX))
+    .map((field) => ({ field: `/${field}`, message }));
+}
 
 /** The handler for POST /dev/seats. */
 export function devSeatHandler(deps: {
@@ -55,22 +67,30 @@ export function devSeatHandler(deps: {
   readonly url: () => string;
 }): HttpHandler {
   return async (request) => {
+    if (!isJsonContentType(request.headers['content-type'])) {
+      return refuse(
+        415,
+        'unsupported-media-type',
+        'Unsupported media type',
+        'Send the body as application/json.',
+      );
+    }
     let body: unknown = {};
     if (request.body.byteLength > 0) {
       try {
         body = JSON.parse(new TextDecoder().decode(request.body));
       } catch {
-        return badRequest('body is not valid JSON');
+        return badRequest('body is not valid JSON', [{ field: '/', message: 'is not valid JSON' }]);
       }
     }
     if (!validate(body)) return badRequest('body does not match the schema', fieldProblems(validate.errors));
+    const foreign = foreignIds(body);
+    if (foreign.length > 0) return badRequest('dev seats are confined to dev- rooms and players', foreign);
     const mode = body.mode ?? 'arena';
     const roomId =
-      body.roomId ??
-      deps.registry.findJoinable(mode, DEV_ROOM_PREFIX)?.id ??
-      `${DEV_ROOM_PREFIX}${randomUUID()}`;
-    const playerId = body.playerId ?? randomUUID();
-    const name = body.name ?? `player-${playerId.slice(0, 4)}`;
+      body.roomId ?? deps.registry.findJoinable(mode, DEV_PREFIX)?.id ?? `${DEV_PREFIX}${randomUUID()}`;
+    const playerId = body.playerId ?? `${DEV_PREFIX}${randomUUID()}`;
+    const name = body.name ?? `player-${playerId.slice(DEV_PREFIX.length, DEV_PREFIX.length + 4)}`;
     const seat = await deps.tokens.mintSeat({
       playerId,
       name,

@@ -1,10 +1,13 @@
 /**
  * A game node: the transport (uWebSockets.js, or ws as the fallback), the room registry, the one
- * tick scheduler, and a small HTTP surface (health, readiness, metrics, room list, dev seats).
+ * tick scheduler, and a small HTTP surface (health, readiness, metrics, the room list for operators,
+ * dev seats when enabled).
  */
 import type { Logger } from 'pino';
 import { CloseCode } from '../../shared/protocol/codes.ts';
+import { bearerKeyCheck } from '../bearer.ts';
 import type { GameConfig } from '../config.ts';
+import { PROBLEM_CONTENT_TYPE, problem } from '../problem.ts';
 import { IN_MEMORY } from '../store/embedded/sqlite.ts';
 import { urlHost } from '../url-host.ts';
 import { admit } from './admission.ts';
@@ -47,6 +50,11 @@ export interface GameNodeOptions {
   readonly heartbeatMs?: number;
   /** Told about every room tick that ran, with its duration (benchmarks keep their own histogram). */
   readonly onTick?: (durationMs: number, overrun: boolean) => void;
+  /**
+   * Keys that may read GET /rooms as `Authorization: Bearer <key>` (the server and admin keys):
+   * the list names private rooms, which only their members may know. Without keys it is refused.
+   */
+  readonly operatorKeys?: readonly string[];
 }
 
 /** Close codes counted under their own label; any other (clients pick theirs) counts as 'other'. */
@@ -65,6 +73,20 @@ const json = (status: number, body: unknown): HttpResponse => ({
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify(body),
 });
+
+/** The answer to GET /rooms without the server or admin key. */
+const UNAUTHORIZED: HttpResponse = {
+  status: 401,
+  headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'www-authenticate': 'Bearer' },
+  body: JSON.stringify(
+    problem(
+      401,
+      'unauthorized',
+      'Unauthorized',
+      'This route needs the server or admin key (Authorization: Bearer <key>).',
+    ),
+  ),
+};
 
 /** A running game node. Create with GameNode.start(); stop() drains it. */
 export class GameNode {
@@ -237,7 +259,12 @@ export class GameNode {
       headers: { 'content-type': metrics.registry.contentType },
       body: await this.#renderMetrics(),
     }));
-    this.transport.route('GET', '/rooms', () => json(200, { rooms: this.registry.summaries() }));
+    const operator = bearerKeyCheck(options.operatorKeys ?? []);
+    this.transport.route('GET', '/rooms', (request) =>
+      operator(request.headers.authorization)
+        ? json(200, { rooms: this.registry.summaries() })
+        : UNAUTHORIZED,
+    );
     if (config.devSeats) {
       this.transport.route(
         'POST',

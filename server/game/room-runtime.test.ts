@@ -244,11 +244,44 @@ describe('RoomRuntime', () => {
     vi.useFakeTimers();
     const room = makeRoom({ emptyRoomTtlMs: 1_000 });
     const a = join(room, 'a');
+    now += 60_000; // played for a minute
     room.detach(a.seat, a.socket, CloseCode.NORMAL);
     expect(room.seats.size).toBe(0);
     vi.advanceTimersByTime(999);
     expect(disposed).toEqual([]);
     vi.advanceTimersByTime(1);
+    expect(disposed).toEqual(['room-1']);
+  });
+
+  it('an empty room waits no longer than it was in use: left after 200 ms, gone 200 ms later', () => {
+    vi.useFakeTimers();
+    const room = makeRoom({ emptyRoomTtlMs: 30_000 });
+    const a = join(room, 'a');
+    now += 200;
+    const b = join(room, 'b'); // a later join does not restart the clock
+    room.detach(a.seat, a.socket, CloseCode.NORMAL);
+    room.detach(b.seat, b.socket, CloseCode.NORMAL);
+    vi.advanceTimersByTime(199);
+    expect(disposed).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(disposed).toEqual(['room-1']);
+  });
+
+  it('a room nobody joined is disposed as soon as its reserved seat lapses, without the empty-room TTL', () => {
+    vi.useFakeTimers();
+    const room = makeRoom({ emptyRoomTtlMs: 30_000 });
+    const seat = room.reserve({
+      playerId: 'a',
+      name: 'a',
+      roomId: room.id,
+      mode: room.mode,
+      nodeId: 'n',
+      options: {},
+    });
+    expect('sessionId' in seat).toBe(true);
+    vi.advanceTimersByTime(15_000); // the seat's socket never opened
+    expect(room.seats.size).toBe(0);
+    vi.advanceTimersByTime(1); // the next turn of the event loop, not 30 s later
     expect(disposed).toEqual(['room-1']);
   });
 

@@ -207,7 +207,7 @@ export class RoomRuntime implements TickTask {
       ]),
     );
     if (!seat.joined) {
-      seat.joined = true;
+      this.#roomSeats.join(seat);
       this.#hooks.run('onJoin', () => this.#room.onJoin?.(seat.player));
     } else if (!previous) {
       this.#hooks.run('onRejoin', () => this.#room.onRejoin?.(seat.player));

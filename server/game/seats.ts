@@ -11,13 +11,17 @@ const FIRST_CONNECT_TIMEOUT_MS = 15_000;
 export interface SeatEvents {
   /** A joined seat was released; `consented` when the player chose to leave. */
   left(seat: Seat, consented: boolean): void;
-  /** The room has had no seats for the empty-room TTL. */
+  /** The room has had no seats for its empty-room wait. */
   empty(): void;
 }
 
 /**
  * A room's seats and their timers: the wait for a reserved seat's first connection, the reconnect
  * grace period of a dropped one, and the empty-room timer once the last seat is released.
+ *
+ * An empty room waits as long as it was in use, up to the empty-room TTL: a room nobody ever
+ * joined goes as soon as its last reserved seat lapses, and one whose players left after a moment
+ * goes after that moment, so creating rooms and leaving them at once cannot pile them up.
  */
 export class RoomSeats {
   /** Seats by player id. */
@@ -29,6 +33,8 @@ export class RoomSeats {
   readonly #events: SeatEvents;
   #closed = false;
   #emptyTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the first seat joined (its first socket opened); undefined while nobody has. */
+  #inUseSince: number | undefined;
 
   constructor(config: GameConfig, now: () => number, events: SeatEvents) {
     this.#config = config;
@@ -49,6 +55,12 @@ export class RoomSeats {
       if (!seat.socket && !seat.joined) this.release(seat, false);
     }, FIRST_CONNECT_TIMEOUT_MS);
     return seat;
+  }
+
+  /** The seat's first socket opened: it counts as joined from now on. */
+  join(seat: Seat): void {
+    seat.joined = true;
+    this.#inUseSince ??= this.#now();
   }
 
   /** Hold a dropped seat for the reconnect grace period; inputs queued before the drop are discarded. */
@@ -75,7 +87,9 @@ export class RoomSeats {
 
   #startEmptyTimer(): void {
     this.#cancelEmptyTimer();
-    this.#emptyTimer = setTimeout(() => this.#events.empty(), this.#config.emptyRoomTtlMs);
+    const inUse = this.#inUseSince === undefined ? 0 : this.#now() - this.#inUseSince;
+    const wait = Math.max(0, Math.min(this.#config.emptyRoomTtlMs, inUse));
+    this.#emptyTimer = setTimeout(() => this.#events.empty(), wait);
   }
 
   #cancelEmptyTimer(): void {

@@ -4,17 +4,11 @@
  * a 500; the token itself is never logged.
  */
 import type { MiddlewareHandler } from 'hono';
+import { bearerCredential } from '../bearer.ts';
 import type { PlayerStore } from '../store/types.ts';
 import { UnauthorizedError } from './errors.ts';
 import type { AccessTokens } from './tokens.ts';
 import type { LobbyEnv } from './types.ts';
-
-const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
-
-/** The credential of an `Authorization: Bearer <credential>` header, or undefined for any other form. */
-export function bearerCredential(header: string): string | undefined {
-  return BEARER.exec(header)?.[1];
-}
 
 /** Middleware that sets `c.var.player` from a valid access token, or answers 401. */
 export function requirePlayer(tokens: AccessTokens, players: PlayerStore): MiddlewareHandler<LobbyEnv> {

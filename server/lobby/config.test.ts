@@ -13,6 +13,7 @@ describe('lobby settings', () => {
     expect(lobby.rateLimits).toMatchObject({ ipPerMinute: 1200, playerPerMinute: 600, guestPerMinute: 60 });
     expect(lobby.fillWaitMs).toBeUndefined();
     expect(lobby.roomOptions).toEqual({});
+    expect(lobby.roomLimits).toEqual({ perPlayer: 3, perAddress: 100 });
   });
 
   it('reads boards, room options, limits and the fill wait', () => {
@@ -21,6 +22,8 @@ describe('lobby settings', () => {
       TICKFORGE_ROOM_OPTIONS: '{"arena":{"matchSeconds":30}}',
       TICKFORGE_RATE_LIMIT_IP_PER_MIN: '0',
       TICKFORGE_MATCH_FILL_WAIT_MS: '0',
+      TICKFORGE_MAX_ROOMS_PER_PLAYER: '1',
+      TICKFORGE_MAX_ROOMS_PER_IP: '0',
     });
     expect(lobby.boards).toEqual([
       { id: 'laps', mode: 'race', sort: 'asc', operator: 'best', reset: 'daily' },
@@ -28,6 +31,7 @@ describe('lobby settings', () => {
     expect(lobby.roomOptions).toEqual({ arena: { matchSeconds: 30 } });
     expect(lobby.rateLimits.ipPerMinute).toBe(0);
     expect(lobby.fillWaitMs).toBe(0);
+    expect(lobby.roomLimits).toEqual({ perPlayer: 1, perAddress: 0 });
   });
 
   it.each([
@@ -44,6 +48,7 @@ describe('lobby settings', () => {
     [{ TICKFORGE_SERVER_KEY: 'short' }, /TICKFORGE_SERVER_KEY must be at least 32 characters/],
     [{ TICKFORGE_LOBBY_URL: 'ws://x' }, /TICKFORGE_LOBBY_URL must be an http/],
     [{ TICKFORGE_SEAT_TTL_S: '301' }, /TICKFORGE_SEAT_TTL_S must be an integer from 5 to 300/],
+    [{ TICKFORGE_MAX_ROOMS_PER_IP: '-1' }, /TICKFORGE_MAX_ROOMS_PER_IP must be an integer from 0/],
   ])('rejects %o, naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

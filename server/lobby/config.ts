@@ -6,6 +6,7 @@
 import { ConfigError, type EnvReader } from '../env-reader.ts';
 import { BOARD_OPERATORS, BOARD_RESETS, BOARD_SORTS, type BoardConfig } from '../store/types.ts';
 import type { RateLimits } from './rate-limit.ts';
+import type { RoomLimits } from './seating.ts';
 
 /** A leaderboard and the mode whose match results it counts. */
 export interface BoardSetting extends BoardConfig {
@@ -36,6 +37,8 @@ export interface LobbyConfig {
   };
   readonly maxBodyBytes: number;
   readonly rateLimits: RateLimits;
+  /** Live rooms one player, and one client IP, may have created at once (0: no cap). */
+  readonly roomLimits: RoomLimits;
   readonly boards: readonly BoardSetting[];
   /** Options every room of a mode is created with, by mode. */
   readonly roomOptions: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -81,6 +84,10 @@ export function loadLobbyConfig(read: EnvReader): LobbyConfig {
       playerPerMinute: read.int('TICKFORGE_RATE_LIMIT_PLAYER_PER_MIN', 600, 0, 10_000_000),
       guestPerMinute: read.int('TICKFORGE_RATE_LIMIT_GUEST_PER_MIN', 60, 0, 10_000_000),
       trustProxy: read.bool('TICKFORGE_TRUST_PROXY', false),
+    },
+    roomLimits: {
+      perPlayer: read.int('TICKFORGE_MAX_ROOMS_PER_PLAYER', 3, 0, 1_000_000),
+      perAddress: read.int('TICKFORGE_MAX_ROOMS_PER_IP', 100, 0, 1_000_000),
     },
     boards: parseBoards(read.string('TICKFORGE_LEADERBOARDS', DEFAULT_BOARDS)),
     roomOptions: parseRoomOptions(read.string('TICKFORGE_ROOM_OPTIONS', '{}')),

@@ -85,6 +85,22 @@ export class ConflictError extends LobbyError {
   }
 }
 
+/**
+ * A room was refused because its creator already holds as many live rooms as allowed: the player
+ * (`player-room-limit`, TICKFORGE_MAX_ROOMS_PER_PLAYER) or its client address (`ip-room-limit`,
+ * TICKFORGE_MAX_ROOMS_PER_IP). A room stops counting once its match ends or it is gone.
+ */
+export class RoomLimitError extends LobbyError {
+  override readonly name = 'RoomLimitError';
+  constructor(by: 'player' | 'address', limits: { perPlayer?: number; perAddress?: number }) {
+    const detail =
+      by === 'player'
+        ? `You already have ${limits.perPlayer} live rooms, the most one player may have; leave one or let its match end first.`
+        : `Your address already has ${limits.perAddress} live rooms, the most one address may have; leave one or let its match end first.`;
+    super(409, by === 'player' ? 'player-room-limit' : 'ip-room-limit', 'Too many rooms', detail);
+  }
+}
+
 /** The resource existed and is over for good (an ended match). */
 export class GoneError extends LobbyError {
   override readonly name = 'GoneError';

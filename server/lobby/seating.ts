@@ -6,9 +6,16 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import type { SeatTokens } from '../game/seat-token.ts';
-import type { LiveNode, RoomDirectory, RoomRecord, RoomVisibility } from '../store/rooms.ts';
+import type {
+  CreatorLimits,
+  LiveNode,
+  RoomCreator,
+  RoomDirectory,
+  RoomRecord,
+  RoomVisibility,
+} from '../store/rooms.ts';
 import type { SeatReservationSchema } from './contracts/seats.ts';
-import { ConflictError, GoneError, NoCapacityError, NotFoundError } from './errors.ts';
+import { ConflictError, GoneError, NoCapacityError, NotFoundError, RoomLimitError } from './errors.ts';
 import type { LobbyModes } from './modes.ts';
 
 /** What a client needs to take its seat: connect to `${url}?seat=${seat}` before `expiresAt`. */
@@ -20,6 +27,14 @@ export interface RoomRequest {
   readonly visibility: RoomVisibility;
   readonly maxPlayers: number;
   readonly metadata: Readonly<Record<string, string>>;
+  /** The player asking (and from where), whose live rooms are capped; none for matchmade rooms. */
+  readonly createdBy?: RoomCreator;
+}
+
+/** Live rooms one player, and one client address, may have created at once (0: no cap). */
+export interface RoomLimits {
+  readonly perPlayer: number;
+  readonly perAddress: number;
 }
 
 /** Who sits down. */
@@ -35,6 +50,8 @@ export interface SeatingOptions {
   readonly now: () => number;
   /** Lifetime of a seat token, in seconds (at most 300). */
   readonly seatTtlSeconds: number;
+  /** Caps on the live rooms of one creator (default: none). */
+  readonly roomLimits?: RoomLimits;
 }
 
 /** Join codes avoid look-alike characters (0/O, 1/I/L) so they can be read out loud. */
@@ -45,27 +62,45 @@ const CODE_ATTEMPTS = 8;
 /** Creates rooms on game nodes and hands out seats in them. */
 export class Seating {
   readonly #options: SeatingOptions;
+  readonly #limits: CreatorLimits;
 
   constructor(options: SeatingOptions) {
     this.#options = options;
+    const { perPlayer = 0, perAddress = 0 } = options.roomLimits ?? {};
+    this.#limits = {
+      ...(perPlayer > 0 ? { perPlayer } : {}),
+      ...(perAddress > 0 ? { perAddress } : {}),
+    };
   }
 
   /**
    * Create a room on the least-loaded live node. Private rooms get a fresh join code unless
-   * `joinCode` is false (matchmade rooms: only their players may sit).
+   * `joinCode` is false (matchmade rooms: only their players may sit). A room with a creator is
+   * refused (RoomLimitError) when that player or its address already holds as many live rooms as
+   * the limits allow.
    */
   async createRoom(request: RoomRequest, joinCode = true): Promise<RoomRecord> {
     const node = await this.#pickNode();
+    const { createdBy, ...room } = request;
     const options = this.#options.modes.get(request.mode)?.roomOptions ?? {};
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
-      const created = await this.#options.rooms.create({
-        ...request,
-        roomId: randomUUID(),
-        nodeId: node.nodeId,
-        code: request.visibility === 'private' && joinCode ? newJoinCode() : undefined,
-        options,
-      });
-      if (created) return created;
+      const created = await this.#options.rooms.create(
+        {
+          ...room,
+          roomId: randomUUID(),
+          nodeId: node.nodeId,
+          code: request.visibility === 'private' && joinCode ? newJoinCode() : undefined,
+          options,
+          createdBy,
+          // Held for the seat its creator (or the matchmaker's first player) is promised next.
+          heldUntil: this.#seatExpiry(),
+        },
+        this.#limits,
+      );
+      if (created === 'player-limit' || created === 'address-limit') {
+        throw new RoomLimitError(created === 'player-limit' ? 'player' : 'address', this.#limits);
+      }
+      if (created !== 'taken') return created;
     }
     throw new Error(`no free room id or join code after ${CODE_ATTEMPTS} attempts`);
   }
@@ -75,7 +110,7 @@ export class Seating {
    * (matchmaking holds its players' seats this way until each reads the match).
    */
   async hold(roomId: string, playerId: string): Promise<number> {
-    const expiresAt = (Math.floor(this.#options.now() / 1000) + this.#options.seatTtlSeconds) * 1000;
+    const expiresAt = this.#seatExpiry();
     const reserved = await this.#options.rooms.reserve(roomId, playerId, expiresAt);
     if (reserved === 'unknown') throw new NotFoundError('room-not-found', 'The room is gone.');
     if (reserved === 'ended') throw new GoneError('room-ended', 'The match in this room is over.');
@@ -110,6 +145,11 @@ export class Seating {
       nodeId: room.nodeId,
       expiresAt,
     };
+  }
+
+  /** When a seat token minted now expires (its `exp` is in whole seconds). */
+  #seatExpiry(): number {
+    return (Math.floor(this.#options.now() / 1000) + this.#options.seatTtlSeconds) * 1000;
   }
 
   async #pickNode(): Promise<LiveNode> {

@@ -6,7 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import { bearerCredential } from './auth.ts';
+import { bearerCredential } from '../bearer.ts';
 import type { LobbyKeyScheme } from './contract.ts';
 import { ForbiddenError, UnauthorizedError } from './errors.ts';
 import type { AccessTokens } from './tokens.ts';

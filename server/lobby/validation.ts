@@ -8,7 +8,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { MiddlewareHandler } from 'hono';
 import { fieldProblems } from '../problem.ts';
-import { ajv } from '../validation.ts';
+import { ajv, isJsonContentType } from '../validation.ts';
 import { MalformedJsonError, UnsupportedMediaTypeError, ValidationError } from './errors.ts';
 import type { LobbyEnv } from './types.ts';
 
@@ -16,7 +16,6 @@ import type { LobbyEnv } from './types.ts';
 export type ValidationTarget = 'json' | 'query' | 'param';
 
 const POINTER_PREFIX: Record<ValidationTarget, string> = { json: '/body', query: '/query', param: '/path' };
-const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 type Validated<T extends ValidationTarget, S extends TSchema> = {
   in: { [K in T]: Static<S> };
@@ -60,11 +59,8 @@ async function read(target: ValidationTarget, req: Request): Promise<unknown> {
     const entries = Object.entries(req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] : v]);
     return Object.fromEntries(entries);
   }
-  const [mediaType = '', ...parameters] = (req.header('content-type') ?? '').split(';').map((p) => p.trim());
-  if (!JSON_MEDIA_TYPE.test(mediaType)) throw new UnsupportedMediaTypeError();
   // JSON is UTF-8 (RFC 8259): a body declared as anything else would be read wrongly.
-  const charset = parameters.find((p) => p.toLowerCase().startsWith('charset='));
-  if (charset && !/^charset="?utf-8"?$/i.test(charset)) throw new UnsupportedMediaTypeError();
+  if (!isJsonContentType(req.header('content-type'))) throw new UnsupportedMediaTypeError();
   const text = await req.text();
   try {
     return JSON.parse(text) as unknown;

@@ -36,6 +36,22 @@ export interface RoomReport {
 export const ROOM_VISIBILITIES = ['public', 'private'] as const;
 export type RoomVisibility = (typeof ROOM_VISIBILITIES)[number];
 
+/** Who asked for a room: the player and the client address the request came from. */
+export interface RoomCreator {
+  readonly playerId: string;
+  /** The client's IP as the lobby sees it (the proxy's word for it when trusted). */
+  readonly address: string;
+}
+
+/**
+ * Caps on the live rooms one creator may hold at once; a missing cap is not checked. A room counts
+ * against its creator until it has ended or is gone (see `RoomDirectory.create`).
+ */
+export interface CreatorLimits {
+  readonly perPlayer?: number;
+  readonly perAddress?: number;
+}
+
 /** A room as the lobby creates it. */
 export interface NewRoom {
   readonly roomId: string;
@@ -49,6 +65,13 @@ export interface NewRoom {
   readonly metadata: Readonly<Record<string, string>>;
   /** Room options handed to the game when the first seat creates the room. */
   readonly options: Readonly<Record<string, unknown>>;
+  /** The player who asked for it; none for a room the matchmaker made. */
+  readonly createdBy: RoomCreator | undefined;
+  /**
+   * Keep the room at least this long (wall-clock ms) even if its node never reports it: when the
+   * seat token its creator is about to get expires.
+   */
+  readonly heldUntil: number;
 }
 
 /** A room in the directory. */
@@ -60,6 +83,12 @@ export interface RoomRecord extends NewRoom {
   readonly reservations: Readonly<Record<string, number>>;
   readonly ended: boolean;
 }
+
+/**
+ * Why a room was not recorded: its id or join code is taken, or its creator (the player, or the
+ * client address) already holds as many live rooms as `CreatorLimits` allows.
+ */
+export type CreateRefusal = 'taken' | 'player-limit' | 'address-limit';
 
 /** Players a room holds or has promised a seat to (each player once). */
 export function occupancy(room: RoomRecord, now: number): number {
@@ -77,8 +106,8 @@ export type ReserveRefusal = 'unknown' | 'ended' | 'full';
 export interface RoomDirectory {
   /**
    * A node's heartbeat: (re)registers it for `ttlMs` and replaces what is known of its rooms'
-   * occupancy. A room of this node missing from `rooms` is gone, unless the node has never
-   * reported it and a seat in it is still promised (its first player is on the way).
+   * occupancy. A room of this node missing from `rooms` is gone once its `heldUntil` has passed;
+   * until then a player may still arrive with a seat token and make it again on the node.
    */
   heartbeat(node: NodeStatus, rooms: readonly RoomReport[], ttlMs: number): Promise<void>;
   /**
@@ -86,15 +115,25 @@ export interface RoomDirectory {
    * node, so rooms made since its last heartbeat count against its limit.
    */
   liveNodes(): Promise<LiveNode[]>;
-  /** Record a room; `false` when its id or join code is already taken (nothing written). */
-  create(room: NewRoom): Promise<RoomRecord | false>;
-  /** A live room by id or by join code; rooms of dead nodes are gone. */
+  /**
+   * Record a room, atomically against its id, its join code and its creator's `limits` (nothing is
+   * written on a refusal). Its creator's live rooms are those it created that have not ended and
+   * are not gone: the node still has it, or a seat token minted for it may still be used (until
+   * `heldUntil`), so a room is never forgotten while a token could still open it on its node.
+   */
+  create(room: NewRoom, limits?: CreatorLimits): Promise<RoomRecord | CreateRefusal>;
+  /**
+   * A live room by id or by join code. Rooms of dead nodes are gone, and so is a room its node does
+   * not report once its `heldUntil` has passed (nobody came).
+   */
   find(by: { readonly roomId: string } | { readonly code: string }): Promise<RoomRecord | undefined>;
   /** Public rooms of a mode that have not ended, the fullest that still has room first. */
   listPublic(mode: string, limit: number): Promise<RoomRecord[]>;
   /**
-   * Promise `playerId` a seat until `expiresAt`, atomically against the room's capacity. A player
-   * who already holds or was promised a seat gets it again (the new seat token replaces the old).
+   * Promise `playerId` a seat until `expiresAt`, atomically against the room's capacity, and hold
+   * the room at least that long. A player who already holds or was promised a seat gets it again
+   * (the new seat token replaces the old). A player is promised one seat at a time: a promise
+   * elsewhere is given back (its seat is free again; its room is still held until its token expires).
    */
   reserve(roomId: string, playerId: string, expiresAt: number): Promise<RoomRecord | ReserveRefusal>;
 }

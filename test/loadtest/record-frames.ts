@@ -42,7 +42,7 @@ function open(seat: DevSeat, onMessage: (data: Buffer) => void = () => {}): Prom
 export async function recordArenaFrames(): Promise<RecordedFrames> {
   const node = await startTestNode();
   try {
-    const room = { roomId: 'fixture', options: { matchSeconds: MATCH_SECONDS, seed: 7 } };
+    const room = { roomId: 'dev-fixture', options: { matchSeconds: MATCH_SECONDS, seed: 7 } };
     const frames: { at: number; base64: string }[] = [];
     let states = 0;
     let endMatch = () => {};

@@ -158,6 +158,11 @@ describe('POST /v1/rooms/:roomId/seats', () => {
 
   it('frees a promised seat whose token expired unused', async () => {
     const { room } = await create(ada, { mode: 'arena', maxPlayers: 1 });
+    await lobby.store.rooms.heartbeat(
+      { nodeId: 'node-1', url: 'ws://127.0.0.1:1/node-1', players: 0, rooms: 1, maxRooms: 100 },
+      [{ roomId: room.roomId, players: [], ended: false }], // the node has the room (someone left)
+      3_600_000,
+    );
     expect((await bo.call('POST', `/v1/rooms/${room.roomId}/seats`)).status).toBe(409);
     lobby.clock.now += 30_000;
     expect((await bo.call('POST', `/v1/rooms/${room.roomId}/seats`)).status).toBe(201);
@@ -204,5 +209,52 @@ describe('node choice', () => {
     );
     const { reservation } = await create(ada, { mode: 'arena' });
     expect(reservation).toMatchObject({ nodeId: 'node-2', url: 'ws://b/ws' });
+  });
+});
+
+describe('live rooms per creator', () => {
+  beforeEach(async () => {
+    await lobby.close();
+    lobby = await startLobby({ roomLimits: { perPlayer: 2, perAddress: 3 } });
+    await lobby.heartbeat();
+    ada = await signUp(lobby, 'ada');
+    bo = await signUp(lobby, 'bo');
+  });
+
+  it('refuses a player past its live rooms, then its address, with a problem naming the limit', async () => {
+    await create(ada, { mode: 'arena', visibility: 'private' });
+    const open = await create(ada, { mode: 'arena' });
+    const third = await ada.call('POST', '/v1/rooms', { mode: 'arena' });
+    expect(third.status).toBe(409);
+    expect(await readProblem(third)).toMatchObject({
+      type: 'https://tickforge.dev/problems/player-room-limit',
+      title: 'Too many rooms',
+      detail: expect.stringContaining('2 live rooms, the most one player may have'),
+    });
+    await create(bo, { mode: 'arena' }); // the address's third
+    const fourth = await bo.call('POST', '/v1/rooms', { mode: 'arena' });
+    expect(fourth.status).toBe(409);
+    expect(await readProblem(fourth)).toMatchObject({
+      type: 'https://tickforge.dev/problems/ip-room-limit',
+      detail: expect.stringContaining('3 live rooms, the most one address may have'),
+    });
+    // Taking a seat in someone else's room is not creating one: never capped this way.
+    expect((await bo.call('POST', `/v1/rooms/${open.room.roomId}/seats`)).status).toBe(201);
+  });
+
+  it('a room nobody joined is gone when its last seat promise lapses, and stops counting then', async () => {
+    const first = await create(ada, { mode: 'arena' });
+    const second = await create(ada, { mode: 'arena' });
+    expect((await ada.call('POST', '/v1/rooms', { mode: 'arena' })).status).toBe(409);
+    lobby.clock.now += 29_999;
+    expect((await bo.call('POST', `/v1/rooms/${first.room.roomId}/seats`)).status).toBe(201);
+    lobby.clock.now += 1; // no heartbeat needed: nobody came to the second room, so it is gone
+    expect((await bo.call('POST', `/v1/rooms/${second.room.roomId}/seats`)).status).toBe(404);
+    await create(ada, { mode: 'arena' });
+    // The first room is still held by bo's promise.
+    expect((await ada.call('POST', '/v1/rooms', { mode: 'arena' })).status).toBe(409);
+    lobby.clock.now += 29_000; // bo never came either
+    expect((await bo.call('POST', `/v1/rooms/${first.room.roomId}/seats`)).status).toBe(404);
+    expect((await ada.call('POST', '/v1/rooms', { mode: 'arena' })).status).toBe(201);
   });
 });

@@ -11,7 +11,7 @@ import { MatchmakingService } from '../../server/lobby/matchmaking/service.ts';
 import { type LobbyModes, modesFrom } from '../../server/lobby/modes.ts';
 import { createPartyTokens } from '../../server/lobby/party-tokens.ts';
 import type { RateLimits } from '../../server/lobby/rate-limit.ts';
-import { Seating } from '../../server/lobby/seating.ts';
+import { type RoomLimits, Seating } from '../../server/lobby/seating.ts';
 import { createAccessTokens } from '../../server/lobby/tokens.ts';
 import { IN_MEMORY, openEmbeddedStore } from '../../server/store/embedded/index.ts';
 import type { BoardConfig, Store } from '../../server/store/types.ts';
@@ -54,6 +54,8 @@ export interface TestLobbyOptions {
   readonly rateLimits?: RateLimits;
   readonly ticketTtlMs?: number;
   readonly draining?: () => boolean;
+  /** Caps on the live rooms of one creator (default: none). */
+  readonly roomLimits?: RoomLimits;
 }
 
 /** Rate limits off: tests that are about them turn them on. */
@@ -85,8 +87,15 @@ export async function startLobby(options: TestLobbyOptions = {}): Promise<TestLo
   });
   const seatTokens = new SeatTokens({ secret: TEST_SEAT_SECRET, now });
   const modes = TEST_MODES;
-  const seating = new Seating({ rooms: store.rooms, tokens: seatTokens, modes, now, seatTtlSeconds: 30 });
-  const { ticketTtlMs = 60_000, rateLimits = NO_RATE_LIMITS, ...rest } = deps;
+  const { ticketTtlMs = 60_000, rateLimits = NO_RATE_LIMITS, roomLimits, ...rest } = deps;
+  const seating = new Seating({
+    rooms: store.rooms,
+    tokens: seatTokens,
+    modes,
+    now,
+    seatTtlSeconds: 30,
+    ...(roomLimits ? { roomLimits } : {}),
+  });
   const partyTokens = createPartyTokens({ secret: TEST_SECRET, now });
   const app = createLobbyApp({
     store,

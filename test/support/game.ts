@@ -11,13 +11,14 @@ import { arena } from '../../server/games/arena/index.ts';
 
 export const TEST_SECRET = new TextEncoder().encode('test-secret-test-secret-test-secret-0123');
 
-/** The defaults from loadConfig, adjusted for tests. */
+/** The defaults from loadConfig, adjusted for tests (dev seats on: most tests take seats through them). */
 export function testGameConfig(overrides: Partial<GameConfig> = {}): GameConfig {
   return {
     ...loadConfig({}).game,
     host: '127.0.0.1',
     port: 0,
     transport: (process.env.TICKFORGE_TRANSPORT as GameConfig['transport'] | undefined) ?? 'auto',
+    devSeats: true,
     emptyRoomTtlMs: 60_000,
     shutdownTimeoutMs: 2_000,
     ...overrides,

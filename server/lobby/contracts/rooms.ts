@@ -88,6 +88,9 @@ export const roomRoutes = {
     request: { body: CreateRoomRequest },
     responses: {
       201: { description: 'The room and your seat', schema: RoomSeatResponse },
+      409: problemAnswer(
+        'You (player-room-limit) or your address (ip-room-limit) already have as many live rooms as allowed',
+      ),
       503: problemAnswer('No game node can take a room now'),
     },
   }),

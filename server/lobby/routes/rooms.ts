@@ -4,6 +4,7 @@ import { occupancy, type RoomRecord } from '../../store/rooms.ts';
 import { roomRoutes } from '../contracts/rooms.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { modeOf } from '../modes.ts';
+import { clientIp, DEFAULT_RATE_LIMITS } from '../rate-limit.ts';
 import type { LobbyDeps, LobbyEnv, PlayerGuard } from '../types.ts';
 import { validate } from '../validation.ts';
 
@@ -25,6 +26,7 @@ export function roomInfo(room: RoomRecord, now: number, withCode: boolean) {
 export function mountRoomRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, auth: PlayerGuard): void {
   const { list, create, join, joinByCode } = roomRoutes;
   const rooms = deps.store.rooms;
+  const trustProxy = (deps.rateLimits ?? DEFAULT_RATE_LIMITS).trustProxy;
 
   const seatIn = async (c: Context<LobbyEnv>, room: RoomRecord | undefined, what: string) => {
     if (!room) throw new NotFoundError('room-not-found', `No open room has this ${what}.`);
@@ -55,6 +57,7 @@ export function mountRoomRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, auth: Play
       visibility: body.visibility ?? 'public',
       maxPlayers: body.maxPlayers ?? mode.maxPlayers,
       metadata: body.metadata ?? {},
+      createdBy: { playerId: c.var.player.id, address: clientIp(c, trustProxy) },
     });
     return seatIn(c, room, 'id');
   });

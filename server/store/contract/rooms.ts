@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type NewRoom, type NodeStatus, occupancy } from '../rooms.ts';
+import { type NewRoom, type NodeStatus, occupancy, type RoomCreator } from '../rooms.ts';
 import { type StoreFactory, useStore } from './harness.ts';
 
 const TTL = 3000;
@@ -10,23 +10,27 @@ const node = (nodeId: string, players = 0): NodeStatus => ({
   rooms: 0,
   maxRooms: 100,
 });
-const room = (roomId: string, extra: Partial<NewRoom> = {}): NewRoom => ({
-  roomId,
-  mode: 'arena',
-  nodeId: 'n1',
-  visibility: 'public',
-  code: undefined,
-  maxPlayers: 2,
-  metadata: {},
-  options: {},
-  ...extra,
-});
+const by = (playerId: string, address = '192.0.2.1'): RoomCreator => ({ playerId, address });
 
 /** Game nodes, their rooms and promised seats. */
 export function describeRooms(factory: StoreFactory): void {
   describe('room directory', () => {
     const ctx = useStore(factory);
     const rooms = () => ctx.store.rooms;
+    /** A room held for 1 s (its creator's seat token), as the lobby makes one. */
+    const room = (roomId: string, extra: Partial<NewRoom> = {}): NewRoom => ({
+      roomId,
+      mode: 'arena',
+      nodeId: 'n1',
+      visibility: 'public',
+      code: undefined,
+      maxPlayers: 2,
+      metadata: {},
+      options: {},
+      createdBy: undefined,
+      heldUntil: ctx.clock.ms + 1000,
+      ...extra,
+    });
 
     test('a node is live for one TTL after its heartbeat, then drops out', async () => {
       await rooms().heartbeat(node('n1', 3), [], TTL);
@@ -43,6 +47,103 @@ export function describeRooms(factory: StoreFactory): void {
       await rooms().create(room('r2'));
       await rooms().create(room('r3'));
       expect((await rooms().liveNodes())[0]).toMatchObject({ nodeId: 'n1', rooms: 3, maxRooms: 3 });
+      ctx.clock.tick(1000); // nobody came to any of them before their seat tokens expired
+      expect((await rooms().liveNodes())[0]).toMatchObject({ nodeId: 'n1', rooms: 1 });
+    });
+
+    test('a room its node never reported is gone the moment its hold passes, heartbeat or not', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      await rooms().create(room('r1', { code: 'ABCD', visibility: 'private' }));
+      await rooms().create(room('r2'));
+      await rooms().reserve('r2', 'a', ctx.clock.ms + 2000); // a seat promised later holds it longer
+      ctx.clock.tick(1000);
+      expect(await rooms().find({ roomId: 'r1' })).toBeUndefined();
+      expect(await rooms().find({ code: 'ABCD' })).toBeUndefined();
+      expect((await rooms().listPublic('arena', 10)).map((r) => r.roomId)).toEqual(['r2']);
+      expect(await rooms().reserve('r1', 'b', ctx.clock.ms + 1000)).toBe('unknown');
+      ctx.clock.tick(1000);
+      expect(await rooms().listPublic('arena', 10)).toEqual([]);
+      expect(await rooms().create(room('r3', { code: 'ABCD' }))).toMatchObject({ code: 'ABCD' });
+    });
+
+    test('a creator holds at most its limits of live rooms, per player and per address', async () => {
+      const limits = { perPlayer: 2, perAddress: 3 };
+      await rooms().heartbeat(node('n1'), [], TTL);
+      expect(await rooms().create(room('a1', { createdBy: by('a') }), limits)).toMatchObject({
+        createdBy: by('a'),
+      });
+      await rooms().create(room('a2', { createdBy: by('a') }), limits);
+      expect(await rooms().create(room('a3', { createdBy: by('a') }), limits)).toBe('player-limit');
+      expect(await rooms().create(room('b1', { createdBy: by('b') }), limits)).toMatchObject({
+        roomId: 'b1',
+      });
+      expect(await rooms().create(room('c1', { createdBy: by('c') }), limits)).toBe('address-limit');
+      expect(await rooms().find({ roomId: 'a3' })).toBeUndefined(); // nothing written on a refusal
+      expect(await rooms().find({ roomId: 'c1' })).toBeUndefined();
+      // Elsewhere, and without limits (or without a creator: matchmade rooms), nothing is capped.
+      expect(await rooms().create(room('c2', { createdBy: by('c', '198.51.100.7') }), limits)).toMatchObject({
+        roomId: 'c2',
+      });
+      expect(await rooms().create(room('a4', { createdBy: by('a') }))).toMatchObject({ roomId: 'a4' });
+      expect(await rooms().create(room('m1'), limits)).toMatchObject({ roomId: 'm1' });
+    });
+
+    test('concurrent creations never exceed a creator limit', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      const made = await Promise.all(
+        ['r1', 'r2', 'r3', 'r4', 'r5'].map((id) =>
+          rooms().create(room(id, { createdBy: by('a') }), { perPlayer: 2 }),
+        ),
+      );
+      expect(made.filter((r) => typeof r === 'object')).toHaveLength(2);
+      expect(made.filter((r) => r === 'player-limit')).toHaveLength(3);
+    });
+
+    test('a room stops counting against its creator once its match ended or it is gone', async () => {
+      const limits = { perPlayer: 2 };
+      await rooms().heartbeat(node('n1'), [], TTL);
+      await rooms().create(room('r1', { createdBy: by('a') }), limits);
+      await rooms().create(room('r2', { createdBy: by('a') }), limits);
+      await rooms().reserve('r2', 'a', ctx.clock.ms + 1000);
+      await rooms().heartbeat(
+        node('n1'),
+        [
+          { roomId: 'r1', players: ['a'], ended: true },
+          { roomId: 'r2', players: ['a'], ended: false },
+        ],
+        TTL,
+      );
+      expect(await rooms().create(room('r3', { createdBy: by('a') }), limits)).toMatchObject({
+        roomId: 'r3',
+      });
+      expect(await rooms().create(room('r4', { createdBy: by('a') }), limits)).toBe('player-limit');
+      // The node closed r2, but the seat token handed out for it still works until it expires.
+      await rooms().heartbeat(node('n1'), [{ roomId: 'r1', players: [], ended: true }], TTL);
+      expect(await rooms().create(room('r4', { createdBy: by('a') }), limits)).toBe('player-limit');
+      ctx.clock.tick(1000);
+      expect(await rooms().create(room('r4', { createdBy: by('a') }), limits)).toMatchObject({
+        roomId: 'r4',
+      });
+    });
+
+    test("a given-back promise's room is kept, and counted, until that seat's token expires", async () => {
+      const limits = { perPlayer: 1 };
+      await rooms().heartbeat(node('n1'), [], TTL);
+      await rooms().create(room('mine', { createdBy: by('a') }), limits); // held 1 s for a's token
+      await rooms().create(room('theirs', { createdBy: by('b') }), limits);
+      ctx.clock.tick(500);
+      await rooms().reserve('mine', 'a', ctx.clock.ms + 1000); // a fresh token: held until 1.5 s
+      await rooms().reserve('theirs', 'a', ctx.clock.ms + 1000); // a hops: 'mine' is given back...
+      ctx.clock.tick(500);
+      await rooms().heartbeat(node('n1'), [], TTL);
+      // ...but a's token for it can still open it on the node, so it still exists and counts.
+      expect(await rooms().find({ roomId: 'mine' })).toMatchObject({ reservations: {} });
+      expect(await rooms().create(room('again', { createdBy: by('a') }), limits)).toBe('player-limit');
+      ctx.clock.tick(500);
+      expect(await rooms().find({ roomId: 'mine' })).toBeUndefined();
+      expect(await rooms().create(room('again', { createdBy: by('a') }), limits)).toMatchObject({
+        roomId: 'again',
+      });
     });
 
     test('a room is found by id and by code; ids and live codes are unique', async () => {
@@ -52,8 +153,8 @@ export function describeRooms(factory: StoreFactory): void {
       expect(await rooms().find({ roomId: 'r1' })).toEqual(created);
       expect(await rooms().find({ code: 'ABCD' })).toEqual(created);
       expect(await rooms().find({ code: 'WXYZ' })).toBeUndefined();
-      expect(await rooms().create(room('r1'))).toBe(false);
-      expect(await rooms().create(room('r2', { code: 'ABCD' }))).toBe(false);
+      expect(await rooms().create(room('r1'))).toBe('taken');
+      expect(await rooms().create(room('r2', { code: 'ABCD' }))).toBe('taken');
       expect(await rooms().find({ roomId: 'r2' })).toBeUndefined();
     });
 
@@ -85,18 +186,20 @@ export function describeRooms(factory: StoreFactory): void {
       expect(await rooms().listPublic('arena', 10)).toEqual([]);
     });
 
-    test('a room its node stops reporting is gone, but one still waiting for its first player is kept', async () => {
+    test('a room its node stops reporting is gone once no seat token for it can be used', async () => {
       await rooms().heartbeat(node('n1'), [], TTL);
       await rooms().create(room('waiting'));
       await rooms().reserve('waiting', 'a', ctx.clock.ms + 1000);
-      await rooms().create(room('played'));
-      await rooms().reserve('played', 'b', ctx.clock.ms + 1000);
+      await rooms().create(room('played', { heldUntil: ctx.clock.ms + 500 }));
+      await rooms().reserve('played', 'b', ctx.clock.ms + 500);
+      await rooms().heartbeat(node('n1'), [{ roomId: 'played', players: ['b'], ended: false }], TTL);
+      ctx.clock.tick(500);
       await rooms().heartbeat(node('n1'), [{ roomId: 'played', players: ['b'], ended: false }], TTL);
       expect(await rooms().find({ roomId: 'waiting' })).toBeDefined();
       await rooms().heartbeat(node('n1'), [], TTL); // 'played' was disposed on the node
       expect(await rooms().find({ roomId: 'played' })).toBeUndefined();
       expect(await rooms().find({ roomId: 'waiting' })).toBeDefined();
-      ctx.clock.tick(1000); // a's seat token expired and nobody came
+      ctx.clock.tick(500); // a's seat token expired and nobody came
       await rooms().heartbeat(node('n1'), [], TTL);
       expect(await rooms().find({ roomId: 'waiting' })).toBeUndefined();
     });
@@ -118,6 +221,7 @@ export function describeRooms(factory: StoreFactory): void {
       await rooms().heartbeat(node('n1'), [], TTL);
       await rooms().create(room('r1', { maxPlayers: 1 }));
       await rooms().reserve('r1', 'a', ctx.clock.ms + 1000);
+      await rooms().heartbeat(node('n1'), [{ roomId: 'r1', players: [], ended: false }], TTL);
       ctx.clock.tick(1000);
       expect(await rooms().reserve('r1', 'b', ctx.clock.ms + 1000)).toMatchObject({ roomId: 'r1' });
       expect(await rooms().reserve('r1', 'a', ctx.clock.ms + 1000)).toBe('full');
@@ -138,6 +242,7 @@ export function describeRooms(factory: StoreFactory): void {
       await rooms().heartbeat(node('n2'), [], TTL * 2);
       await rooms().create(room('r1', { code: 'ABCD', visibility: 'private' }));
       await rooms().create(room('r2', { nodeId: 'n2' }));
+      await rooms().heartbeat(node('n2'), [{ roomId: 'r2', players: [], ended: false }], TTL * 2);
       ctx.clock.tick(TTL);
       expect(await rooms().find({ roomId: 'r1' })).toBeUndefined();
       expect(await rooms().find({ code: 'ABCD' })).toBeUndefined();
@@ -167,7 +272,7 @@ export function describeRooms(factory: StoreFactory): void {
       await rooms().heartbeat(node('n1'), [], TTL);
       const created = await rooms().create(room('r1'));
       await rooms().reserve('r1', 'a', ctx.clock.ms + 1000);
-      expect(created && { ...created.reservations }).toEqual({});
+      expect(typeof created === 'object' && { ...created.reservations }).toEqual({});
     });
   });
 }

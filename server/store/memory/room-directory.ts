@@ -3,11 +3,14 @@
  * share a process. Records are replaced, never mutated, so a value handed out stays as it was.
  */
 import {
+  type CreateRefusal,
+  type CreatorLimits,
   type LiveNode,
   type NewRoom,
   type NodeStatus,
   occupancy,
   type ReserveRefusal,
+  type RoomCreator,
   type RoomDirectory,
   type RoomRecord,
   type RoomReport,
@@ -28,7 +31,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
   readonly #now: () => number;
   readonly #nodes = new Map<string, NodeEntry>();
   readonly #rooms = new Map<string, RoomRecord>();
-  /** Rooms the node has reported at least once: a missing one is then gone for good. */
+  /** Rooms their node reported in its last heartbeat: they exist there, held or not. */
   readonly #reported = new Set<string>();
   readonly #codes = new Map<string, string>();
   /** The room each player was last promised a seat in. */
@@ -55,12 +58,13 @@ export class MemoryRoomDirectory implements RoomDirectory {
           if (!(id in reservations) && this.#promised.get(id) === room.roomId) this.#promised.delete(id);
         }
         this.#rooms.set(room.roomId, { ...room, seated, reservations, ended: room.ended || report.ended });
-      } else if (Object.keys(live(room.reservations, now)).length === 0) {
-        // Gone from the node (or never made there) and nobody on the way: gone. A promised seat
-        // keeps the room findable; that player's connection makes it again on the node.
-        this.#remove(room);
-      } else if (this.#reported.has(room.roomId)) {
+      } else if (room.heldUntil > now) {
+        // Gone from the node (or not made there yet), but a seat token for it may still be used:
+        // that player's connection makes it again on the node, so it stays findable and counted.
+        this.#reported.delete(room.roomId);
         this.#rooms.set(room.roomId, { ...room, seated: [] });
+      } else {
+        this.#remove(room);
       }
     }
   }
@@ -70,7 +74,9 @@ export class MemoryRoomDirectory implements RoomDirectory {
     const alive: LiveNode[] = [];
     // Rooms made here that the node has not reported yet still count against its room limit.
     const recorded = new Map<string, number>();
-    for (const room of this.#rooms.values()) recorded.set(room.nodeId, (recorded.get(room.nodeId) ?? 0) + 1);
+    for (const room of this.#rooms.values()) {
+      if (this.#present(room, now)) recorded.set(room.nodeId, (recorded.get(room.nodeId) ?? 0) + 1);
+    }
     for (const [id, entry] of this.#nodes) {
       if (entry.expiresAt > now) {
         alive.push({ ...entry.status, rooms: Math.max(entry.status.rooms, recorded.get(id) ?? 0) });
@@ -83,9 +89,11 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return alive;
   }
 
-  async create(room: NewRoom): Promise<RoomRecord | false> {
-    if (this.#rooms.has(room.roomId)) return false;
-    if (room.code !== undefined && this.#live(this.#codes.get(room.code))) return false;
+  async create(room: NewRoom, limits: CreatorLimits = {}): Promise<RoomRecord | CreateRefusal> {
+    if (this.#live(room.roomId)) return 'taken';
+    if (room.code !== undefined && this.#live(this.#codes.get(room.code))) return 'taken';
+    const refusal = room.createdBy && this.#overLimit(room.createdBy, limits);
+    if (refusal) return refusal;
     const record: RoomRecord = {
       ...room,
       createdAt: this.#now(),
@@ -107,7 +115,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
     const open: { room: RoomRecord; taken: number }[] = [];
     for (const room of this.#rooms.values()) {
       if (room.mode !== mode || room.visibility !== 'public' || room.ended) continue;
-      if (!this.#nodeAlive(room.nodeId)) continue;
+      if (!this.#present(room, now)) continue;
       open.push({ room, taken: occupancy(room, now) });
     }
     const free = (entry: { room: RoomRecord; taken: number }) => entry.taken < entry.room.maxPlayers;
@@ -132,17 +140,41 @@ export class MemoryRoomDirectory implements RoomDirectory {
     const elsewhere = this.#promised.get(playerId);
     if (elsewhere !== undefined && elsewhere !== roomId) this.#unpromise(elsewhere, playerId);
     this.#promised.set(playerId, roomId);
-    const updated = { ...room, reservations: { ...live(room.reservations, now), [playerId]: expiresAt } };
+    const updated = {
+      ...room,
+      reservations: { ...live(room.reservations, now), [playerId]: expiresAt },
+      heldUntil: Math.max(room.heldUntil, expiresAt),
+    };
     this.#rooms.set(roomId, updated);
     return updated;
   }
 
-  /** The room if it exists and its node is alive; a room of a dead node is forgotten. */
+  /** The room if it is present; a room that is not (dead node, or nobody came) is forgotten. */
   #live(roomId: string | undefined): RoomRecord | undefined {
     const room = roomId === undefined ? undefined : this.#rooms.get(roomId);
     if (!room) return undefined;
-    if (this.#nodeAlive(room.nodeId)) return room;
+    if (this.#present(room, this.#now())) return room;
     this.#remove(room);
+    return undefined;
+  }
+
+  /** Its node is alive, and it has the room or a seat token may still make it there. */
+  #present(room: RoomRecord, now: number): boolean {
+    return this.#nodeAlive(room.nodeId) && (this.#reported.has(room.roomId) || room.heldUntil > now);
+  }
+
+  /** The creator's cap it has reached, counting its present rooms that have not ended. */
+  #overLimit(by: RoomCreator, limits: CreatorLimits): CreateRefusal | undefined {
+    const now = this.#now();
+    let player = 0;
+    let address = 0;
+    for (const room of this.#rooms.values()) {
+      if (!room.createdBy || room.ended || !this.#present(room, now)) continue;
+      if (room.createdBy.playerId === by.playerId) player++;
+      if (room.createdBy.address === by.address) address++;
+    }
+    if (limits.perPlayer !== undefined && player >= limits.perPlayer) return 'player-limit';
+    if (limits.perAddress !== undefined && address >= limits.perAddress) return 'address-limit';
     return undefined;
   }
 

@@ -1,0 +1,31 @@
+/**
+ * `Authorization: Bearer <credential>` on both servers: reading the credential, and matching it
+ * against shared keys (the server and admin keys) in constant time. Credentials are never logged.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
+
+/** The credential of an `Authorization: Bearer <credential>` header, or undefined for any other form. */
+export function bearerCredential(header: string): string | undefined {
+  return BEARER.exec(header)?.[1];
+}
+
+/** SHA-256 first, so keys of any length compare in time independent of their content. */
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/**
+ * A check that an Authorization header carries one of `keys` as its bearer credential. Every key
+ * is compared (no early exit on a match), so timing says nothing about which one matched.
+ */
+export function bearerKeyCheck(keys: readonly string[]): (authorization: string | undefined) => boolean {
+  const wanted = keys.map(digest);
+  return (authorization) => {
+    const credential = authorization === undefined ? undefined : bearerCredential(authorization);
+    if (credential === undefined) return false;
+    const presented = digest(credential);
+    let matched = false;
+    for (const key of wanted) matched = timingSafeEqual(presented, key) || matched;
+    return matched;
+  };
+}
