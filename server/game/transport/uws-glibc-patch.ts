@@ -53,7 +53,8 @@ export function c23Rebindings(machine: number): readonly ImportRebinding[] {
 
 /** A copy of `original` with its C23 imports rebound (`c23Rebindings`); `original` is untouched. */
 export function rebindC23Imports(original: Uint8Array): Uint8Array {
-  const bytes = new Uint8Array(original.length); // a copy: Buffer#slice would share memory
+  // A copy (Buffer#slice would share memory); unzeroed, as every byte is overwritten at once.
+  const bytes = Buffer.allocUnsafeSlow(original.length);
   bytes.set(original);
   const tables = readDynamicTables(bytes);
   new ImportEditor(bytes, tables).rebind(c23Rebindings(tables.machine));
