@@ -27,6 +27,13 @@ function versionNames(tables: DynamicTables): Map<number, string> {
   return new Map(tables.libraries.flatMap((l) => l.versions.map((v) => [v.index, v.name] as const)));
 }
 
+/** `old@V -> new@W` for each dynamic symbol whose name or version differs, sorted. */
+function rebound(before: Uint8Array, after: Uint8Array): string[] {
+  const was = importsOf(before);
+  const is = importsOf(after);
+  return was.flatMap((entry, i) => (entry === is[i] ? [] : [`${entry} -> ${is[i]}`])).sort();
+}
+
 /** The `.gnu.version` index of the GLIBC_2.38 requirement. */
 function glibc238(tables: DynamicTables): number {
   return [...versionNames(tables)].find(([, name]) => name === 'GLIBC_2.38')![0];
@@ -43,10 +50,7 @@ describe('rebindC23Imports on the x64 addon', () => {
   const patched = rebindC23Imports(original.x64);
 
   it('rebinds the three C23 imports to strtol, strtoul@GLIBC_2.2.5 and __isoc99_sscanf@GLIBC_2.7', () => {
-    const before = importsOf(original.x64);
-    const after = importsOf(patched);
-    const changed = before.flatMap((entry, i) => (entry === after[i] ? [] : [`${entry} -> ${after[i]}`]));
-    expect(changed.sort()).toEqual([
+    expect(rebound(original.x64, patched)).toEqual([
       '__isoc23_sscanf@GLIBC_2.38 -> __isoc99_sscanf@GLIBC_2.7',
       '__isoc23_strtol@GLIBC_2.38 -> strtol@GLIBC_2.2.5',
       '__isoc23_strtoul@GLIBC_2.38 -> strtoul@GLIBC_2.2.5',
@@ -99,10 +103,7 @@ describe('rebindC23Imports on the arm64 addon', () => {
   const patched = rebindC23Imports(original.arm64);
 
   it('rebinds strtol and strtoul to GLIBC_2.17 and unlinks the GLIBC_2.38 entry nobody needs', () => {
-    const before = importsOf(original.arm64);
-    const after = importsOf(patched);
-    const changed = before.flatMap((entry, i) => (entry === after[i] ? [] : [`${entry} -> ${after[i]}`]));
-    expect(changed.sort()).toEqual([
+    expect(rebound(original.arm64, patched)).toEqual([
       '__isoc23_strtol@GLIBC_2.38 -> strtol@GLIBC_2.17',
       '__isoc23_strtoul@GLIBC_2.38 -> strtoul@GLIBC_2.17',
     ]);
