@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -111,6 +111,20 @@ describe('rebindC23Imports on the arm64 addon', () => {
     expect(libc.versions.map((v) => v.name)).not.toContain('GLIBC_2.38');
     expect(libc.versions).toHaveLength(8);
     expect(glibcRequirement(patched)).toBe('2.36');
+  });
+});
+
+describe('every Linux addon in the package', () => {
+  const dir = 'node_modules/uWebSockets.js';
+  const addons = readdirSync(dir).filter((name) => /^uws_linux_.*\.node$/.test(name));
+
+  it('patches down to GLIBC_2.36 (Node 20 to 25, x64 and arm64)', () => {
+    expect(addons.length).toBeGreaterThanOrEqual(8);
+    const requirements = addons.map((name) => {
+      const bytes = readFileSync(join(dir, name));
+      return `${name}: ${glibcRequirement(bytes)} -> ${glibcRequirement(rebindC23Imports(bytes))}`;
+    });
+    expect(requirements).toEqual(addons.map((name) => `${name}: 2.38 -> 2.36`));
   });
 });
 
