@@ -9,11 +9,13 @@
  * commands `reset`, `stats` (publish-loop duration per wake-up, slipped periods), `quit`.
  */
 
-import { App, DISABLED, us_socket_local_port } from 'uWebSockets.js';
 import { createHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { loadUws } from '../server/game/transport/uws-addon.ts';
 import { SUBPROTOCOL } from '../shared/protocol/codes.ts';
+
+const { App, DISABLED, us_socket_local_port } = await loadUws();
 
 const { values } = parseArgs({
   options: {

@@ -11,7 +11,7 @@
  *                         [--server-flags=--max-semi-space-size=4]
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
@@ -19,6 +19,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BotReport } from '../loadtest/bots/report.ts';
+import { uwsLoadError } from '../server/game/transport/load.ts';
 import type { GameServerStats } from './game-server.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -145,16 +146,12 @@ function pinned(core: number, cmd: string, args: readonly string[]): [string, st
   return hasTaskset ? ['taskset', ['-c', String(core), cmd, ...args]] : [cmd, [...args]];
 }
 
-/** Node for the servers: the patched one that loads uWS.js when it exists. */
-function serverNode(): { path: string; loadsUws: boolean } {
-  const patched = join(ROOT, '.cache/uws-runtime/bin/node');
-  const path = existsSync(patched) ? patched : join(ROOT, 'node_modules/.bin/node');
-  try {
-    execFileSync(path, ['-e', "require('uWebSockets.js')"], { cwd: ROOT, stdio: 'ignore' });
-    return { path, loadsUws: true };
-  } catch {
-    return { path, loadsUws: false };
-  }
+/**
+ * Node for the servers: this one. uWebSockets.js loads in it natively or from a patched copy
+ * (server/game/transport/uws-addon.ts); `uwsUnavailable` says why when neither works.
+ */
+async function serverNode(): Promise<{ path: string; uwsUnavailable: string | undefined }> {
+  return { path: process.execPath, uwsUnavailable: await uwsLoadError() };
 }
 
 /** A JSON-lines child: the first line it prints, and one answer per command written to stdin. */
@@ -520,12 +517,10 @@ function markdown(
 
 async function main(): Promise<void> {
   const args = readArgs(process.argv.slice(2));
-  const server = serverNode();
+  const server = await serverNode();
   let systems = args.systems;
-  if (!server.loadsUws) {
-    console.error(
-      `bench:game: ${server.path} cannot load uWebSockets.js (run .ci/uws-runtime.sh); measuring ws only`,
-    );
+  if (server.uwsUnavailable !== undefined) {
+    console.error(`bench:game: ${server.uwsUnavailable}; measuring ws only`);
     systems = systems.filter((s) => s === 'ws');
   }
   const serverVersion = execFileSync(server.path, ['--version']).toString().trim();

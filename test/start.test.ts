@@ -1,14 +1,23 @@
 /**
  * `npm start` as a user runs it: the real entry point in its own process, two SDK players in one
- * arena room, then SIGTERM drains the node and the process exits 0.
+ * arena room, then SIGTERM drains the node and the process exits 0. And on the plain pinned Node
+ * (not whatever node runs the tests), uWebSockets.js serves players, from a patched copy where the
+ * host's glibc is older than its binary wants.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PATCHED_COPY_DIR } from '../server/game/transport/uws-addon.ts';
+import { compareVersions, glibcRequirement } from '../server/game/transport/uws-glibc-patch.ts';
 import { GameClient } from '../shared/client/game-client.ts';
 import { type MainProcess, startMain, step } from './support/main-process.ts';
+
+/** The Node 24 binary npm installed (devDependency `node`), as CI and `npm start` run it. */
+const PINNED_NODE = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
 
 describe('server/main.ts', () => {
   let dataDir = '';
@@ -77,6 +86,54 @@ describe('server/main.ts', () => {
     expect(await step('the process exits', started, started.exited)).toBe(0);
     expect(started.lines.join('\n')).toContain('game node stopped');
     expect(started.lines.join('\n')).not.toMatch(/eyJ/); // no token ever reaches the log
+  });
+
+  it('serves players on uWebSockets.js on the plain pinned Node, from a patched copy on an older glibc', async () => {
+    const installed = `node_modules/uWebSockets.js/uws_linux_${process.arch}_${process.versions.modules}.node`;
+    // The glibc the pinned Node runs on (the test runner's node may carry its own).
+    const glibc = execFileSync(PINNED_NODE, ['-p', 'process.report.getReport().header.glibcVersionRuntime'])
+      .toString()
+      .trim();
+    const needsCopy = compareVersions(glibcRequirement(readFileSync(installed))!, glibc) > 0;
+    dataDir = await mkdtemp(join(tmpdir(), 'tickforge-start-'));
+    started = await startMain(
+      {
+        TICKFORGE_DATA_DIR: dataDir,
+        TICKFORGE_TRANSPORT: 'uws', // a start-up error, not a fallback, if uWS.js cannot load
+        TICKFORGE_DEV_SEATS: 'true',
+        LD_BIND_NOW: '1', // every import of the addon is resolved at load, not on first call
+      },
+      PINNED_NODE,
+    );
+    const copyLines = started.lines.filter((line) => line.includes('runs from a copy patched'));
+    if (needsCopy) {
+      expect(copyLines).toHaveLength(1);
+      const { addon } = JSON.parse(copyLines[0]!) as { addon: string };
+      expect(addon).toMatch(new RegExp(`^${PATCHED_COPY_DIR}[0-9a-f]{64}/uws_linux_\\w+_\\d+\\.node$`));
+    } else {
+      expect(copyLines, `glibc ${glibc} loads the installed addon`).toEqual([]);
+    }
+    expect(started.lines.join('\n')).toMatch(/"transport":"uws".*"msg":"game node listening"/);
+
+    const response = await fetch(`http://127.0.0.1:${started.port}/dev/seats`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'ada' }),
+    });
+    const seat = (await response.json()) as { url: string; seat: string };
+    const ada = await step(
+      'ada connects',
+      started,
+      GameClient.connect({ url: seat.url, seat: seat.seat, pingIntervalMs: 0 }),
+    );
+    const seq = ada.sendInput({ dx: 1, dy: 0 });
+    const acked = await step(
+      'the input comes back acknowledged',
+      started,
+      ada.next('state', (state) => state.ackSeq >= seq),
+    );
+    expect(acked.ackSeq).toBe(seq);
+    ada.close();
   });
 
   it('refuses to start on a bad setting, naming the variable', async () => {

@@ -115,6 +115,12 @@ export class GameNode {
     if (loaded.fallbackReason) {
       options.log.warn(`uWebSockets.js unavailable, running on ws: ${loaded.fallbackReason}`);
     }
+    if (loaded.patchedAddon) {
+      options.log.info(
+        { addon: loaded.patchedAddon },
+        "uWebSockets.js runs from a copy patched for this host's glibc (node_modules is untouched)",
+      );
+    }
     try {
       node.#port = (await node.transport.listen()).port;
     } catch (error) {

@@ -21,9 +21,12 @@ export interface MainProcess {
   readonly exited: Promise<number | null>;
 }
 
-/** Start main.ts with the environment `env` on top of this process's, and wait until it listens. */
-export async function startMain(env: Record<string, string>): Promise<MainProcess> {
-  const child = spawn(process.execPath, ['server/main.ts'], {
+/**
+ * Start main.ts with the environment `env` on top of this process's, on `node` (default: the node
+ * running the tests), and wait until it listens.
+ */
+export async function startMain(env: Record<string, string>, node = process.execPath): Promise<MainProcess> {
+  const child = spawn(node, ['server/main.ts'], {
     env: {
       ...process.env,
       TICKFORGE_GAME_PORT: '0',

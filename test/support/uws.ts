@@ -1,7 +1,7 @@
 /**
- * When uWebSockets.js suites run. Where its binary cannot load (glibc < 2.38) they are skipped with
- * the reason printed once, except under CI=true, where they run and fail with that reason: CI must
- * never pass without having tested uWS.js (.ci/uws-runtime.sh --activate makes it loadable).
+ * When uWebSockets.js suites run. Where it cannot load, natively or from a patched copy (see
+ * server/game/transport/uws-addon.ts), they are skipped with the reason printed once, except under
+ * CI=true, where they run and fail with that reason: CI must never pass without having tested uWS.js.
  */
 import { uwsLoadError } from '../../server/game/transport/load.ts';
 
@@ -16,9 +16,7 @@ export function skipUws(): boolean {
   if (uwsUnavailable === undefined || underCi) return false;
   if (!announced) {
     announced = true;
-    console.warn(
-      `uWS.js tests skipped: ${uwsUnavailable}; run .ci/uws-runtime.sh --activate to test it here`,
-    );
+    console.warn(`uWS.js tests skipped: ${uwsUnavailable}`);
   }
   return true;
 }

@@ -1,9 +1,10 @@
 /**
  * Picks the transport at start-up. uWebSockets.js ships native binaries that some hosts cannot
- * load (glibc too old, an unsupported Node ABI); `auto` then falls back to `ws` and says why in
- * one line, while `uws` refuses to start.
+ * load (glibc too old even for a patched copy, an unsupported Node ABI); `auto` then falls back to
+ * `ws` and says why in one line, while `uws` refuses to start.
  */
 import type { TransportFactory } from './types.ts';
+import { loadUwsAddon } from './uws-addon.ts';
 
 /** Thrown when uWebSockets.js was asked for explicitly and cannot load on this host. */
 export class TransportUnavailableError extends Error {
@@ -20,54 +21,28 @@ export interface LoadedTransport {
   readonly factory: TransportFactory;
   readonly kind: 'uws' | 'ws';
   readonly fallbackReason?: string;
+  /** The patched copy of uWebSockets.js's addon in use, when the installed one cannot load here. */
+  readonly patchedAddon?: string;
 }
-
-const SILENCE_HINT = 'or set TICKFORGE_TRANSPORT=ws to silence this';
-
-function hostGlibc(): string {
-  const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } };
-  return report.header?.glibcVersionRuntime ?? 'no glibc';
-}
-
-/** One line an operator can act on, from the loader's multi-line error. */
-function describeLoadError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const glibc = /GLIBC_(\d+\.\d+)' not found/.exec(message);
-  if (glibc) {
-    return (
-      `uWebSockets.js needs glibc >= ${glibc[1]} (this host has ${hostGlibc()}): ` +
-      `upgrade to Debian 13 / Ubuntu 24.04, ${SILENCE_HINT}`
-    );
-  }
-  if (/Cannot find module .*\.node/.test(message)) {
-    const { platform, arch, versions } = process;
-    return `uWebSockets.js has no binary for ${platform}-${arch} with Node ${versions.node} (ABI ${versions.modules}): use Node 24, ${SILENCE_HINT}`;
-  }
-  const lines = message.split('\n').filter((line) => line.trim() !== '');
-  return `uWebSockets.js failed to load (${lines.at(-1)?.trim() ?? 'unknown error'}), ${SILENCE_HINT}`;
-}
-
-let loadError: Promise<string | undefined> | undefined;
 
 /** Why uWebSockets.js cannot load here, or undefined when it loads. Tried once per process. */
-export function uwsLoadError(): Promise<string | undefined> {
-  loadError ??= import('uWebSockets.js').then(
-    () => undefined,
-    (error: unknown) => describeLoadError(error),
-  );
-  return loadError;
+export async function uwsLoadError(): Promise<string | undefined> {
+  const addon = await loadUwsAddon();
+  return addon.ok ? undefined : addon.reason;
 }
 
 /** The transport for `preference` (TICKFORGE_TRANSPORT); `auto` prefers uWebSockets.js. */
 export async function loadTransport(preference: 'auto' | 'uws' | 'ws'): Promise<LoadedTransport> {
   if (preference === 'ws') return { factory: await wsFactory(), kind: 'ws' };
-  const reason = await uwsLoadError();
-  if (reason === undefined) {
+  const addon = await loadUwsAddon();
+  if (addon.ok) {
     const { createUwsTransport } = await import('./uws.ts');
-    return { factory: createUwsTransport, kind: 'uws' };
+    return { factory: createUwsTransport, kind: 'uws', patchedAddon: addon.patchedCopy };
   }
-  if (preference === 'uws') throw new TransportUnavailableError(`transport uws is unavailable: ${reason}`);
-  return { factory: await wsFactory(), kind: 'ws', fallbackReason: reason };
+  if (preference === 'uws') {
+    throw new TransportUnavailableError(`transport uws is unavailable: ${addon.reason}`);
+  }
+  return { factory: await wsFactory(), kind: 'ws', fallbackReason: addon.reason };
 }
 
 /** The ws transport, loaded only when it is used so a uWS.js node does not carry it. */
