@@ -13,6 +13,8 @@ export interface GameNodeScript {
   readonly frames: readonly { readonly at: number; readonly bytes: Uint8Array }[];
   /** Drop the connection (no close frame) this long after the open. */
   readonly dropAtMs?: number;
+  /** Close the connection with a closing frame this long after the open. */
+  readonly closeAt?: { readonly ms: number; readonly code: number; readonly reason: string };
   /** `received`: state frames acknowledge the inputs received so far; `none`: never (ackSeq 0). */
   readonly acks?: 'received' | 'none';
   /** Answer PINGs with PONGs (default true). */
@@ -52,7 +54,7 @@ export class FakeGameNode {
 
   /** The socket opened: start the recorded stream. */
   opened(): void {
-    const { frames, dropAtMs } = this.#script;
+    const { frames, dropAtMs, closeAt } = this.#script;
     for (const frame of frames) {
       // Recorded PONGs answered the recorder's pings; this node answers the script's own.
       if (frame.bytes[1] === MessageType.PONG) continue;
@@ -64,6 +66,9 @@ export class FakeGameNode {
       });
     }
     if (dropAtMs !== undefined) this.#side.schedule(dropAtMs, () => this.#side.close(undefined, ''));
+    if (closeAt !== undefined) {
+      this.#side.schedule(closeAt.ms, () => this.#side.close(closeAt.code, closeAt.reason));
+    }
   }
 
   /** A binary frame from the client, decoded. */
