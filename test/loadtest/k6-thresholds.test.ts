@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildK6Scripts } from '../../loadtest/build.ts';
-import { dataGuardOf } from '../../loadtest/k6/profiles.ts';
+import { dataGuardOf } from '../../loadtest/k6/lib/thresholds.ts';
 import type { NodeBehaviour, RealmJob } from './support/k6-realm.ts';
 import type { K6Records, MetricRecord } from './support/k6-runtime.ts';
 import { emptied, evaluateThresholds, parseThreshold, type ThresholdSpec } from './support/k6-thresholds.ts';

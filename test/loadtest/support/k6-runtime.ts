@@ -14,6 +14,7 @@ import vm from 'node:vm';
 import type { GameNodeScript } from './fake-game-node.ts';
 import type { Clock } from './k6-clock.ts';
 import { EventLoop } from './k6-clock.ts';
+import { httpModule, stringTags } from './k6-http.ts';
 import { blobClass, type SocketRecord, webSocketConstructor } from './k6-websocket.ts';
 
 /** A metric's samples as the script (or k6 itself, for builtins) added them. */
@@ -74,15 +75,6 @@ const BUILTIN: Record<string, { type: MetricType; isTime: boolean }> = {
 };
 /** metrics/registry.go. */
 const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{1,128}$/;
-
-/** An expectedStatuses() callback: statuses or {min, max} ranges. */
-type Expected = { readonly expectedStatuses: readonly (number | { min: number; max: number })[] };
-const isExpected = (expected: Expected, status: number) =>
-  expected.expectedStatuses.some((e) =>
-    typeof e === 'number' ? e === status : status >= e.min && status <= e.max,
-  );
-/** Without a responseCallback, k6 expects 200-399. */
-const DEFAULT_EXPECTED: Expected = { expectedStatuses: [{ min: 200, max: 399 }] };
 
 /** A realm with k6's modules emulated for one VU. */
 export class K6Emulation {
@@ -198,51 +190,13 @@ export class K6Emulation {
   }
 
   #http() {
-    const transport = this.#options.http;
-    const request = (method: string, url: string, body?: string | null, params?: Record<string, unknown>) => {
-      if (this.#init) throw new Error('Making http requests in the init context is not supported');
-      const headers = { ...((params?.headers ?? {}) as Record<string, string>) };
-      const userTags = stringTags(params?.tags);
-      const started = this.loop.now;
-      const answer = transport({ method, url, headers, body: body ?? null });
-      const expected = (params?.responseCallback as Expected | undefined) ?? DEFAULT_EXPECTED;
-      const tags = {
-        method,
-        url,
-        name: url,
-        status: String(answer.status),
-        expected_response: String(isExpected(expected, answer.status)),
-        ...userTags,
-      };
-      this.records.http.push({ method, url, headers, tags, status: answer.status });
-      this.#sample('http_reqs', 1, tags);
-      this.#sample('http_req_duration', this.loop.now - started, tags);
-      this.#sample('http_req_failed', isExpected(expected, answer.status) ? 0 : 1, tags);
-      const text = answer.body;
-      return {
-        status: answer.status,
-        body: text,
-        headers: answer.headers,
-        url,
-        json: () => JSON.parse(text) as unknown,
-      };
-    };
-    return {
-      request,
-      get: (url: string, params?: Record<string, unknown>) => request('GET', url, null, params),
-      post: (url: string, body?: string | null, params?: Record<string, unknown>) =>
-        request('POST', url, body, params),
-      del: (url: string, body?: string | null, params?: Record<string, unknown>) =>
-        request('DELETE', url, body, params),
-      expectedStatuses: (...statuses: (number | { min: number; max: number })[]): Expected => {
-        for (const s of statuses) {
-          if (typeof s !== 'number' && (typeof s !== 'object' || typeof s.min !== 'number')) {
-            throw new Error('expectedStatuses takes integers or {min, max} objects');
-          }
-        }
-        return { expectedStatuses: statuses };
-      },
-    };
+    return httpModule({
+      transport: this.#options.http,
+      inInitContext: () => this.#init,
+      now: () => this.loop.now,
+      record: (request) => this.records.http.push(request),
+      sample: (metric, value, tags) => this.#sample(metric, value, tags),
+    });
   }
 
   #metrics() {
@@ -328,16 +282,4 @@ export class K6Emulation {
     );
     return { WebSocket, Blob };
   }
-}
-
-/** User tags as k6 keeps them: strings (an object value is refused). */
-function stringTags(tags: unknown): Record<string, string> {
-  if (tags === undefined || tags === null) return {};
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(tags as Record<string, unknown>)) {
-    if (value !== null && typeof value === 'object')
-      throw new TypeError(`invalid value for metric tag '${key}'`);
-    out[key] = String(value);
-  }
-  return out;
 }
