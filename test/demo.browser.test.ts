@@ -67,6 +67,73 @@ describe.skipIf(skipChromium())('browser demo (headless Chromium)', () => {
     return { name, context, page, errors };
   }
 
+  /**
+   * Where the field and the HUD's boxes are on `page` (CSS pixels), once the field has been placed
+   * for the current viewport: two animation frames after the canvas has the viewport's size.
+   */
+  async function layoutOf(page: Page) {
+    await page.waitForFunction(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="arena-canvas"]');
+      return (
+        canvas !== null && canvas.clientWidth === window.innerWidth && canvas.dataset.field !== undefined
+      );
+    });
+    return page.evaluate(async () => {
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      await frame();
+      await frame();
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="arena-canvas"]')!;
+      const origin = canvas.getBoundingClientRect();
+      const [left, top, width, height] = canvas.dataset.field!.split(',').map(Number) as [
+        number,
+        number,
+        number,
+        number,
+      ];
+      const field = {
+        left: origin.left + left,
+        top: origin.top + top,
+        right: origin.left + left + width,
+        bottom: origin.top + top + height,
+      };
+      const hud = ['hud-net', 'countdown', 'hud-board']
+        .map((id) => document.querySelector(`[data-testid="${id}"]`)!)
+        .concat([...document.querySelectorAll('.hud .hint')])
+        .map((element) => {
+          const box = element.getBoundingClientRect();
+          return {
+            what: element.className,
+            left: box.left,
+            top: box.top,
+            right: box.right,
+            bottom: box.bottom,
+          };
+        })
+        .filter((box) => box.right > box.left && box.bottom > box.top);
+      return { field, hud, viewport: { width: window.innerWidth, height: window.innerHeight } };
+    });
+  }
+
+  /** The HUD covers no part of the field, the field is on screen, and it is at least `minWidth` wide. */
+  async function expectHudClearOfField(page: Page, minWidth: number): Promise<void> {
+    const { field, hud, viewport } = await layoutOf(page);
+    for (const box of hud) {
+      const clear =
+        box.right <= field.left ||
+        field.right <= box.left ||
+        box.bottom <= field.top ||
+        field.bottom <= box.top;
+      expect(clear, `${box.what} ${JSON.stringify(box)} covers the field ${JSON.stringify(field)}`).toBe(
+        true,
+      );
+    }
+    expect(field.left).toBeGreaterThanOrEqual(0);
+    expect(field.top).toBeGreaterThanOrEqual(0);
+    expect(field.right).toBeLessThanOrEqual(viewport.width);
+    expect(field.bottom).toBeLessThanOrEqual(viewport.height);
+    expect(field.right - field.left).toBeGreaterThanOrEqual(minWidth);
+  }
+
   /** The player `playerId` as `viewer`'s page last received it. */
   const seen = (viewer: Player, playerId: string) =>
     viewer.page.evaluate((id) => window.tickforgeDemo!.players().find((p) => p.playerId === id), playerId);
@@ -140,6 +207,14 @@ describe.skipIf(skipChromium())('browser demo (headless Chromium)', () => {
     await moveAndWatch(ada, bo, 'y'); // and still controls the same player
     await ada.page.screenshot({ path: `${SHOTS}after-reconnect.png` });
 
+    // The HUD never covers the field (the arena stays drawn under the results when the match ends): on the test's 1280x720, a 1280x800 laptop and a phone.
+    await expectHudClearOfField(ada.page, 850);
+    await Promise.all([
+      ada.page.setViewportSize({ width: 1280, height: 800 }),
+      bo.page.setViewportSize({ width: 390, height: 844 }),
+    ]);
+    await expectHudClearOfField(ada.page, 900);
+    await expectHudClearOfField(bo.page, 300);
     // The match ends (8 s from the room's start): both see the results, with both players in them.
     for (const p of [ada, bo]) {
       await p.page.getByTestId('results').waitFor({ timeout: 15_000 });

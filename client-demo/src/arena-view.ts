@@ -68,6 +68,11 @@ export class ArenaView {
       },
       { signal },
     );
+    // Place the field around the HUD whenever the canvas or a HUD box changes size (a resize, a
+    // longer scoreboard, the countdown appearing).
+    const layout = new ResizeObserver(() => this.#placeField());
+    for (const element of [this.#canvas, ...this.#hud.obstacles]) layout.observe(element);
+    signal.addEventListener('abort', () => layout.disconnect());
     this.#last = performance.now();
     this.#frame = requestAnimationFrame((now) => this.#tick(now));
   }
@@ -111,6 +116,21 @@ export class ArenaView {
         scores: frame.players,
       },
       now,
+    );
+  }
+
+  #placeField(): void {
+    const origin = this.#canvas.getBoundingClientRect();
+    this.#renderer.avoid(
+      this.#hud.obstacles.map((element) => {
+        const box = element.getBoundingClientRect();
+        return {
+          left: box.left - origin.left,
+          top: box.top - origin.top,
+          right: box.right - origin.left,
+          bottom: box.bottom - origin.top,
+        };
+      }),
     );
   }
 

@@ -1,7 +1,8 @@
 /**
  * The arena's heads-up display, in DOM over the canvas: network stats (ping, server tick, bytes/s
  * in, connection state), the prediction and interpolation toggles, the countdown, live scores, a
- * private room's join code, and a banner while the connection is being restored.
+ * private room's join code, and a banner while the connection is being restored. Its boxes
+ * (`obstacles`) are what the renderer places the field around, so the HUD never covers the field.
  */
 import type { ConnectionStatus } from '../../shared/client/index.ts';
 import { button, el, replaceChildren } from './dom.ts';
@@ -86,6 +87,8 @@ export class Hud {
     { class: 'hint' },
     'Move with WASD or the arrow keys - or drag anywhere on touch screens',
   );
+  readonly #net: HTMLElement;
+  readonly #board: HTMLElement;
   readonly #prediction: HTMLInputElement;
   readonly #interpolation: HTMLInputElement;
   readonly #options: HudOptions;
@@ -112,35 +115,47 @@ export class Hud {
     this.#interpolation = interpolation.input;
     const stat = (label: string, value: HTMLElement) =>
       el('div', { class: 'stat' }, el('span', {}, label), value);
+    this.#net = el(
+      'section',
+      { class: 'panel net', testid: 'hud-net' },
+      el(
+        'div',
+        { class: 'stats' },
+        stat('ping', this.#ping),
+        stat('tick', this.#tick),
+        stat('in', this.#bytes),
+      ),
+      el(
+        'div',
+        { class: 'state' },
+        this.#connection,
+        button('Drop connection', options.onDrop, { class: 'link', testid: 'drop-connection' }),
+      ),
+      el('div', { class: 'toggles' }, prediction.element, interpolation.element),
+    );
+    this.#board = el(
+      'section',
+      { class: 'panel board', testid: 'hud-board' },
+      options.code
+        ? el('div', { class: 'code', testid: 'room-code' }, 'Room code ', el('b', {}, options.code))
+        : null,
+      this.#scores,
+    );
     this.element = el(
       'div',
       { class: 'hud', testid: 'hud' },
-      el(
-        'section',
-        { class: 'panel net' },
-        el(
-          'div',
-          { class: 'stats' },
-          stat('ping', this.#ping),
-          stat('tick', this.#tick),
-          stat('in', this.#bytes),
-        ),
-        this.#connection,
-        el('div', { class: 'toggles' }, prediction.element, interpolation.element),
-        button('Drop connection', options.onDrop, { class: 'link', testid: 'drop-connection' }),
-      ),
-      this.#timer,
-      el(
-        'section',
-        { class: 'panel board' },
-        options.code
-          ? el('div', { class: 'code', testid: 'room-code' }, 'Room code ', el('b', {}, options.code))
-          : null,
-        this.#scores,
-      ),
+      el('div', { class: 'hud-top' }, this.#net, this.#timer, this.#board),
       this.#banner,
       this.#hint,
     );
+  }
+
+  /**
+   * The boxes the field must stay clear of: the panels, the countdown and the controls hint (the
+   * reconnect banner is meant to cover the field while it shows).
+   */
+  get obstacles(): readonly HTMLElement[] {
+    return [this.#net, this.#timer, this.#board, this.#hint];
   }
 
   /** The player has found the controls: the hint can go. */

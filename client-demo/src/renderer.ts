@@ -1,11 +1,13 @@
 /**
  * Canvas 2D drawing of the arena: a dark field with a faint grid, glowing orbs, players as colored
  * discs with their names, the local player ringed, and the touch joystick. The canvas fills its
- * element at the device's pixel ratio; the world keeps its aspect, centered and letterboxed.
+ * element at the device's pixel ratio; the world keeps its aspect, as large as fits beside the
+ * HUD's boxes (field-layout.ts), and the canvas's `data-field` says where it went.
  */
 import { ORB_RADIUS, PLAYER_RADIUS, WORLD } from '../../server/games/arena/rules.ts';
 import type { Frame, PlayerView } from './arena-match.ts';
 import type { Joystick } from './controls.ts';
+import { type Box, placeField } from './field-layout.ts';
 
 /** Grid spacing in world units, and every how many lines a brighter one falls. */
 const GRID = 40;
@@ -22,6 +24,9 @@ interface View {
   readonly left: number;
   readonly top: number;
 }
+
+/** Where the HUD's boxes are, relative to the canvas, in CSS pixels. */
+export type HudBoxes = () => readonly Box[];
 
 /** A soft radial glow, drawn once and stamped for every orb (cheaper than shadowBlur per orb). */
 function glowSprite(size: number, inner: string, outer: string): HTMLCanvasElement {
@@ -48,10 +53,18 @@ export class Renderer {
   readonly #present = new Set<number>();
   #view: View = { scale: 1, left: 0, top: 0 };
   #dpr = 1;
+  #hud: readonly Box[] = [];
+  #placedFor = '';
 
   constructor(canvas: HTMLCanvasElement) {
     this.#canvas = canvas;
     this.#ctx = canvas.getContext('2d', { alpha: false })!;
+  }
+
+  /** The HUD's boxes moved or changed size: place the field around them from the next frame. */
+  avoid(boxes: readonly Box[]): void {
+    this.#hud = boxes;
+    this.#placedFor = '';
   }
 
   /** Draw one frame at local time `now` (ms, for the pulsing). */
@@ -85,16 +98,15 @@ export class Renderer {
       canvas.height = Math.round(height * dpr);
     }
     this.#dpr = dpr;
+    const key = `${width}x${height}`;
+    if (key === this.#placedFor) return;
+    this.#placedFor = key;
     const margin = Math.min(MARGIN, width / 40);
-    const scale = Math.max(
-      0.05,
-      Math.min((width - 2 * margin) / WORLD.width, (height - 2 * margin) / WORLD.height),
-    );
-    this.#view = {
-      scale,
-      left: (width - WORLD.width * scale) / 2,
-      top: (height - WORLD.height * scale) / 2,
-    };
+    this.#view = placeField(width, height, WORLD, margin, this.#hud);
+    const { scale, left, top } = this.#view;
+    canvas.dataset.field = [left, top, WORLD.width * scale, WORLD.height * scale]
+      .map((n) => n.toFixed(1))
+      .join(',');
   }
 
   #background(): void {

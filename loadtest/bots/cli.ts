@@ -28,7 +28,8 @@ export const USAGE = `usage: npm run bots -- [--url http://127.0.0.1:2567 | --lo
   --match-seconds S    matchSeconds option for rooms the bots create (dev seats)   (default 3600)
   --run-id ID          room ids are dev-bots-<ID>-<k> (dev seats)       (default: time-based)
   --raw                count bytes and messages only, no SDK decoding (floor server)
-  --json               NDJSON on stdout: {"type":"phase",...} lines, then one {"type":"report",...}
+  --json               NDJSON on stdout: {"type":"phase",...} and {"type":"notice",...} lines,
+                       then one {"type":"report",...}
   --help`;
 
 /** Thrown for a bad command line; the CLI prints the message and the usage. */
@@ -182,6 +183,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     onProgress: (r) => console.log(`[${elapsed()} s] ${progressLine(r)}`),
     onPhase: (phase) =>
       json ? emit({ type: 'phase', phase, t: performance.now() }) : console.log(`[${elapsed()} s] ${phase}`),
+    onNotice: (line) =>
+      json ? emit({ type: 'notice', message: line }) : console.log(`[${elapsed()} s] ${line}`),
   });
   if (json) emit({ type: 'report', ...report });
   else console.log(summary(report));

@@ -7,7 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Bot, type BotHost } from './bot.ts';
 import { startInputClock } from './input-clock.ts';
 import type { BotReport } from './report.ts';
-import { devSeats, lobbySeats, type SeatSource } from './seats.ts';
+import { devSeats, lobbySeats, RateLimitNotice, type SeatSource } from './seats.ts';
 import { connectedCount, RunStats, totalsOf, type WindowReport } from './stats.ts';
 
 /** What one run does. */
@@ -41,6 +41,8 @@ export interface BotRunHooks {
   onPhase?(phase: 'ramp' | 'warmup' | 'measure-start' | 'measure-end' | 'closing'): void;
   /** Every `intervalSeconds`, counters since the previous call. */
   onProgress?(report: WindowReport): void;
+  /** Something the person running the bots should know now (a wait on a lobby rate limit). */
+  onNotice?(line: string): void;
   readonly intervalSeconds?: number;
   /** Abort stops the run early; the report covers what was measured. */
   readonly signal?: AbortSignal;
@@ -63,9 +65,9 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   });
 
 /** The seat source a run's options ask for. */
-function seatSource(options: BotRunOptions): SeatSource {
+function seatSource(options: BotRunOptions, notice: RateLimitNotice): SeatSource {
   return options.lobby !== undefined
-    ? lobbySeats({ lobby: options.lobby, mode: options.mode })
+    ? lobbySeats({ lobby: options.lobby, mode: options.mode }, notice)
     : devSeats(options);
 }
 
@@ -82,7 +84,8 @@ export async function runBots(options: BotRunOptions, hooks: BotRunHooks = {}): 
     disconnect: (code) => stats.disconnect(code),
     error: (kind, message) => stats.error(kind, message),
   };
-  const seat = seatSource(options);
+  const notice = new RateLimitNotice((line) => hooks.onNotice?.(line));
+  const seat = seatSource(options, notice);
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   let last = totalsOf(bots);
   const progress =
@@ -106,7 +109,7 @@ export async function runBots(options: BotRunOptions, hooks: BotRunHooks = {}): 
     const bot = new Bot(i, host);
     bots.push(bot);
     joins.push(
-      seat(i).then(
+      seat(i, signal).then(
         (grant) => bot.connect(grant).catch((error: unknown) => stats.error('connect', messageOf(error))),
         (error: unknown) => stats.error('seat', messageOf(error)),
       ),
@@ -115,7 +118,15 @@ export async function runBots(options: BotRunOptions, hooks: BotRunHooks = {}): 
     const wait = nextAt - performance.now();
     if (wait > 1) await sleep(wait, signal);
   }
-  await Promise.race([Promise.all(joins), sleep(JOIN_TIMEOUT_MS, signal)]);
+  // Wait for the joins; while bots sit out a lobby rate limit, until a while after it lifts.
+  const joined = Promise.all(joins).then(() => true);
+  let deadline = Date.now() + JOIN_TIMEOUT_MS;
+  while (!signal?.aborted) {
+    if (await Promise.race([joined, sleep(deadline - Date.now(), signal).then(() => false)])) break;
+    const afterWaits = notice.until + JOIN_TIMEOUT_MS;
+    if (afterWaits <= deadline) break;
+    deadline = afterWaits;
+  }
   const rampSeconds = (performance.now() - rampStart) / 1000;
   const connectedPeak = connectedCount(bots);
   if (connectedPeak === 0 && !signal?.aborted) {

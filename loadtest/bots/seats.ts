@@ -8,8 +8,8 @@ import { LobbyError } from '../../shared/client/lobby-error.ts';
 import type { MatchedTicket } from '../../shared/client/lobby-types.ts';
 import type { SeatGrant } from './bot.ts';
 
-/** A seat for bot number `index`. */
-export type SeatSource = (index: number) => Promise<SeatGrant>;
+/** A seat for bot number `index`; `signal` abandons the request (and any wait it is in). */
+export type SeatSource = (index: number, signal?: AbortSignal) => Promise<SeatGrant>;
 
 /**
  * Seats from POST /dev/seats: bots `k*roomSize .. (k+1)*roomSize-1` share room `dev-bots-<runId>-<k>`
@@ -62,21 +62,70 @@ export interface LobbySeatOptions {
   readonly matchTimeoutMs?: number;
 }
 
-/** Sign-ins answered 429 are retried after their Retry-After, this many times. */
-const MAX_RETRIES = 5;
-const MAX_RETRY_AFTER_MS = 10_000;
+/**
+ * Says when the bots wait on a lobby rate limit: one line per wait, however many bots the 429s hit
+ * (a run of 64 bots from one address meets the guest sign-up limit, 60 a minute, at once).
+ */
+export class RateLimitNotice {
+  readonly #say: (line: string) => void;
+  readonly #now: () => number;
+  #until = 0;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  constructor(say: (line: string) => void, now: () => number = Date.now) {
+    this.#say = say;
+    this.#now = now;
+  }
 
-/** Sign in as a guest; many bots from one address meet the lobby's rate limit, so 429s wait and retry. */
-async function signIn(lobby: LobbyClient, name: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
+  /** When the longest wait announced so far ends (ms, `now`'s clock). */
+  get until(): number {
+    return this.#until;
+  }
+
+  /** A bot waits `seconds` on `limit`; announced unless a wait announced earlier is still on. */
+  waiting(seconds: number, limit: string): void {
+    const now = this.#now();
+    const ongoing = now < this.#until;
+    this.#until = Math.max(this.#until, now + seconds * 1000);
+    if (!ongoing) this.#say(`waiting ${seconds} s on the lobby's ${limit} (429, Retry-After)`);
+  }
+}
+
+/** Give up on a rate limit that would keep a bot waiting longer than this in all. */
+const MAX_RATE_LIMIT_WAIT_MS = 5 * 60_000;
+
+/** Resolve after `ms`, or at once when `signal` aborts (the caller checks it). */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** `call`, again after each 429's Retry-After (announced on `notice`) until it is answered. */
+async function throughRateLimit<T>(
+  call: () => Promise<T>,
+  limit: string,
+  notice: RateLimitNotice | undefined,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  let waited = 0;
+  for (;;) {
     try {
-      await lobby.signInAsGuest(name);
-      return;
+      return await call();
     } catch (error) {
-      if (!(error instanceof LobbyError && error.status === 429) || attempt >= MAX_RETRIES) throw error;
-      await sleep(Math.min((error.retryAfter ?? 1) * 1000, MAX_RETRY_AFTER_MS));
+      if (!(error instanceof LobbyError && error.status === 429)) throw error;
+      const seconds = error.retryAfter ?? 1;
+      if (signal?.aborted || waited + seconds * 1000 > MAX_RATE_LIMIT_WAIT_MS) throw error;
+      notice?.waiting(seconds, limit);
+      waited += seconds * 1000;
+      await sleep(seconds * 1000, signal);
+      if (signal?.aborted) throw error;
     }
   }
 }
@@ -84,18 +133,25 @@ async function signIn(lobby: LobbyClient, name: string): Promise<void> {
 /**
  * Seats from the lobby through the SDK's LobbyClient, as a player gets them: a guest per bot, a
  * matchmaking ticket, then the ticket's event stream (or polling, where the lobby has none) until
- * it is matched.
+ * it is matched. A sign-in or ticket answered 429 waits its Retry-After, said once on `notice`.
  */
-export function lobbySeats(options: LobbySeatOptions): SeatSource {
+export function lobbySeats(options: LobbySeatOptions, notice?: RateLimitNotice): SeatSource {
   const timeoutMs = options.matchTimeoutMs ?? 60_000;
-  return async (index) => {
+  return async (index, signal) => {
     const lobby = new LobbyClient({ baseUrl: options.lobby });
-    await signIn(lobby, `bot-${index}`);
-    const ticket = await lobby.createTicket({ mode: options.mode });
+    await throughRateLimit(() => lobby.signInAsGuest(`bot-${index}`), 'guest sign-up limit', notice, signal);
+    const ticket = await throughRateLimit(
+      () => lobby.createTicket({ mode: options.mode }),
+      'request limit',
+      notice,
+      signal,
+    );
     let matched: MatchedTicket;
     try {
       matched = await lobby.waitForMatch(ticket.ticketId, {
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: signal
+          ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
+          : AbortSignal.timeout(timeoutMs),
         pollIntervalMs: options.pollMs ?? 250,
       });
     } catch (error) {

@@ -27,10 +27,7 @@ const LOAD = gameplayLoadFromEnv(
   envChoice('PROFILE', GAMEPLAY_PROFILES, 'smoke'),
   SEATS.source === 'matchmaking',
 );
-const PLAY = {
-  sessionMs: LOAD.sessionSeconds * 1000,
-  pingMs: envNumber('PING_MS', 1000),
-};
+const PLAY = { sessionMs: LOAD.sessionSeconds * 1000, pingMs: LOAD.pingMs };
 
 export const options = gameplayOptions(LOAD);
 

@@ -8,6 +8,7 @@
  */
 import type { Options, Scenario, Threshold } from 'k6/options';
 import { envDuration, envNumber } from './lib/env.ts';
+import { needingData } from './lib/thresholds.ts';
 
 /** Trend columns in the end-of-test summary (k6 shows p(90) and p(95) only by default). */
 const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
@@ -15,7 +16,10 @@ const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99
 // ---------------------------------------------------------------------------------------------
 // Lobby
 
-/** `smoke`: one iteration; `constant`: a fixed arrival rate; `ramp`: arrivals ramping to a peak. */
+/**
+ * `smoke`: one visit by each of `PLAYERS` (2) players at once, so their tickets match each other on a
+ * quiet deployment; `constant`: a fixed arrival rate; `ramp`: arrivals ramping to a peak.
+ */
 export const LOBBY_PROFILES = ['smoke', 'constant', 'ramp'] as const;
 export type LobbyProfile = (typeof LOBBY_PROFILES)[number];
 
@@ -26,10 +30,14 @@ export interface LobbyLoad {
   readonly rate: number;
   /** The ramp's top rate. */
   readonly peakRate: number;
+  /** Smoke: players visiting at once (at least the mode's minimum, so their tickets match). */
+  readonly players: number;
   /** How long the constant rate, or the ramp's plateau, lasts. */
   readonly duration: string;
   /** How long the ramp takes to reach the peak. */
   readonly rampDuration: string;
+  /** How long the ramp takes back down to 0. */
+  readonly rampDown: string;
   /** VUs allocated up front, and the most k6 may add when iterations run long (matchmaking waits). */
   readonly vus: number;
   readonly maxVus: number;
@@ -45,8 +53,10 @@ export function lobbyLoadFromEnv(profile: LobbyProfile, matchmaking: boolean): L
     profile,
     rate,
     peakRate: envNumber('PEAK_RATE', rate * 5, { min: 1 }),
+    players: envNumber('PLAYERS', 2, { min: 1, integer: true }),
     duration: envDuration('DURATION', '2m'),
     rampDuration: envDuration('RAMP', '2m'),
+    rampDown: envDuration('RAMP_DOWN', '30s'),
     vus,
     maxVus: envNumber('MAX_VUS', Math.max(vus, 500), { min: vus, integer: true }),
     matchmaking,
@@ -56,7 +66,9 @@ export function lobbyLoadFromEnv(profile: LobbyProfile, matchmaking: boolean): L
 function lobbyScenario(load: LobbyLoad): Scenario {
   switch (load.profile) {
     case 'smoke':
-      return { executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '2m' };
+      // One visit per VU, all VUs starting together: their tickets are in the queue at the same
+      // time, so they fill a match by themselves (arena needs 2) when nobody else is playing.
+      return { executor: 'per-vu-iterations', vus: load.players, iterations: 1, maxDuration: '2m' };
     case 'constant':
       return {
         executor: 'constant-arrival-rate',
@@ -76,7 +88,7 @@ function lobbyScenario(load: LobbyLoad): Scenario {
         stages: [
           { target: load.peakRate, duration: load.rampDuration },
           { target: load.peakRate, duration: load.duration },
-          { target: 0, duration: '30s' },
+          { target: 0, duration: load.rampDown },
         ],
       };
   }
@@ -84,21 +96,22 @@ function lobbyScenario(load: LobbyLoad): Scenario {
 
 /** k6 options of the lobby script. */
 export function lobbyOptions(load: LobbyLoad): Options {
-  const thresholds: Record<string, Threshold[]> = {
-    // More than 1% failed requests: stop after 30 s rather than run the whole profile.
-    http_req_failed: [{ threshold: 'rate<0.01', abortOnFail: true, delayAbortEval: '30s' }],
-    http_req_duration: ['p(95)<250', 'p(99)<500'],
-    'http_req_duration{endpoint:auth_guest}': ['p(95)<150', 'p(99)<300'],
-    'http_req_duration{endpoint:board_top}': ['p(95)<50', 'p(99)<100'],
-    'http_req_duration{endpoint:board_around}': ['p(95)<75', 'p(99)<150'],
-    'http_req_duration{endpoint:rooms_list}': ['p(95)<100', 'p(99)<200'],
-    checks: ['rate>0.99'],
-  };
+  const thresholds: Record<string, Threshold[]> = {};
+  // More than 1% failed requests: stop after 30 s rather than run the whole profile.
+  needingData(thresholds, 'http_req_failed', [
+    { threshold: 'rate<0.01', abortOnFail: true, delayAbortEval: '30s' },
+  ]);
+  needingData(thresholds, 'http_req_duration', ['p(95)<250', 'p(99)<500']);
+  needingData(thresholds, 'http_req_duration{endpoint:auth_guest}', ['p(95)<150', 'p(99)<300']);
+  needingData(thresholds, 'http_req_duration{endpoint:board_top}', ['p(95)<50', 'p(99)<100']);
+  needingData(thresholds, 'http_req_duration{endpoint:board_around}', ['p(95)<75', 'p(99)<150']);
+  needingData(thresholds, 'http_req_duration{endpoint:rooms_list}', ['p(95)<100', 'p(99)<200']);
+  needingData(thresholds, 'checks', ['rate>0.99']);
   if (load.matchmaking) {
-    thresholds['http_req_duration{endpoint:ticket_create}'] = ['p(95)<150', 'p(99)<300'];
-    thresholds['http_req_duration{endpoint:ticket_status}'] = ['p(95)<100', 'p(99)<200'];
-    thresholds.tickforge_match_wait = ['p(95)<15000'];
-    thresholds.tickforge_match_failed = ['rate<0.05'];
+    needingData(thresholds, 'http_req_duration{endpoint:ticket_create}', ['p(95)<150', 'p(99)<300']);
+    needingData(thresholds, 'http_req_duration{endpoint:ticket_status}', ['p(95)<100', 'p(99)<200']);
+    needingData(thresholds, 'tickforge_match_wait', ['p(95)<15000']);
+    needingData(thresholds, 'tickforge_match_failed', ['rate<0.05']);
   }
   return {
     scenarios: { lobby: lobbyScenario(load) },
@@ -113,6 +126,7 @@ export function lobbyOptions(load: LobbyLoad): Options {
 /**
  * `smoke`: a couple of players for one short session; `load`: ramp to PLAYERS and hold; `soak`: a
  * moderate crowd for hours (leaks, slow drift); `spike`: a sudden join wave on top of a base.
+ * Every stage's duration comes from the environment (loadtest/README.md).
  */
 export const GAMEPLAY_PROFILES = ['smoke', 'load', 'soak', 'spike'] as const;
 export type GameplayProfile = (typeof GAMEPLAY_PROFILES)[number];
@@ -128,8 +142,17 @@ export interface GameplayLoad {
   readonly ramp: string;
   /** How long the plateau (spike: the top of the wave) lasts. */
   readonly hold: string;
+  /** Spike: how long the base takes to join, and how long it plays before and after the wave. */
+  readonly baseRamp: string;
+  readonly baseHold: string;
+  /** Spike: how fast the wave leaves again. */
+  readonly waveDown: string;
+  /** How long the last players take to leave (ramping profiles). */
+  readonly rampDown: string;
   /** How long one session lasts before the player leaves and queues again. */
   readonly sessionSeconds: number;
+  /** Ping interval for RTT, ms; 0: no pings (and no RTT thresholds). */
+  readonly pingMs: number;
   /** State messages per second the rooms send (arena: 20); thresholds derive from it. */
   readonly tickRate: number;
   /** Average payload bytes per client-second allowed (DESIGN.md's target for arena: 2,900). */
@@ -161,7 +184,12 @@ export function gameplayLoadFromEnv(profile: GameplayProfile, matchmaking: boole
     spikePlayers: envNumber('SPIKE_PLAYERS', players * 16, { min: players, integer: true }),
     ramp: envDuration('RAMP', defaults.ramp),
     hold: envDuration('HOLD', defaults.hold),
+    baseRamp: envDuration('BASE_RAMP', '30s'),
+    baseHold: envDuration('BASE_HOLD', '1m'),
+    waveDown: envDuration('WAVE_DOWN', '10s'),
+    rampDown: envDuration('RAMP_DOWN', '30s'),
     sessionSeconds: envNumber('SESSION_SECONDS', defaults.sessionSeconds, { min: 1 }),
+    pingMs: envNumber('PING_MS', 1000),
     tickRate: envNumber('TICK_RATE', 20, { min: 1 }),
     maxBytesPerSecond: envNumber('MAX_BYTES_PER_SECOND', 2900, { min: 1 }),
     maxDisconnects: envNumber('MAX_DISCONNECTS', 0, { integer: true }),
@@ -191,7 +219,7 @@ function gameplayScenario(load: GameplayLoad): Scenario {
         stages: [
           { target: players, duration: load.ramp },
           { target: players, duration: load.hold },
-          { target: 0, duration: '30s' },
+          { target: 0, duration: load.rampDown },
         ],
         gracefulRampDown: grace,
         gracefulStop: grace,
@@ -201,14 +229,14 @@ function gameplayScenario(load: GameplayLoad): Scenario {
         executor: 'ramping-vus',
         startVUs: 0,
         stages: [
-          { target: players, duration: '30s' },
-          { target: players, duration: '1m' },
+          { target: players, duration: load.baseRamp },
+          { target: players, duration: load.baseHold },
           // The wave: SPIKE_PLAYERS join within RAMP (10 s by default).
           { target: load.spikePlayers, duration: load.ramp },
           { target: load.spikePlayers, duration: load.hold },
-          { target: players, duration: '10s' },
-          { target: players, duration: '1m' },
-          { target: 0, duration: '30s' },
+          { target: players, duration: load.waveDown },
+          { target: players, duration: load.baseHold },
+          { target: 0, duration: load.rampDown },
         ],
         gracefulRampDown: grace,
         gracefulStop: grace,
@@ -220,21 +248,29 @@ function gameplayScenario(load: GameplayLoad): Scenario {
 export function gameplayOptions(load: GameplayLoad): Options {
   const { tickRate } = load;
   const thresholds: Record<string, Threshold[]> = {
-    // Sessions that got no seat, no snapshot, were dropped or could not decode: stop the run early.
-    tickforge_session_failed: [{ threshold: 'rate<0.01', abortOnFail: true, delayAbortEval: '1m' }],
-    tickforge_ticket_to_snapshot: [`p(95)<${load.snapshotP95Ms}`],
-    // Per client-second: the rooms' full rate on average, and no client starved most seconds.
-    tickforge_states_per_second: [`avg>=${0.95 * tickRate}`, `p(5)>=${0.75 * tickRate}`],
-    tickforge_bytes_per_second: [`avg<${load.maxBytesPerSecond}`],
-    tickforge_input_ack: ['p(95)<150', 'p(99)<300'],
+    // Failures, counted: none of these is expected (they pass on zero, which is the point).
     tickforge_disconnects: [`count<=${load.maxDisconnects}`],
     tickforge_connect_failures: ['count<=0'],
     tickforge_protocol_errors: ['count==0'],
-    ws_connecting: ['p(95)<1000'],
-    http_req_failed: ['rate<0.01'],
-    checks: ['rate>0.99'],
   };
-  if (load.matchmaking) thresholds.tickforge_match_failed = ['rate<0.01'];
+  // Sessions that got no seat, no snapshot, were dropped or could not decode: stop the run early.
+  needingData(thresholds, 'tickforge_session_failed', [
+    { threshold: 'rate<0.01', abortOnFail: true, delayAbortEval: '1m' },
+  ]);
+  needingData(thresholds, 'tickforge_ticket_to_snapshot', [`p(95)<${load.snapshotP95Ms}`]);
+  // Per client-second: the rooms' full rate on average, and no client starved most seconds.
+  needingData(thresholds, 'tickforge_states_per_second', [
+    `avg>=${0.95 * tickRate}`,
+    `p(5)>=${0.75 * tickRate}`,
+  ]);
+  needingData(thresholds, 'tickforge_bytes_per_second', [`avg<${load.maxBytesPerSecond}`]);
+  needingData(thresholds, 'tickforge_input_ack', ['p(95)<150', 'p(99)<300']);
+  if (load.pingMs > 0) needingData(thresholds, 'tickforge_rtt', ['p(95)<100', 'p(99)<200']);
+  needingData(thresholds, 'ws_connecting', ['p(95)<1000']);
+  // Lobby requests (or dev seats) and their checks.
+  needingData(thresholds, 'http_req_failed', ['rate<0.01']);
+  needingData(thresholds, 'checks', ['rate>0.99']);
+  if (load.matchmaking) needingData(thresholds, 'tickforge_match_failed', ['rate<0.01']);
   return {
     scenarios: { gameplay: gameplayScenario(load) },
     thresholds,

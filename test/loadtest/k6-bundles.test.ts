@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildK6Scripts } from '../../loadtest/build.ts';
 import { decodeMessage } from '../../shared/protocol/codec.ts';
 import { CloseCode, MessageType, SUBPROTOCOL } from '../../shared/protocol/codes.ts';
-import type { JobFrame, RealmJob, RealmResult } from './support/k6-realm.ts';
+import type { JobFrame, NodeBehaviour, RealmJob, RealmResult } from './support/k6-realm.ts';
 import type { K6Records } from './support/k6-runtime.ts';
 import { runInK6Realm } from './support/realm-client.ts';
 import { loadFixture, sdkReplay } from './support/sdk-replay.ts';
@@ -35,12 +35,8 @@ async function one<K extends RealmJob['kind']>(job: RealmJob & { kind: K }) {
   return result as Extract<RealmResult, { ok: true }>;
 }
 
-async function iteration(
-  env: Record<string, string>,
-  frames: readonly JobFrame[],
-  more: { dropAtMs?: number } = {},
-) {
-  const result = await one({ kind: 'iteration', bundle: gameplayJs, env, frames, ...more });
+async function iteration(env: Record<string, string>, frames: readonly JobFrame[], node: NodeBehaviour = {}) {
+  const result = await one({ kind: 'iteration', bundle: gameplayJs, env, frames, node });
   return result as { records: K6Records; lobby: { method: string; path: string; body: unknown }[] };
 }
 
@@ -65,35 +61,68 @@ describe('k6 bundles', () => {
       expect(text, `${file} names a node: module`).not.toMatch(/["']node:/);
     }
     // The `browser` export is index.js; Node's is node-index.js (msgpackr-extract, node:module).
+    // (Paths are relative to the checkout, which may reach node_modules through a symlink.)
     const inputs = Object.keys(metafile.inputs).filter((path) => path.includes('msgpackr'));
-    expect(inputs).toContain('node_modules/msgpackr/index.js');
+    expect(
+      inputs.some((path) => /(^|\/)node_modules\/msgpackr\/index\.js$/.test(path)),
+      inputs.join(),
+    ).toBe(true);
     expect(inputs.filter((path) => /node-index|node\.cjs|msgpackr-extract/.test(path))).toEqual([]);
   });
 
-  it('run in a realm with no Node or web APIs, as in k6', async () => {
-    const { globals } = (await one({ kind: 'probe' })) as { globals: Record<string, string> };
-    expect(new Set(Object.values(globals))).toEqual(new Set(['undefined']));
+  it("run in a realm with k6 v2.2.0's globals and no Node or browser APIs", async () => {
+    const [v22, older] = await runInK6Realm([{ kind: 'probe' }, { kind: 'probe', withoutTextCodecs: true }]);
+    const globals = (v22 as { globals: Record<string, string> }).globals;
+    expect(globals).toEqual({
+      Buffer: 'undefined',
+      require: 'undefined', // a global in k6 (init context only); the bundles never call it
+      process: 'undefined',
+      fetch: 'undefined',
+      performance: 'undefined',
+      TextEncoder: 'function', // globals since k6 v2.2.0 (grafana/k6#6182)
+      TextDecoder: 'function',
+      setTimeout: 'function', // k6 sets the timers on globalThis; k6/timers re-exports them
+      setInterval: 'function',
+      clearTimeout: 'function',
+      clearInterval: 'function',
+      console: 'object',
+      __ENV: 'object',
+      __VU: 'number',
+      __ITER: 'number',
+    });
+    expect((older as { globals: Record<string, string> }).globals.TextDecoder).toBe('undefined');
   });
 
-  it("decode recorded server frames into the SDK's mirror, and encode client frames byte for byte as the SDK", async () => {
-    const bundle = (await one({ kind: 'replay', bundle: gameplayJs, frames: fixture.frames })) as {
-      entities: unknown[];
-      tick: number;
-      ackSeq: number;
-      kinds: string[];
-      encoded: Record<string, string>;
-    };
-    const sdk = await sdkReplay(fixture.frames);
-    // The recording covers every message kind a VU meets.
-    expect(new Set(bundle.kinds)).toEqual(new Set(['welcome', 'state', 'pong', 'matchEnd']));
-    expect(bundle.kinds.filter((k) => k === 'state')).toHaveLength(sdk.states);
-    expect(bundle.entities).toEqual(sdk.entities);
-    expect(bundle.entities.length).toBeGreaterThan(30);
-    expect(bundle.tick).toBe(sdk.tick);
-    expect(bundle.ackSeq).toBe(sdk.ackSeq);
-    expect(bundle.encoded).toEqual(sdk.encoded);
-    expect(sdk.binaryType).toBe('arraybuffer');
-  });
+  it.each([
+    ['with TextEncoder/TextDecoder (k6 v2.2.0)', false],
+    ['without them (older k6)', true],
+  ])(
+    "decode recorded server frames into the SDK's mirror, and encode client frames byte for byte as the SDK, %s",
+    async (_name, withoutTextCodecs) => {
+      const bundle = (await one({
+        kind: 'replay',
+        bundle: gameplayJs,
+        frames: fixture.frames,
+        withoutTextCodecs,
+      })) as {
+        entities: unknown[];
+        tick: number;
+        ackSeq: number;
+        kinds: string[];
+        encoded: Record<string, string>;
+      };
+      const sdk = await sdkReplay(fixture.frames);
+      // The recording covers every message kind a VU meets.
+      expect(new Set(bundle.kinds)).toEqual(new Set(['welcome', 'state', 'pong', 'matchEnd']));
+      expect(bundle.kinds.filter((k) => k === 'state')).toHaveLength(sdk.states);
+      expect(bundle.entities).toEqual(sdk.entities);
+      expect(bundle.entities.length).toBeGreaterThan(30);
+      expect(bundle.tick).toBe(sdk.tick);
+      expect(bundle.ackSeq).toBe(sdk.ackSeq);
+      expect(bundle.encoded).toEqual(sdk.encoded);
+      expect(sdk.binaryType).toBe('arraybuffer');
+    },
+  );
 
   it('stop at start-up on a bad setting, naming the variable', async () => {
     const results = await runInK6Realm([
@@ -126,7 +155,8 @@ describe('k6 lobby script', () => {
           }
         ).options,
     );
-    expect(smoke!.scenarios.lobby).toMatchObject({ executor: 'per-vu-iterations', vus: 1, iterations: 1 });
+    // Two players at once: their tickets match each other on a quiet deployment (arena needs 2).
+    expect(smoke!.scenarios.lobby).toMatchObject({ executor: 'per-vu-iterations', vus: 2, iterations: 1 });
     expect(constant!.scenarios.lobby).toMatchObject({
       executor: 'constant-arrival-rate',
       rate: 40,
@@ -233,6 +263,42 @@ describe('k6 gameplay script', () => {
     ]);
   });
 
+  it("takes every spike stage's duration from the environment", async () => {
+    const [spike, load] = (
+      await runInK6Realm(
+        ['spike', 'load'].map((profile) => ({
+          kind: 'options' as const,
+          bundle: gameplayJs,
+          env: {
+            PROFILE: profile,
+            PLAYERS: '10',
+            SPIKE_PLAYERS: '50',
+            BASE_RAMP: '5s',
+            BASE_HOLD: '20s',
+            RAMP: '3s',
+            HOLD: '40s',
+            WAVE_DOWN: '7s',
+            RAMP_DOWN: '9s',
+          },
+        })),
+      )
+    ).map((r) => (r as { options: { scenarios: { gameplay: { stages: unknown[] } } } }).options);
+    expect(spike!.scenarios.gameplay.stages).toEqual([
+      { target: 10, duration: '5s' },
+      { target: 10, duration: '20s' },
+      { target: 50, duration: '3s' },
+      { target: 50, duration: '40s' },
+      { target: 10, duration: '7s' },
+      { target: 10, duration: '20s' },
+      { target: 0, duration: '9s' },
+    ]);
+    expect(load!.scenarios.gameplay.stages.at(-1)).toEqual({ target: 0, duration: '9s' });
+    const [bad] = await runInK6Realm([
+      { kind: 'options', bundle: gameplayJs, env: { PROFILE: 'spike', BASE_HOLD: 'a minute' } },
+    ]);
+    expect(bad).toEqual({ ok: false, error: expect.stringContaining('BASE_HOLD must be a duration') });
+  });
+
   it('gets a seat by matchmaking, plays with binary frames at the tick rate, leaves, and records the metrics', async () => {
     const { records, lobby } = await iteration({ SESSION_SECONDS: '1.5' }, fixture.frames);
     expect(lobby.map((r) => `${r.method} ${r.path}`)).toEqual([
@@ -244,15 +310,19 @@ describe('k6 gameplay script', () => {
     expect(lobby[0]!.body).toEqual({ name: 'k6-1' });
     const [socket, ...others] = records.sockets;
     expect(others).toEqual([]);
-    // The seat token is URL-encoded; the subprotocol goes in the handshake header (k6 ignores the
-    // protocols argument); the `name` tag keeps the token out of the metrics.
+    // The seat token is URL-encoded; the subprotocol goes in the handshake header (k6 documents
+    // `protocols` as reserved, though it sends it; the header works either way); the `name` tag
+    // keeps the token out of the metrics.
     expect(socket!.url).toBe('ws://game.test/ws?seat=seat%2Btoken%2Fwith%3Dchars');
     expect(socket!.protocols).toBeNull();
     expect(socket!.params).toEqual({
       headers: { 'Sec-WebSocket-Protocol': SUBPROTOCOL },
       tags: { name: 'game' },
     });
+    expect(socket!.headers['Sec-Websocket-Protocol']).toBe(SUBPROTOCOL);
+    expect(socket!.protocol).toBe(SUBPROTOCOL);
     expect(socket!.binaryType).toBe('arraybuffer');
+    expect(socket!.errors).toEqual([]);
 
     const sent = socket!.sent;
     expect(sent.every((frame) => frame.arrayBuffer)).toBe(true);
@@ -277,8 +347,15 @@ describe('k6 gameplay script', () => {
     expect(more).toEqual([]);
     expect(perSecond).toBeGreaterThanOrEqual(18);
     expect(perSecond).toBeLessThanOrEqual(22);
-    expect(samples(records, 'tickforge_input_ack').length).toBeGreaterThan(10);
+    // The node acknowledges the inputs this VU sent (each state frame's ackSeq is the highest seq
+    // received): every input sent before the last state frame is timed, within a tick or two.
+    const acked = samples(records, 'tickforge_input_ack');
+    expect(acked.length).toBeGreaterThanOrEqual(inputs.length - 2);
+    expect(Math.max(...acked)).toBeLessThanOrEqual(100);
+    expect(samples(records, 'tickforge_acked_inputs')).toEqual(acked.map(() => 1));
     expect(samples(records, 'tickforge_rtt')).toEqual([10, 10]);
+    expect(samples(records, 'tickforge_pongs')).toEqual([1, 1]);
+    expect(samples(records, 'tickforge_snapshots')).toEqual([1]);
     expect(samples(records, 'tickforge_session_failed')).toEqual([0]);
     expect(samples(records, 'tickforge_match_failed')).toEqual([0]);
     for (const metric of [

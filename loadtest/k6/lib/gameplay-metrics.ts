@@ -1,7 +1,8 @@
 /**
  * The gameplay script's custom metrics (k6 creates metrics in the init context only). Names start
  * with `tickforge_` so they sort together in the end-of-test summary; profiles.ts puts thresholds
- * on each of them.
+ * on each of them. Each Trend that proves traffic has a Counter the same traffic feeds, whose
+ * `count>0` threshold fails a run that never measured it (k6 evaluates an empty Trend as 0).
  */
 import { Counter, Rate, Trend } from 'k6/metrics';
 
@@ -11,10 +12,16 @@ export const ticketToSnapshot = new Trend('tickforge_ticket_to_snapshot', true);
 export const statesPerSecond = new Trend('tickforge_states_per_second');
 /** WebSocket payload bytes one client received in one second (a sample per client-second). */
 export const bytesPerSecond = new Trend('tickforge_bytes_per_second');
+/** Sessions that received their first SNAPSHOT (each adds a ticketToSnapshot sample). */
+export const snapshots = new Counter('tickforge_snapshots');
 /** Input sent -> first state message acknowledging its seq, ms. */
 export const inputAck = new Trend('tickforge_input_ack', true);
+/** Inputs whose acknowledgement was timed (each adds an inputAck sample). */
+export const ackedInputs = new Counter('tickforge_acked_inputs');
 /** PING -> PONG round trip, ms. */
 export const rtt = new Trend('tickforge_rtt', true);
+/** PONGs received (each adds an rtt sample). */
+export const pongs = new Counter('tickforge_pongs');
 /** All state messages received (its rate is per second over every client). */
 export const stateMessages = new Counter('tickforge_state_messages');
 /** All payload bytes received. */

@@ -4,12 +4,14 @@
  * and gameplay scripts; its metrics are created in the init context of whichever imports it.
  */
 import { sleep } from 'k6';
-import { Rate, Trend } from 'k6/metrics';
+import { Counter, Rate, Trend } from 'k6/metrics';
 import type { SeatReservation } from '../../../shared/client/lobby-types.ts';
 import type { K6LobbyClient } from './lobby.ts';
 
 /** Ticket created -> status `matched`, in ms. */
 export const matchWait = new Trend('tickforge_match_wait', true);
+/** Tickets matched (each adds a matchWait sample): the proof that matching happened at all. */
+export const matches = new Counter('tickforge_matches');
 /** Tickets that did not end matched (expired, cancelled, timed out, or the lobby failed). */
 export const matchFailed = new Rate('tickforge_match_failed');
 
@@ -42,6 +44,9 @@ export function matchmake(
   }
   const reservation = ticket?.status === 'matched' ? ticket.reservation : undefined;
   matchFailed.add(reservation === undefined);
-  if (reservation !== undefined) matchWait.add(Date.now() - createdAt);
+  if (reservation !== undefined) {
+    matchWait.add(Date.now() - createdAt);
+    matches.add(1);
+  }
   return reservation;
 }

@@ -5,7 +5,7 @@
  * socket is closed and the timers are cleared.
  */
 import { clearInterval, clearTimeout, setInterval, setTimeout } from 'k6/timers';
-import { type ErrorEvent, type MessageEvent, WebSocket } from 'k6/websockets';
+import { type ErrorEvent, type MessageEvent, type ReadyState, WebSocket } from 'k6/websockets';
 import { CloseCode, SUBPROTOCOL } from '../../../shared/protocol/codes.ts';
 import { AckTimer } from '../../common/ack-timer.ts';
 import { seatUrl } from '../../common/lobby-api.ts';
@@ -25,6 +25,13 @@ export interface PlayOptions {
 /** After LEAVE, the server closes the socket; close it ourselves if it has not after this long. */
 const LEAVE_CLOSE_MS = 3000;
 const NO_TIMER = -1;
+/**
+ * `readyState` of an open socket. k6 gives `readyState` as a number, but the `WebSocket.OPEN`
+ * constant only exists from k6 v2.3.0 on (grafana/k6#6306, which @types/k6 2.3.0 declares): on
+ * v2.2.0 and earlier `WebSocket.OPEN` is undefined, no comparison with it holds, and a script using
+ * it never sends a frame. The number works on every release.
+ */
+const OPEN: ReadyState = 1;
 
 /** Play one session with `seat`; returns at once, the socket's events do the rest. */
 export function play(seat: Seat, options: PlayOptions): void {
@@ -55,7 +62,7 @@ export function play(seat: Seat, options: PlayOptions): void {
   let leaveTimer = NO_TIMER;
 
   const send = (frame: ArrayBuffer): boolean => {
-    if (ws.readyState !== WebSocket.OPEN) return false;
+    if (ws.readyState !== OPEN) return false;
     ws.send(frame);
     return true;
   };
@@ -98,6 +105,7 @@ export function play(seat: Seat, options: PlayOptions): void {
         if (!gotSnapshot) {
           gotSnapshot = true;
           metric.ticketToSnapshot.add(now - seat.requestedAt);
+          metric.snapshots.add(1);
           // Rates count from the first state: the join itself is what ticketToSnapshot measures.
           statesThisSecond = 0;
           bytesThisSecond = 0;
@@ -109,10 +117,15 @@ export function play(seat: Seat, options: PlayOptions): void {
           }, 1000);
         }
         statesThisSecond++;
-        acks.acked(message.ackSeq, now, (ms) => metric.inputAck.add(ms));
+        acks.acked(message.ackSeq, now, (ms) => {
+          metric.inputAck.add(ms);
+          metric.ackedInputs.add(1);
+        });
         return;
       case 'pong':
-        if (Number.isFinite(message.sentAt)) metric.rtt.add(now - message.sentAt);
+        if (!Number.isFinite(message.sentAt)) return;
+        metric.rtt.add(now - message.sentAt);
+        metric.pongs.add(1);
         return;
       case 'error':
         metric.serverErrors.add(1, { code: message.code });

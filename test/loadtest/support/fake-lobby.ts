@@ -25,6 +25,7 @@ export interface SeenRequest {
 export interface FakeResponse {
   readonly status: number;
   readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
   /** A ticket's event stream instead of a JSON body: each one an `event: ticket`. */
   readonly events?: readonly unknown[];
 }
@@ -50,10 +51,16 @@ export class FakeLobby {
   readonly #seatFor: (playerId: string) => FakeReservation;
   readonly #now: () => number;
   #ids = 0;
+  #guestRefusals = { left: 0, retryAfterSeconds: 0 };
 
   constructor(seatFor: (playerId: string) => FakeReservation, now: () => number = Date.now) {
     this.#seatFor = seatFor;
     this.#now = now;
+  }
+
+  /** Answer the next `count` guest sign-ups 429 with `Retry-After: retryAfterSeconds`, as a spent budget. */
+  refuseGuests(count: number, retryAfterSeconds: number): void {
+    this.#guestRefusals = { left: count, retryAfterSeconds };
   }
 
   /** Answer one request (`path` with its query). */
@@ -61,7 +68,14 @@ export class FakeLobby {
     this.requests.push({ method, path, authorization, body });
     const [route = '', query = ''] = path.split('?');
     const parts = route.split('/').slice(1);
-    if (method === 'POST' && route === '/v1/auth/guest') return this.#guest(body);
+    if (method === 'POST' && route === '/v1/auth/guest') {
+      if (this.#guestRefusals.left > 0) {
+        this.#guestRefusals.left--;
+        const seconds = this.#guestRefusals.retryAfterSeconds;
+        return { ...problem(429, 'Too many requests'), headers: { 'Retry-After': String(seconds) } };
+      }
+      return this.#guest(body);
+    }
     if (method === 'POST' && route === '/dev/seats') {
       const seat = this.#seatFor(`dev-${++this.#ids}`);
       return { status: 201, body: { ...seat, playerId: `dev-${this.#ids}`, name: 'dev', mode: 'arena' } };
@@ -129,7 +143,7 @@ export class FakeLobby {
           res.end();
           return;
         }
-        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
         res.end(JSON.stringify(answer.body));
       });
     });

@@ -1,133 +1,134 @@
 /**
- * An emulation of the parts of k6 the Tickforge scripts use, for running their bundles under Node
- * where k6 cannot be installed: a fresh `node:vm` realm with only ECMAScript globals (no Buffer,
- * require, process, TextEncoder/TextDecoder, fetch, setTimeout: like k6's Sobek runtime), synthetic
- * `k6`, `k6/http`, `k6/metrics`, `k6/timers` and `k6/websockets` modules that record what the
- * script does, and an event loop on a virtual clock (the realm's Date.now follows it).
+ * An emulation of k6 v2.2.0 for running the Tickforge bundles under Node, where k6 cannot be
+ * installed: a fresh `node:vm` realm with ECMAScript and what k6 puts in the global scope (`__ENV`,
+ * `__VU`, `__ITER`, `console`, the timers, `TextEncoder`/`TextDecoder`; no `Buffer`, `process`,
+ * `fetch` or `performance`), and the `k6`, `k6/http`, `k6/metrics`, `k6/timers` and `k6/websockets`
+ * modules, written from k6's source (internal/js/bundle.go, internal/js/modules/k6/**, metrics/
+ * registry.go). It records what the script does, including the builtin metrics the thresholds use
+ * (http_reqs, http_req_duration, http_req_failed, checks, ws_sessions, ws_connecting, ...).
  *
- * It checks the scripts against k6's documented API as this emulation reads it; it is no proof that
- * k6 itself behaves the same.
+ * Left out, as the scripts use none of them: `require`, `open` and `crypto` (globals in k6), the
+ * rest of k6/http (batch, cookies, put...), group tags and the vu/iter/scenario system tags.
  */
 import vm from 'node:vm';
-import { decodeMessage, encodeMessage } from '../../../shared/protocol/codec.ts';
-import { MessageType } from '../../../shared/protocol/codes.ts';
-import type { FakeLobby } from './fake-lobby.ts';
+import type { GameNodeScript } from './fake-game-node.ts';
+import type { Clock } from './k6-clock.ts';
+import { EventLoop } from './k6-clock.ts';
+import { httpModule, stringTags } from './k6-http.ts';
+import { blobClass, type SocketRecord, webSocketConstructor } from './k6-websocket.ts';
 
-/** A task on the virtual clock. */
-interface Task {
-  readonly id: number;
-  at: number;
-  readonly seq: number;
-  readonly run: () => void;
-  readonly every?: number;
-}
-
-/** Timers and socket events, run in time order on a virtual clock. */
-export class EventLoop {
-  now: number;
-  readonly #tasks = new Map<number, Task>();
-  #ids = 0;
-  #seq = 0;
-
-  constructor(start: number) {
-    this.now = start;
-  }
-
-  schedule(delayMs: number, run: () => void, every?: number): number {
-    const id = ++this.#ids;
-    this.#tasks.set(id, {
-      id,
-      at: this.now + Math.max(0, delayMs),
-      seq: ++this.#seq,
-      run,
-      ...(every ? { every } : {}),
-    });
-    return id;
-  }
-
-  cancel(id: number): void {
-    this.#tasks.delete(id);
-  }
-
-  /** Run tasks until none is left; throws if the script keeps the loop busy past `limitMs`. */
-  drain(limitMs: number): void {
-    const end = this.now + limitMs;
-    for (;;) {
-      let next: Task | undefined;
-      for (const task of this.#tasks.values()) {
-        if (!next || task.at < next.at || (task.at === next.at && task.seq < next.seq)) next = task;
-      }
-      if (!next) return;
-      if (next.at > end) throw new Error(`event loop still busy after ${limitMs} virtual ms`);
-      this.now = next.at;
-      if (next.every) {
-        next.at += next.every;
-      } else {
-        this.#tasks.delete(next.id);
-      }
-      next.run();
-    }
-  }
-}
-
-/** What the fake game server does on a socket. */
-export interface SocketScript {
-  /** Frames to deliver after the socket opens, with their ms since the open. */
-  readonly frames: readonly { readonly at: number; readonly bytes: Uint8Array }[];
-  /** Drop the connection (no close frame) this long after the open. */
-  readonly dropAtMs?: number;
-}
-
-/** One socket the script opened, as the fake server saw it. */
-export interface SocketRecord {
-  readonly url: string;
-  readonly protocols: unknown;
-  readonly params: unknown;
-  binaryType: string;
-  /** Client frames: when, whether sent as a plain ArrayBuffer, and the decoded message. */
-  readonly sent: { at: number; arrayBuffer: boolean; message: unknown[] }[];
-  closed?: { at: number; by: 'client' | 'server'; code: number | undefined; reason: string };
-}
-
-/** A metric sample as the script added it. */
+/** A metric's samples as the script (or k6 itself, for builtins) added them. */
 export interface MetricRecord {
-  readonly type: string;
+  readonly type: MetricType;
   readonly isTime: boolean;
-  readonly samples: { value: number; tags: Record<string, string> | undefined }[];
+  readonly samples: { value: number; tags: Record<string, string> }[];
 }
+
+export type MetricType = 'counter' | 'gauge' | 'rate' | 'trend';
 
 /** Everything one emulated VU did. */
 export interface K6Records {
   readonly checks: Record<string, { passes: number; fails: number }>;
   readonly metrics: Record<string, MetricRecord>;
-  readonly http: { method: string; url: string; headers: unknown; tags: unknown; expected: unknown }[];
+  readonly http: { method: string; url: string; headers: unknown; tags: unknown; status: number }[];
   readonly sockets: SocketRecord[];
+  /** Warnings k6 would log instead of throwing (a NaN metric value, an unknown event type). */
+  readonly warnings: string[];
 }
 
-const OPEN_DELAY_MS = 5;
-/** The arena node closes every socket this long after MATCH_END, and soon after a LEAVE. */
-const MATCH_OVER_CLOSE_MS = 5000;
-const LEAVE_CLOSE_MS = 2;
-/** The fake server answers this script's own pings (recorded PONGs answer the recorder's). */
-const PONG_DELAY_MS = 10;
+/** An HTTP exchange, answered synchronously (k6/http blocks the VU). */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+export type HttpTransport = (request: {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string | null;
+}) => HttpAnswer;
+
+export interface EmulationOptions {
+  readonly env: Record<string, string>;
+  readonly clock: Clock;
+  readonly http: HttpTransport;
+  /** What the fake game node does on each socket the script opens. */
+  readonly gameNode?: () => GameNodeScript;
+  readonly vu?: number;
+  /** Leave out TextEncoder/TextDecoder, as k6 releases before v2.2.0 did. */
+  readonly withoutTextCodecs?: boolean;
+}
+
+/** k6's builtin metrics the scripts' thresholds and records use (metrics/builtin.go). */
+const BUILTIN: Record<string, { type: MetricType; isTime: boolean }> = {
+  checks: { type: 'rate', isTime: false },
+  iterations: { type: 'counter', isTime: false },
+  http_reqs: { type: 'counter', isTime: false },
+  http_req_duration: { type: 'trend', isTime: true },
+  http_req_failed: { type: 'rate', isTime: false },
+  ws_sessions: { type: 'counter', isTime: false },
+  ws_msgs_sent: { type: 'counter', isTime: false },
+  ws_msgs_received: { type: 'counter', isTime: false },
+  ws_connecting: { type: 'trend', isTime: true },
+  ws_session_duration: { type: 'trend', isTime: true },
+};
+/** metrics/registry.go. */
+const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{1,128}$/;
 
 /** A realm with k6's modules emulated for one VU. */
 export class K6Emulation {
   readonly context: vm.Context;
-  readonly loop = new EventLoop(1_800_000_000_000);
-  readonly records: K6Records = { checks: {}, metrics: {}, http: [], sockets: [] };
-  readonly #lobby: FakeLobby;
-  readonly #socketScript: () => SocketScript;
+  readonly loop: EventLoop;
+  readonly records: K6Records = { checks: {}, metrics: {}, http: [], sockets: [], warnings: [] };
+  readonly #options: EmulationOptions;
+  /** True while the module evaluates (k6's init context). */
+  #init = true;
 
-  constructor(env: Record<string, string>, lobby: FakeLobby, socketScript: () => SocketScript) {
-    this.#lobby = lobby;
-    this.#socketScript = socketScript;
-    this.context = vm.createContext({ __ENV: { ...env }, __VU: 1, __ITER: 0 });
+  constructor(options: EmulationOptions) {
+    this.#options = options;
+    this.loop = new EventLoop(options.clock);
+    const timers = this.#timers();
+    const log =
+      (level: string) =>
+      (...args: unknown[]) =>
+        this.records.warnings.push(`${level}: ${args.join(' ')}`);
+    this.context = vm.createContext({
+      __ENV: { ...options.env },
+      __VU: options.vu ?? 1,
+      __ITER: 0,
+      console: {
+        log: log('info'),
+        info: log('info'),
+        debug: log('debug'),
+        warn: log('warn'),
+        error: log('error'),
+      },
+      ...timers,
+      ...(options.withoutTextCodecs ? {} : { TextEncoder, TextDecoder }),
+    });
     const RealmDate = vm.runInContext('Date', this.context) as DateConstructor;
-    RealmDate.now = () => this.loop.now;
+    RealmDate.now = () => options.clock.now();
+    for (const [name, { type, isTime }] of Object.entries(BUILTIN)) {
+      this.records.metrics[name] = { type, isTime, samples: [] };
+    }
   }
 
-  /** The synthetic module for a `k6...` import, or undefined. */
+  /** The init context is over: from now on the default function runs. */
+  startIterations(): void {
+    this.#init = false;
+  }
+
+  /** One iteration of `fn` (the default export): run it, then the event loop until it is empty. */
+  iterate(fn: () => void, iteration: number, loopLimitMs: number): void {
+    this.#init = false;
+    this.context.__ITER = iteration;
+    fn();
+    this.loop.drain(loopLimitMs);
+    this.#sample('iterations', 1, {});
+  }
+
+  /** The synthetic module for a `k6...` import, or undefined (k6 resolves no other bare name). */
   module(specifier: string): vm.SyntheticModule | undefined {
     const exports = this.#exports(specifier);
     if (!exports) return undefined;
@@ -151,33 +152,36 @@ export class K6Emulation {
       case 'k6/metrics':
         return this.#metrics();
       case 'k6/timers':
-        return this.#timers();
+        // k6/timers re-exports the global timers (internal/js/modules/k6/timers/timers.go).
+        return this.#timersOf(this.context);
       case 'k6/websockets':
-        return { WebSocket: this.#webSocketClass() };
+        return this.#websockets();
       default:
         return undefined;
     }
   }
 
+  #sample(metric: string, value: number, tags: Record<string, string>): void {
+    this.records.metrics[metric]!.samples.push({ value, tags });
+  }
+
   #k6() {
     const { checks } = this.records;
     return {
-      check: (value: unknown, sets: Record<string, (v: unknown) => unknown>) => {
+      check: (value: unknown, sets: Record<string, unknown>, tags?: Record<string, unknown>) => {
         let all = true;
-        for (const [name, fn] of Object.entries(sets)) {
-          const ok = Boolean(fn(value));
+        for (const [name, condition] of Object.entries(sets)) {
+          const ok = Boolean(typeof condition === 'function' ? condition(value) : condition);
           checks[name] ??= { passes: 0, fails: 0 };
-          const tally = checks[name];
-          if (ok) tally.passes++;
-          else tally.fails++;
+          if (ok) checks[name].passes++;
+          else checks[name].fails++;
+          this.#sample('checks', ok ? 1 : 0, { ...stringTags(tags), check: name });
           all &&= ok;
         }
         return all;
       },
       // k6's sleep blocks the VU: no callbacks run meanwhile, only time passes.
-      sleep: (seconds: number) => {
-        this.loop.now += seconds * 1000;
-      },
+      sleep: (seconds: number) => this.loop.clock.advance(seconds * 1000),
       fail: (message?: string) => {
         throw new Error(message);
       },
@@ -186,48 +190,46 @@ export class K6Emulation {
   }
 
   #http() {
-    const request = (method: string, url: string, body: string | null, params?: Record<string, unknown>) => {
-      const headers = (params?.headers ?? {}) as Record<string, string>;
-      this.records.http.push({
-        method,
-        url,
-        headers,
-        tags: params?.tags,
-        expected: (params?.responseCallback as { expectedStatuses?: unknown } | undefined)?.expectedStatuses,
-      });
-      const path = url.replace(/^https?:\/\/[^/]+/, '');
-      const answer = this.#lobby.handle(
-        method,
-        path,
-        headers.Authorization,
-        body ? JSON.parse(body) : undefined,
-      );
-      const text = JSON.stringify(answer.body);
-      return { status: answer.status, body: text, json: () => JSON.parse(text) as unknown };
-    };
-    return {
-      request,
-      get: (url: string, params?: Record<string, unknown>) => request('GET', url, null, params),
-      post: (url: string, body: string | null, params?: Record<string, unknown>) =>
-        request('POST', url, body, params),
-      del: (url: string, body: string | null, params?: Record<string, unknown>) =>
-        request('DELETE', url, body, params),
-      expectedStatuses: (...statuses: number[]) => ({ expectedStatuses: statuses }),
-    };
+    return httpModule({
+      transport: this.#options.http,
+      inInitContext: () => this.#init,
+      now: () => this.loop.now,
+      record: (request) => this.records.http.push(request),
+      sample: (metric, value, tags) => this.#sample(metric, value, tags),
+    });
   }
 
   #metrics() {
-    const { metrics } = this.records;
-    const metricClass = (type: string) =>
-      class {
-        readonly name: string;
-        constructor(name: string, isTime = false) {
-          this.name = name;
-          metrics[name] = { type, isTime, samples: [] };
+    const { metrics, warnings } = this.records;
+    const emulation = this;
+    // k6's metric constructors return an object with `name` and `add` (internal/js/modules/k6/metrics).
+    const metricClass = (type: MetricType) =>
+      function Metric(this: unknown, name: string, isTime = false) {
+        if (!emulation.#init) throw new Error('metrics must be declared in the init context');
+        if (!METRIC_NAME.test(name)) {
+          throw new Error(
+            `Invalid metric name: '${name}'. Metric names should start with a letter or an underscore and only include up to 128 ASCII letters, numbers, or underscores.`,
+          );
         }
-        add(value: number | boolean, tags?: Record<string, string>) {
-          metrics[this.name]!.samples.push({ value: Number(value), tags });
+        const known = metrics[name];
+        if (known && known.type !== type) {
+          throw new Error(`metric '${name}' already exists but with type ${known.type}, instead of ${type}`);
         }
+        metrics[name] ??= { type, isTime: Boolean(isTime), samples: [] };
+        return {
+          name,
+          add: (value: unknown, tags?: Record<string, unknown>) => {
+            if (emulation.#init) throw new Error('Adding to metrics in the init context is not supported');
+            // k6: booleans count as 0/1; null, undefined and NaN are refused with a warning.
+            const number = typeof value === 'boolean' ? Number(value) : Number(value);
+            if (value === null || value === undefined || Number.isNaN(number)) {
+              warnings.push(`'${String(value)}' is an invalid value for metric '${name}'`);
+              return false;
+            }
+            metrics[name]!.samples.push({ value: number, tags: stringTags(tags) });
+            return true;
+          },
+        };
       };
     return {
       Counter: metricClass('counter'),
@@ -237,121 +239,47 @@ export class K6Emulation {
     };
   }
 
+  /** The global timers (internal/js/tc55/timers): ids from 1, extra arguments passed on. */
   #timers() {
-    const { loop } = this;
+    const check = (fn: unknown, name: string) => {
+      if (typeof fn !== 'function') throw new TypeError(`${name}'s callback isn't a callable function`);
+      return fn as (...args: unknown[]) => void;
+    };
     return {
-      setTimeout: (fn: () => void, ms = 0) => loop.schedule(ms, fn),
-      setInterval: (fn: () => void, ms = 0) => loop.schedule(ms, fn, Math.max(1, ms)),
-      clearTimeout: (id: number) => loop.cancel(id),
-      clearInterval: (id: number) => loop.cancel(id),
+      setTimeout: (fn: unknown, ms = 0, ...args: unknown[]) => {
+        const callback = check(fn, 'setTimeout');
+        return this.loop.schedule(Number(ms) || 0, () => callback(...args));
+      },
+      // An interval of 0 would spin k6 too; here it would spin the virtual clock forever.
+      setInterval: (fn: unknown, ms = 0, ...args: unknown[]) => {
+        const callback = check(fn, 'setInterval');
+        const every = Math.max(1, Number(ms) || 0);
+        return this.loop.schedule(every, () => callback(...args), every);
+      },
+      clearTimeout: (id: number) => this.loop.cancel(id),
+      clearInterval: (id: number) => this.loop.cancel(id),
     };
   }
 
-  #webSocketClass() {
-    const { loop, records, context } = this;
-    const script = this.#socketScript;
-    const RealmUint8Array = vm.runInContext('Uint8Array', context) as Uint8ArrayConstructor;
-    class WebSocket {
-      static readonly CONNECTING = 0;
-      static readonly OPEN = 1;
-      static readonly CLOSING = 2;
-      static readonly CLOSED = 3;
-      readonly CONNECTING = 0;
-      readonly OPEN = 1;
-      readonly CLOSING = 2;
-      readonly CLOSED = 3;
-      readyState = 0;
-      readonly #listeners = new Map<string, ((event: object) => void)[]>();
-      readonly #record: SocketRecord;
-      readonly #tasks: number[] = [];
+  #timersOf(context: vm.Context) {
+    const names = ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] as const;
+    return Object.fromEntries(names.map((name) => [name, context[name] as unknown]));
+  }
 
-      constructor(url: string, protocols: unknown, params: unknown) {
-        this.#record = { url, protocols, params, binaryType: 'blob', sent: [] };
-        records.sockets.push(this.#record);
-        const plan = script();
-        loop.schedule(OPEN_DELAY_MS, () => {
-          this.readyState = 1;
-          this.#emit('open', {});
-          for (const frame of plan.frames) {
-            if (frame.bytes[1] === MessageType.PONG) continue;
-            this.#tasks.push(
-              loop.schedule(frame.at, () => {
-                this.#deliver(frame.bytes);
-                if (frame.bytes[1] === MessageType.MATCH_END) {
-                  this.#tasks.push(
-                    loop.schedule(MATCH_OVER_CLOSE_MS, () => this.#closed('server', 1000, 'match over')),
-                  );
-                }
-              }),
-            );
-          }
-          if (plan.dropAtMs !== undefined) {
-            this.#tasks.push(loop.schedule(plan.dropAtMs, () => this.#closed('server', undefined, '')));
-          }
-        });
-      }
-
-      set binaryType(value: string) {
-        this.#record.binaryType = value;
-      }
-
-      get binaryType(): string {
-        return this.#record.binaryType;
-      }
-
-      addEventListener(type: string, listener: (event: object) => void): void {
-        this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener]);
-      }
-
-      send(data: ArrayBuffer | ArrayBufferView): void {
-        if (this.readyState !== 1) throw new Error('InvalidStateError');
-        const arrayBuffer = Object.prototype.toString.call(data) === '[object ArrayBuffer]';
-        const bytes = arrayBuffer
-          ? new Uint8Array(data as ArrayBuffer)
-          : new Uint8Array(
-              (data as ArrayBufferView).buffer,
-              (data as ArrayBufferView).byteOffset,
-              (data as ArrayBufferView).byteLength,
-            );
-        const message = decodeMessage(bytes);
-        this.#record.sent.push({ at: loop.now, arrayBuffer, message });
-        if (message[0] === MessageType.PING) {
-          const pong = encodeMessage([MessageType.PONG, message[1], 0, 0]);
-          this.#tasks.push(loop.schedule(PONG_DELAY_MS, () => this.#deliver(pong)));
-        }
-        if (message[0] === MessageType.LEAVE) {
-          this.#tasks.push(loop.schedule(LEAVE_CLOSE_MS, () => this.#closed('server', 1000, 'left')));
-        }
-      }
-
-      close(code?: number, reason = ''): void {
-        if (this.readyState >= 2) return;
-        if (code !== undefined && code !== 1000 && (code < 3000 || code > 4999)) {
-          throw new Error(`InvalidAccessError: close code ${code}`);
-        }
-        this.readyState = 2;
-        this.#tasks.push(loop.schedule(1, () => this.#closed('client', code ?? 1000, reason)));
-      }
-
-      #closed(by: 'client' | 'server', code: number | undefined, reason: string): void {
-        if (this.readyState === 3) return;
-        this.readyState = 3;
-        for (const task of this.#tasks) loop.cancel(task);
-        this.#record.closed = { at: loop.now, by, code, reason };
-        this.#emit('close', code === undefined ? { reason } : { code, reason });
-      }
-
-      /** A server frame, as k6 delivers it with binaryType 'arraybuffer': an ArrayBuffer of the realm. */
-      #deliver(bytes: Uint8Array): void {
-        if (this.readyState !== 1) return;
-        this.#emit('message', { data: new RealmUint8Array(bytes).buffer });
-      }
-
-      #emit(type: string, fields: object): void {
-        const event = { type, timestamp: loop.now, ...fields };
-        for (const listener of this.#listeners.get(type) ?? []) listener(event);
-      }
-    }
-    return WebSocket;
+  #websockets() {
+    const Blob = blobClass(this.context);
+    const WebSocket = webSocketConstructor(
+      {
+        loop: this.loop,
+        context: this.context,
+        inInitContext: () => this.#init,
+        nodeScript: this.#options.gameNode ?? (() => ({ frames: [] })),
+        record: (socket) => this.records.sockets.push(socket),
+        sample: (metric, value, tags) => this.#sample(metric, value, tags),
+        warn: (message) => this.records.warnings.push(message),
+      },
+      Blob,
+    );
+    return { WebSocket, Blob };
   }
 }

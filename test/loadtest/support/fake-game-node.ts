@@ -1,0 +1,100 @@
+/**
+ * The game node's side of an emulated k6 game socket: it replays frames recorded from a real node,
+ * but acknowledges the inputs the script actually sent (each state frame's `ackSeq` is rewritten to
+ * the highest INPUT seq received so far, as a node that applied them would), answers the script's
+ * own PINGs, closes the socket after a LEAVE or a match end, and can drop it or refuse the upgrade.
+ */
+import { decodeMessage, encodeMessage } from '../../../shared/protocol/codec.ts';
+import { MessageType, SUBPROTOCOL } from '../../../shared/protocol/codes.ts';
+
+/** What the fake node does on one socket. */
+export interface GameNodeScript {
+  /** Server frames to deliver after the socket opens, with their ms since the open. */
+  readonly frames: readonly { readonly at: number; readonly bytes: Uint8Array }[];
+  /** Drop the connection (no close frame) this long after the open. */
+  readonly dropAtMs?: number;
+  /** Close the connection with a closing frame this long after the open. */
+  readonly closeAt?: { readonly ms: number; readonly code: number; readonly reason: string };
+  /** `received`: state frames acknowledge the inputs received so far; `none`: never (ackSeq 0). */
+  readonly acks?: 'received' | 'none';
+  /** Answer PINGs with PONGs (default true). */
+  readonly pongs?: boolean;
+  /** Refuse the upgrade: the socket never opens and k6 reports this error. */
+  readonly refuse?: string;
+}
+
+/** How the node reaches back into the socket. */
+export interface NodeSide {
+  deliver(bytes: Uint8Array): void;
+  /** Close with a closing frame (`code`), or drop the connection (`code` undefined). */
+  close(code: number | undefined, reason: string): void;
+  schedule(delayMs: number, run: () => void): void;
+}
+
+/** The arena node closes every socket this long after MATCH_END, and soon after a LEAVE. */
+const MATCH_OVER_CLOSE_MS = 5000;
+const LEAVE_CLOSE_MS = 2;
+const PONG_DELAY_MS = 10;
+
+/** One connection as the node sees it. */
+export class FakeGameNode {
+  readonly #script: GameNodeScript;
+  readonly #side: NodeSide;
+  #highestSeq = 0;
+
+  constructor(script: GameNodeScript, side: NodeSide) {
+    this.#script = script;
+    this.#side = side;
+  }
+
+  /** The subprotocol the node picks from what the client offered ('' if none fits). */
+  static accept(offered: readonly string[]): string {
+    return offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : '';
+  }
+
+  /** The socket opened: start the recorded stream. */
+  opened(): void {
+    const { frames, dropAtMs, closeAt } = this.#script;
+    for (const frame of frames) {
+      // Recorded PONGs answered the recorder's pings; this node answers the script's own.
+      if (frame.bytes[1] === MessageType.PONG) continue;
+      this.#side.schedule(frame.at, () => {
+        this.#side.deliver(this.#withAcks(frame.bytes));
+        if (frame.bytes[1] === MessageType.MATCH_END) {
+          this.#side.schedule(MATCH_OVER_CLOSE_MS, () => this.#side.close(1000, 'match over'));
+        }
+      });
+    }
+    if (dropAtMs !== undefined) this.#side.schedule(dropAtMs, () => this.#side.close(undefined, ''));
+    if (closeAt !== undefined) {
+      this.#side.schedule(closeAt.ms, () => this.#side.close(closeAt.code, closeAt.reason));
+    }
+  }
+
+  /** A binary frame from the client, decoded. */
+  received(message: unknown[]): void {
+    switch (message[0]) {
+      case MessageType.INPUT:
+        if (typeof message[1] === 'number') this.#highestSeq = Math.max(this.#highestSeq, message[1]);
+        return;
+      case MessageType.PING:
+        if (this.#script.pongs === false) return;
+        this.#side.schedule(PONG_DELAY_MS, () =>
+          this.#side.deliver(encodeMessage([MessageType.PONG, message[1], 0, 0])),
+        );
+        return;
+      case MessageType.LEAVE:
+        this.#side.schedule(LEAVE_CLOSE_MS, () => this.#side.close(1000, 'left'));
+        return;
+    }
+  }
+
+  /** A recorded state frame with `ackSeq` set to what this connection's inputs earned. */
+  #withAcks(bytes: Uint8Array): Uint8Array {
+    const type = bytes[1];
+    if (type !== MessageType.SNAPSHOT && type !== MessageType.DELTA) return bytes;
+    const message = decodeMessage(bytes);
+    message[type === MessageType.SNAPSHOT ? 2 : 3] = this.#script.acks === 'none' ? 0 : this.#highestSeq;
+    return encodeMessage(message);
+  }
+}
