@@ -9,7 +9,10 @@ import type { ScoreSubmission } from './types.ts';
 export const MAX_LIMIT = 100;
 /** Page or window size when the caller names none. */
 export const DEFAULT_LIMIT = 10;
-/** Longest player id, display name and submission key, in UTF-16 code units. */
+/**
+ * Longest player id, display name and submission key, in characters (code points), as the lobby's
+ * JSON Schemas count them: a name the lobby admits is one every store stores.
+ */
 export const MAX_ID_LENGTH = 128;
 export const MAX_NAME_LENGTH = 64;
 export const MAX_KEY_LENGTH = 256;
@@ -31,9 +34,17 @@ export function checkScore(score: number, argument = 'score'): number {
   return score + 0;
 }
 
-/** A non-empty string of at most `max` code units. */
+/** Characters (code points) in a string. */
+function codePoints(value: string): number {
+  let count = 0;
+  for (const _ of value) count++;
+  return count;
+}
+
+/** A non-empty string of at most `max` characters. */
 export function checkText(argument: string, value: string, max: number): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > max) {
+  // A string has at least as many code units as code points: only a long one needs counting.
+  if (typeof value !== 'string' || value.length === 0 || (value.length > max && codePoints(value) > max)) {
     throw new InvalidArgumentError(argument, `must be a string of 1 to ${max} characters`);
   }
   // A lone surrogate is stored by SQLite as U+FFFD, so two different ids would become one row.

@@ -4,6 +4,7 @@
  * empty store with the given boards and clock; the suite closes every store it opens.
  */
 import { describe } from 'vitest';
+import { describeBatches } from './contract/batches.ts';
 import type { StoreFactory } from './contract/harness.ts';
 import { describeModel } from './contract/model.ts';
 import { describePeriods } from './contract/periods.ts';
@@ -20,6 +21,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
   describe(`store contract: ${name}`, () => {
     describePlayers(factory);
     describeScoring(factory);
+    describeBatches(factory);
     describeReading(factory);
     describePeriods(factory);
     describeModel(factory);

@@ -111,6 +111,14 @@ export interface WindowOptions {
 export interface LeaderboardStore {
   /** Apply a score by the board's operator, atomically, at most once per (board, key). */
   submit(submission: ScoreSubmission): Promise<SubmitResult>;
+  /**
+   * Apply every submission or none (a match report: each result on each board). All are checked
+   * first, so one unknown board or bad argument writes nothing; then all are applied in order in one
+   * atomic step, each at most once per (board, key) as `submit` does, and a failure while applying
+   * (an increment overflowing) undoes the whole batch. Results come in the submissions' order; a
+   * replayed batch is all `duplicate`.
+   */
+  submitAll(submissions: readonly ScoreSubmission[]): Promise<SubmitResult[]>;
   /** The best records first, in pages. */
   top(boardId: string, options?: PageOptions): Promise<LeaderboardPage>;
   /**

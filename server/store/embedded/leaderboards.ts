@@ -21,6 +21,13 @@ import { transaction } from './sqlite.ts';
 
 type Row = Record<string, unknown>;
 
+/** A record row a batch wrote, to bring the in-memory index in step once it commits. */
+interface Written {
+  readonly boardId: string;
+  readonly period: string;
+  readonly row: RankedRow;
+}
+
 /** Cached first pages at most, across boards. */
 const MAX_CACHED_PAGES = 1024;
 const SORT_KEY = '(rank_score, updated_at, player_id)';
@@ -103,36 +110,47 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
   }
 
   async submit(submission: ScoreSubmission): Promise<SubmitResult> {
-    const board = this.#boards.get(submission.boardId);
-    const { playerId, name, score, key } = checkSubmission(submission);
+    const [result] = await this.submitAll([submission]);
+    return result!;
+  }
+
+  async submitAll(submissions: readonly ScoreSubmission[]): Promise<SubmitResult[]> {
+    // Everything checked before the first write: one bad submission refuses the whole batch.
+    const checked = submissions.map((s) => ({ board: this.#boards.get(s.boardId), ...checkSubmission(s) }));
+    if (checked.length === 0) return [];
     const at = clockTime(this.#now);
-    const period = periodKey(board.reset, at);
-    let written: RankedRow | undefined;
-    const result = transaction(this.#db, (): SubmitResult => {
-      if (this.#claimKey.run(board.id, key, period, playerId, at).changes === 0) {
-        const owner = this.#keyOwner.get(board.id, key)!;
-        const prior = owner.period as string;
-        // A key is only claimed once its player has a record in that period (applied or unchanged).
-        const record = this.#record.get(board.id, prior, owner.player_id as string)!;
-        return { outcome: 'duplicate', period: prior, score: record.score as number };
-      }
-      const row = this.#record.get(board.id, period, playerId);
-      const current = row?.score as number | undefined;
-      const next = nextScore(board, current, score);
-      if (next === undefined) return { outcome: 'unchanged', period, score: current! };
-      // An increment can overflow to Infinity; throwing here rolls back the claimed key too.
-      checkScore(next);
-      this.#write.run(board.id, period, playerId, name, next, rankScore(board.sort, next), at);
-      written = { rankScore: rankScore(board.sort, next), updatedAt: at, playerId, name, score: next };
-      return { outcome: 'applied', period, score: next };
-    });
-    if (written) {
-      // Committed: bring the in-memory views in step.
-      this.#forgetPages(board.id);
-      const current = this.#ranks.get(board.id);
-      if (current?.period === period) current.index.upsert(written);
+    const written: Written[] = [];
+    // One transaction: an overflow half-way rolls back every claimed key and record before it.
+    const results = transaction(this.#db, () => checked.map((s) => this.#apply(s, at, written)));
+    // Committed: bring the in-memory views in step, in write order (a player may appear twice).
+    for (const { boardId, period, row } of written) {
+      this.#forgetPages(boardId);
+      const current = this.#ranks.get(boardId);
+      if (current?.period === period) current.index.upsert(row);
     }
-    return result;
+    return results;
+  }
+
+  /** One checked submission inside the caller's transaction; rows it wrote are added to `written`. */
+  #apply(submission: ScoreSubmission & { board: BoardConfig }, at: number, written: Written[]): SubmitResult {
+    const { board, playerId, name, score, key } = submission;
+    const period = periodKey(board.reset, at);
+    if (this.#claimKey.run(board.id, key, period, playerId, at).changes === 0) {
+      const owner = this.#keyOwner.get(board.id, key)!;
+      const prior = owner.period as string;
+      // A key is only claimed once its player has a record in that period (applied or unchanged).
+      const record = this.#record.get(board.id, prior, owner.player_id as string)!;
+      return { outcome: 'duplicate', period: prior, score: record.score as number };
+    }
+    const current = this.#record.get(board.id, period, playerId)?.score as number | undefined;
+    const next = nextScore(board, current, score);
+    if (next === undefined) return { outcome: 'unchanged', period, score: current! };
+    // An increment can overflow to Infinity; throwing here rolls back the whole batch.
+    checkScore(next);
+    const row = { rankScore: rankScore(board.sort, next), updatedAt: at, playerId, name, score: next };
+    this.#write.run(board.id, period, playerId, name, next, row.rankScore, at);
+    written.push({ boardId: board.id, period, row });
+    return { outcome: 'applied', period, score: next };
   }
 
   async top(boardId: string, options: PageOptions = {}): Promise<LeaderboardPage> {
