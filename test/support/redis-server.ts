@@ -104,7 +104,15 @@ async function launch(dir: string, port: number, options: RedisServerOptions): P
     '--daemonize',
     'no',
     ...(options.cluster
-      ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf')]
+      ? [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, 'nodes.conf'),
+          // A lone node does not know its own address; clients need it in CLUSTER SLOTS.
+          '--cluster-announce-ip',
+          HOST,
+        ]
       : []),
     ...(options.args ?? []),
   ];
