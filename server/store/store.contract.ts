@@ -1,5 +1,5 @@
 /**
- * The store contract: one suite every implementation (embedded now, Redis later) must pass.
+ * The store contract: one suite every implementation (embedded, Redis) must pass.
  * A test file calls `describeStoreContract('name', factory)`, where the factory opens a fresh,
  * empty store with the given boards and clock; the suite closes every store it opens.
  */

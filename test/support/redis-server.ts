@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The server binary the tests start (TEST_REDIS_SERVER overrides). */
 export const REDIS_SERVER = process.env.TEST_REDIS_SERVER ?? 'redis-server';
@@ -58,6 +59,38 @@ export interface RedisServerOptions {
   readonly cluster?: boolean;
   /** Extra `--name value` arguments, e.g. `['--appendonly', 'yes']` for a test that needs AOF. */
   readonly args?: readonly string[];
+}
+
+/** The running server of a suite, and a plain connection to it for looking behind the store's back. */
+export interface RedisSuite {
+  readonly server: RedisServer;
+  readonly admin: Redis;
+}
+
+/** Start a server and its admin connection before the enclosing suite's tests; stop both after. */
+export function useRedisServer(options: RedisServerOptions = {}): RedisSuite {
+  let server: RedisServer | undefined;
+  let admin: Redis | undefined;
+  beforeAll(async () => {
+    server = await startRedisServer(options);
+    admin = new Redis(server.url);
+  });
+  afterAll(async () => {
+    await admin?.quit();
+    await server?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the Redis server runs only inside its suite');
+    return value;
+  };
+  return {
+    get server() {
+      return started(server);
+    },
+    get admin() {
+      return started(admin);
+    },
+  };
 }
 
 const HOST = '127.0.0.1';

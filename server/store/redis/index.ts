@@ -25,9 +25,9 @@ export { KEY_LAYOUT_VERSION, RedisKeys } from './keys.ts';
 export const DEFAULT_PREFIX = 'tickforge';
 
 /**
- * How often a command queued while the connection is down waits for a reconnection before it fails
- * (ioredis retries after 50, 100, 150 ms...): a request fails within about a third of a second of
- * Redis going away instead of hanging.
+ * How many reconnection attempts a command queued while the connection is down waits through before
+ * it fails (ioredis's default is 20): a request answers with an error soon after Redis goes away
+ * rather than hanging, and a brief reconnect still goes unnoticed.
  */
 const MAX_RETRIES_PER_REQUEST = 3;
 

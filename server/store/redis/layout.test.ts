@@ -1,6 +1,5 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type RedisServer, skipRedis, startRedisServer } from '../../../test/support/redis-server.ts';
+import { describe, expect, test } from 'vitest';
+import { skipRedis, useRedisServer } from '../../../test/support/redis-server.ts';
 import { BoardConfigError, InvalidArgumentError, SchemaTooNewError } from '../errors.ts';
 import type { BoardConfig } from '../types.ts';
 import { KEY_LAYOUT_VERSION, openRedisStore, RedisKeys } from './index.ts';
@@ -26,33 +25,24 @@ test('a prefix that would move the hash tag or break the namespace is refused', 
 });
 
 describe.skipIf(skipRedis())('opening a Redis store', () => {
-  let server: RedisServer;
-  let admin: Redis;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    admin = new Redis(server.url);
-  });
-  afterAll(async () => {
-    await admin?.quit();
-    await server?.stop();
-  });
+  const redis = useRedisServer();
   const open = (prefix: string, configured = boards) =>
-    openRedisStore({ url: server.url, prefix, boards: configured, now: () => Date.UTC(2026, 10, 18) });
+    openRedisStore({ url: redis.server.url, prefix, boards: configured, now: () => Date.UTC(2026, 10, 18) });
 
   test('the layout version is stored at first open and checked at every open', async () => {
     await (await open('fresh')).close();
-    expect(await admin.get('{fresh:meta}:layout')).toBe(String(KEY_LAYOUT_VERSION));
+    expect(await redis.admin.get('{fresh:meta}:layout')).toBe(String(KEY_LAYOUT_VERSION));
     await (await open('fresh')).close();
 
-    await admin.set('{newer:meta}:layout', String(KEY_LAYOUT_VERSION + 1));
+    await redis.admin.set('{newer:meta}:layout', String(KEY_LAYOUT_VERSION + 1));
     const refused = await open('newer').catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(SchemaTooNewError);
     expect((refused as SchemaTooNewError).code).toBe('schema_too_new');
 
-    await admin.set('{foreign:meta}:layout', 'banana');
+    await redis.admin.set('{foreign:meta}:layout', 'banana');
     await expect(open('foreign')).rejects.toThrow(/\{foreign:meta\}:layout holds "banana"/);
     // Nothing was written to a namespace that was refused.
-    expect(await admin.keys('{newer:*')).toEqual(['{newer:meta}:layout']);
+    expect(await redis.admin.keys('{newer:*')).toEqual(['{newer:meta}:layout']);
   });
 
   test("a board's sort order cannot flip over stored records", async () => {
@@ -80,11 +70,11 @@ describe.skipIf(skipRedis())('opening a Redis store', () => {
   });
 
   test('closing twice is harmless and closes the connections it opened', async () => {
-    const before = Number(/connected_clients:(\d+)/.exec(await admin.info('clients'))?.[1]);
+    const before = Number(/connected_clients:(\d+)/.exec(await redis.admin.info('clients'))?.[1]);
     const store = await open('closing');
     await store.close();
     await store.close();
-    const after = Number(/connected_clients:(\d+)/.exec(await admin.info('clients'))?.[1]);
+    const after = Number(/connected_clients:(\d+)/.exec(await redis.admin.info('clients'))?.[1]);
     expect(after).toBe(before);
   });
 });

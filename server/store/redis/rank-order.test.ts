@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type RedisServer, skipRedis, startRedisServer } from '../../../test/support/redis-server.ts';
+import { describe, expect, test } from 'vitest';
+import { skipRedis, useRedisServer } from '../../../test/support/redis-server.ts';
 import { compareText } from '../embedded/rank-index.ts';
 import type { BoardConfig } from '../types.ts';
 import { openRedisStore } from './index.ts';
@@ -66,23 +65,14 @@ test('members sort as (rank score, time, player id in code point order), as the 
 });
 
 describe.skipIf(skipRedis())('rank order on Redis', () => {
-  let server: RedisServer;
-  let admin: Redis;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    admin = new Redis(server.url);
-  });
-  afterAll(async () => {
-    await admin?.quit();
-    await server?.stop();
-  });
+  const redis = useRedisServer();
 
   test('Lua computes the same score keys as TypeScript, and reads scores back exactly', async () => {
     const include = readFileSync(new URL('./scripts/includes/records.lua', import.meta.url), 'utf8');
     const lua = `#!lua flags=no-writes\n${include}\nlocal out = {}\nfor i, s in ipairs(ARGV) do out[i] = scoreKey(tonumber(s)) .. ' ' .. scoreText(tonumber(s)) end\nreturn out`;
     await fc.assert(
       fc.asyncProperty(fc.array(finite, { minLength: 1, maxLength: 50 }), async (scores) => {
-        const answers = (await admin.eval(lua, 0, ...scores.map(String))) as string[];
+        const answers = (await redis.admin.eval(lua, 0, ...scores.map(String))) as string[];
         expect(answers.map((a) => a.split(' ')[0])).toEqual(scores.map(scoreKey));
         expect(answers.map((a) => Number(a.split(' ')[1]))).toEqual(scores.map((s) => s + 0));
       }),
@@ -100,7 +90,7 @@ describe.skipIf(skipRedis())('rank order on Redis', () => {
       fc.asyncProperty(fc.array(finite, { minLength: 1, maxLength: 30 }), async (scores) => {
         const clock = Date.UTC(2026, 10, 18);
         const store = await openRedisStore({
-          url: server.url,
+          url: redis.server.url,
           prefix: `exact-${++run}`,
           boards,
           now: () => clock,

@@ -4,27 +4,22 @@
  * slots. The whole store contract runs here through an ioredis Cluster client, then the key layout
  * is checked slot by slot.
  */
-import { Cluster, Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type RedisServer, skipRedis, startRedisServer } from '../../../test/support/redis-server.ts';
+import { skipRedis, useRedisServer } from '../../../test/support/redis-server.ts';
 import { CONTRACT_BOARDS } from '../contract/harness.ts';
 import { describeStoreContract } from '../store.contract.ts';
 import type { Store, StoreOptions } from '../types.ts';
 import { openRedisStore } from './index.ts';
 
 describe.skipIf(skipRedis())('Redis store on a cluster', () => {
-  let server: RedisServer;
+  const redis = useRedisServer({ cluster: true });
   let cluster: Cluster;
-  let admin: Redis;
-  beforeAll(async () => {
-    server = await startRedisServer({ cluster: true });
-    cluster = new Cluster([{ host: server.host, port: server.port }]);
-    admin = new Redis(server.url);
+  beforeAll(() => {
+    cluster = new Cluster([{ host: redis.server.host, port: redis.server.port }]);
   });
   afterAll(async () => {
     await cluster?.quit();
-    await admin?.quit();
-    await server?.stop();
   });
 
   let namespaces = 0;
@@ -69,12 +64,12 @@ describe.skipIf(skipRedis())('Redis store on a cluster', () => {
       });
       await store.tickets.finish(['t1'], { status: 'cancelled' });
 
-      const keys = await admin.keys('{layout:*');
+      const keys = await redis.admin.keys('{layout:*');
       const slots = new Map<string, Set<number>>();
       for (const key of keys) {
         const area = /^\{layout:(lb|dir|tk|meta|player)[:}]/.exec(key)?.[1];
         expect(area, key).toBeDefined();
-        const slot = (await admin.call('CLUSTER', 'KEYSLOT', key)) as number;
+        const slot = (await redis.admin.call('CLUSTER', 'KEYSLOT', key)) as number;
         slots.set(area!, (slots.get(area!) ?? new Set()).add(slot));
       }
       for (const area of ['lb', 'dir', 'tk', 'meta']) expect(slots.get(area)?.size, area).toBe(1);

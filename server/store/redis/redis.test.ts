@@ -2,26 +2,20 @@
  * The store contract, unchanged, against the Redis store on a private redis-server: every factory
  * call opens a fresh namespace (prefix), so each case starts from an empty store.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type RedisServer, skipRedis, startRedisServer } from '../../../test/support/redis-server.ts';
+import { describe, expect, test } from 'vitest';
+import { skipRedis, useRedisServer } from '../../../test/support/redis-server.ts';
 import { CONTRACT_BOARDS, readAllPages } from '../contract/harness.ts';
 import { describeStoreContract } from '../store.contract.ts';
 import type { Store, StoreOptions } from '../types.ts';
 import { openRedisStore } from './index.ts';
 
 describe.skipIf(skipRedis())('Redis store', () => {
-  let server: RedisServer;
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const redis = useRedisServer();
 
   let namespaces = 0;
   const prefixes = new WeakMap<Store, string>();
   const open = async (options: StoreOptions, prefix: string): Promise<Store> => {
-    const store = await openRedisStore({ ...options, url: server.url, prefix });
+    const store = await openRedisStore({ ...options, url: redis.server.url, prefix });
     prefixes.set(store, prefix);
     return store;
   };

@@ -1,7 +1,6 @@
 import { readdirSync } from 'node:fs';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type RedisServer, skipRedis, startRedisServer } from '../../../test/support/redis-server.ts';
+import { describe, expect, test } from 'vitest';
+import { skipRedis, useRedisServer } from '../../../test/support/redis-server.ts';
 import { CONTRACT_BOARDS } from '../contract/harness.ts';
 import type { Store } from '../types.ts';
 import { openRedisStore } from './index.ts';
@@ -20,22 +19,13 @@ test('every script file is loaded, with its key count from its name and includes
 });
 
 describe.skipIf(skipRedis())('Redis store scripts', () => {
-  let server: RedisServer;
-  let admin: Redis;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    admin = new Redis(server.url);
-  });
-  afterAll(async () => {
-    await admin?.quit();
-    await server?.stop();
-  });
+  const redis = useRedisServer();
   let namespaces = 0;
   const open = (prefix = `s${++namespaces}`, now = () => Date.UTC(2026, 10, 18, 12)) =>
-    openRedisStore({ url: server.url, prefix, boards: CONTRACT_BOARDS, now });
+    openRedisStore({ url: redis.server.url, prefix, boards: CONTRACT_BOARDS, now });
   /** Calls of a command since the last CONFIG RESETSTAT. */
   const calls = async (command: string): Promise<number> => {
-    const stats = await admin.info('commandstats');
+    const stats = await redis.admin.info('commandstats');
     return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
   };
 
@@ -45,13 +35,13 @@ describe.skipIf(skipRedis())('Redis store scripts', () => {
       const submit = (i: number) =>
         store.leaderboards.submit({ boardId: 'wins', playerId: 'a', name: 'A', score: 1, key: `k${i}` });
       await submit(0);
-      await admin.config('RESETSTAT');
+      await redis.admin.config('RESETSTAT');
       for (let i = 1; i <= 20; i++) await submit(i);
       expect(await calls('eval')).toBe(0);
       expect(await calls('evalsha')).toBe(20);
 
-      await admin.script('FLUSH');
-      await admin.config('RESETSTAT');
+      await redis.admin.script('FLUSH');
+      await redis.admin.config('RESETSTAT');
       expect((await submit(21)).score).toBe(22);
       for (let i = 22; i <= 30; i++) await submit(i);
       // The first call after the flush failed with NOSCRIPT and was sent again with its source.
@@ -132,9 +122,9 @@ describe.skipIf(skipRedis())('Redis store scripts', () => {
         rating: undefined,
         expiresAt: now + 1000,
       });
-      const keys = await admin.keys('{ttl:*');
+      const keys = await redis.admin.keys('{ttl:*');
       expect(keys.length).toBeGreaterThan(8);
-      for (const key of keys) expect(await admin.pttl(key), key).toBe(-1);
+      for (const key of keys) expect(await redis.admin.pttl(key), key).toBe(-1);
       // A clock far ahead ends the node's heartbeat, not the board or the waiting ticket.
       now += 10 * 365 * 86_400_000;
       expect(await store.rooms.liveNodes()).toEqual([]);

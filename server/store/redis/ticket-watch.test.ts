@@ -1,6 +1,5 @@
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { type RedisServer, skipRedis, startRedisServer } from '../../../test/support/redis-server.ts';
+import { afterEach, describe, expect, test } from 'vitest';
+import { skipRedis, useRedisServer } from '../../../test/support/redis-server.ts';
 import type { NewTicket, TicketRecord } from '../tickets.ts';
 import type { Store } from '../types.ts';
 import { openRedisStore } from './index.ts';
@@ -15,16 +14,7 @@ const ticket = (ticketId: string, playerId: string): NewTicket => ({
 });
 
 describe.skipIf(skipRedis())('watching tickets across processes', () => {
-  let server: RedisServer;
-  let admin: Redis;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    admin = new Redis(server.url);
-  });
-  afterAll(async () => {
-    await admin?.quit();
-    await server?.stop();
-  });
+  const redis = useRedisServer();
   let namespaces = 0;
   let stores: Store[] = [];
   const errors: unknown[] = [];
@@ -37,7 +27,7 @@ describe.skipIf(skipRedis())('watching tickets across processes', () => {
   const pair = async (): Promise<[Store, Store]> => {
     const prefix = `w${++namespaces}`;
     const open = () =>
-      openRedisStore({ url: server.url, prefix, boards: [], onError: (error) => errors.push(error) });
+      openRedisStore({ url: redis.server.url, prefix, boards: [], onError: (error) => errors.push(error) });
     stores = [await open(), await open()];
     return stores as [Store, Store];
   };
@@ -54,7 +44,7 @@ describe.skipIf(skipRedis())('watching tickets across processes', () => {
       }),
     );
     // The server drops every subscriber at once; the finish below is published to nobody.
-    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    await redis.admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     await a.tickets.finish(['t1'], { status: 'cancelled' });
     await first;
     expect(heard.map((t) => [t.ticketId, t.status])).toEqual([['t1', 'cancelled']]);
