@@ -38,7 +38,11 @@ const singles: fc.Arbitrary<Batch[]> = fc.array(
 );
 /** Match-sized batches, some poisoned. */
 const batches: fc.Arbitrary<Batch[]> = fc.array(
-  fc.record({ steps: fc.array(step, { maxLength: 6 }), wait, poisoned: fc.constantFrom(false, false, false, true) }),
+  fc.record({
+    steps: fc.array(step, { maxLength: 6 }),
+    wait,
+    poisoned: fc.constantFrom(false, false, false, true),
+  }),
   { maxLength: 20 },
 );
 
