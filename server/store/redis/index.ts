@@ -1,0 +1,132 @@
+/**
+ * The Redis store: players, leaderboards, the room directory and matchmaking tickets in one Redis
+ * (or Redis Cluster), shared by any number of lobby and game node processes. Every multi-key update
+ * is one Lua script (scripts.ts); keys are named in keys.ts; time comes from the injected clock,
+ * never from Redis, and no Redis TTL decides anything.
+ */
+import { randomUUID } from 'node:crypto';
+import { Cluster, Redis } from 'ioredis';
+import { BoardRegistry } from '../boards.ts';
+import { InvalidArgumentError } from '../errors.ts';
+import { DEFAULT_TICKET_RETAIN_MS } from '../memory/tickets.ts';
+import type { Store, StoreOptions } from '../types.ts';
+import { RedisKeys } from './keys.ts';
+import { openNamespace } from './layout.ts';
+import { RedisLeaderboards } from './leaderboards.ts';
+import { RedisPlayers } from './players.ts';
+import { RedisRoomDirectory } from './room-directory.ts';
+import { RedisScripts } from './scripts.ts';
+import { TicketWatchers } from './ticket-watch.ts';
+import { RedisTickets, toTicket } from './tickets.ts';
+
+export { KEY_LAYOUT_VERSION, RedisKeys } from './keys.ts';
+
+/** The namespace when none is given. */
+export const DEFAULT_PREFIX = 'tickforge';
+
+/**
+ * How many reconnection attempts a command queued while the connection is down waits through before
+ * it fails (ioredis's default is 20): a request answers with an error soon after Redis goes away
+ * rather than hanging, and a brief reconnect still goes unnoticed.
+ */
+const MAX_RETRIES_PER_REQUEST = 3;
+
+/** Where and how to open the Redis store. */
+export interface RedisStoreOptions extends Partial<StoreOptions> {
+  /** `redis://[user:password@]host:port[/db]` (or `rediss://`); needed unless `client` is given. */
+  readonly url?: string;
+  /** An ioredis client or Cluster to use instead; the store defines its scripts on it and never closes it. */
+  readonly client?: Redis | Cluster;
+  /** Namespace of every key (1-64 of `A-Z a-z 0-9 _ . : -`); default `tickforge`. */
+  readonly prefix?: string;
+  /** How long a final ticket stays readable (ms, injected clock); default 5 minutes. */
+  readonly ticketRetainMs?: number;
+  /** Errors of background work (the connections reconnect on their own; a watcher that threw). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Open the Redis store: the server and the namespace's key layout are checked, each board's sort
+ * order pinned, the ticket channel subscribed.
+ * @example
+ * const store = await openRedisStore({ url: process.env.REDIS_URL, prefix: 'tickforge', boards, now: Date.now });
+ * await store.leaderboards.top('kills-weekly', { limit: 10 });
+ */
+export async function openRedisStore(options: RedisStoreOptions): Promise<Store> {
+  const now = options.now ?? Date.now;
+  const boards = new BoardRegistry(options.boards ?? []);
+  const keys = new RedisKeys(options.prefix ?? DEFAULT_PREFIX);
+  const onError = options.onError ?? ((error: unknown) => console.error('redis store:', error));
+  const owned = options.client === undefined;
+  const client = options.client ?? (await connect(options.url, onError));
+  // A subscribed connection can do nothing else: watching tickets takes one of its own.
+  const subscriber: Redis | Cluster = client instanceof Cluster ? client.duplicate() : client.duplicate();
+  try {
+    await openNamespace(client, keys);
+    const scripts = new RedisScripts(client);
+    const leaderboards = new RedisLeaderboards(scripts, keys, boards, now);
+    await leaderboards.pinSortOrders();
+    const origin = randomUUID();
+    const tickets = new RedisTickets({
+      scripts,
+      keys,
+      now,
+      retainMs: options.ticketRetainMs ?? DEFAULT_TICKET_RETAIN_MS,
+      origin,
+    });
+    const watchers = await TicketWatchers.open({
+      subscriber,
+      channel: keys.ticketChanges,
+      origin,
+      decode: toTicket,
+      read: (ticketId) => tickets.get(ticketId),
+      onError,
+    });
+    tickets.listen(watchers);
+    let closing: Promise<void> | undefined;
+    return {
+      players: new RedisPlayers(client, scripts, keys, now),
+      leaderboards,
+      rooms: new RedisRoomDirectory(scripts, keys, now),
+      tickets,
+      close: () => {
+        closing ??= (async () => {
+          await watchers.close();
+          if (owned) await client.quit().catch(() => client.disconnect());
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    subscriber.disconnect();
+    if (owned) client.disconnect();
+    throw error;
+  }
+}
+
+/** A connected client for `url`; fails (naming the host, never the password) when unreachable. */
+async function connect(url: string | undefined, onError: (error: unknown) => void): Promise<Redis> {
+  if (typeof url !== 'string' || url === '') {
+    throw new InvalidArgumentError('url', 'or client is required to open the Redis store');
+  }
+  let where: string;
+  try {
+    where = new URL(url).host;
+  } catch {
+    throw new InvalidArgumentError('url', 'must be a redis:// or rediss:// URL');
+  }
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST });
+  let connected = false;
+  // Once open, a lost connection is retried in the background; failing to open is thrown below.
+  client.on('error', (error: unknown) => {
+    if (connected) onError(error);
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    throw new Error(`cannot connect to Redis at ${where}: ${(error as Error).message}`, { cause: error });
+  }
+  connected = true;
+  return client;
+}

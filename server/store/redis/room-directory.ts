@@ -1,0 +1,108 @@
+/**
+ * The room directory on Redis: nodes with a heartbeat expiry (by the injected clock, never a Redis
+ * TTL), their rooms, join codes and promised seats. Every operation is one script over the directory's
+ * hash tag (scripts/includes/directory.lua lists its keys): the directory is small, and a heartbeat,
+ * a reservation or a room creation each read and write across nodes, rooms, codes and promises at
+ * once, so the whole directory lives in one cluster slot.
+ */
+import type {
+  LiveNode,
+  NewRoom,
+  NodeStatus,
+  ReserveRefusal,
+  RoomDirectory,
+  RoomRecord,
+  RoomReport,
+} from '../rooms.ts';
+import type { RedisKeys } from './keys.ts';
+import type { RedisScripts, ScriptName } from './scripts.ts';
+
+/** What the lobby gave `create`, as stored in the room's `record` field. */
+type StoredRoom = NewRoom & { readonly createdAt: number };
+
+/** `[record JSON, ended flag, seated ids, promised seats as player, expiry, ...]` (roomView in Lua). */
+type RoomView = [string, string, string[], string[]];
+
+function toRoom(view: RoomView): RoomRecord {
+  const [json, ended, seated, held] = view;
+  const stored = JSON.parse(json) as StoredRoom;
+  const reservations: Record<string, number> = {};
+  for (let i = 0; i + 1 < held.length; i += 2) reservations[held[i]!] = Number(held[i + 1]);
+  // JSON has no undefined: a room without a join code comes back without the field.
+  return { ...stored, code: stored.code ?? undefined, seated, reservations, ended: ended === '1' };
+}
+
+/** The RoomDirectory on Redis; `now` is the injected wall clock. */
+export class RedisRoomDirectory implements RoomDirectory {
+  readonly #scripts: RedisScripts;
+  readonly #keys: RedisKeys;
+  readonly #now: () => number;
+
+  constructor(scripts: RedisScripts, keys: RedisKeys, now: () => number) {
+    this.#scripts = scripts;
+    this.#keys = keys;
+    this.#now = now;
+  }
+
+  async heartbeat(node: NodeStatus, rooms: readonly RoomReport[], ttlMs: number): Promise<void> {
+    const now = this.#now();
+    const status: LiveNode = { ...node, seenAt: now };
+    const reports = rooms.flatMap((report) => [
+      report.roomId,
+      report.ended ? '1' : '0',
+      report.players.length,
+      ...report.players,
+    ]);
+    await this.#run('heartbeat-4', [now, node.nodeId, JSON.stringify(status), now + ttlMs, ...reports]);
+  }
+
+  async liveNodes(): Promise<LiveNode[]> {
+    const nodes = (await this.#run('live-nodes-4', [this.#now()])) as [string, number][];
+    return nodes.map(([json, recorded]) => {
+      const status = JSON.parse(json) as LiveNode;
+      // Rooms made here that the node has not reported yet still count against its room limit.
+      return { ...status, rooms: Math.max(status.rooms, recorded) };
+    });
+  }
+
+  async create(room: NewRoom): Promise<RoomRecord | false> {
+    const createdAt = this.#now();
+    const stored: StoredRoom = { ...room, createdAt };
+    const created = await this.#run('create-room-4', [
+      createdAt,
+      room.roomId,
+      room.nodeId,
+      room.mode,
+      room.visibility === 'public' ? '1' : '0',
+      room.code ?? '',
+      room.maxPlayers,
+      createdAt,
+      JSON.stringify(stored),
+    ]);
+    if (created !== 1) return false;
+    return { ...room, createdAt, seated: [], reservations: {}, ended: false };
+  }
+
+  async find(by: { readonly roomId: string } | { readonly code: string }): Promise<RoomRecord | undefined> {
+    const [kind, value] = 'roomId' in by ? ['id', by.roomId] : ['code', by.code];
+    const view = (await this.#run('find-room-4', [this.#now(), kind, value])) as RoomView | null;
+    return view === null ? undefined : toRoom(view);
+  }
+
+  async listPublic(mode: string, limit: number): Promise<RoomRecord[]> {
+    const views = (await this.#run('list-public-4', [this.#now(), mode, limit])) as RoomView[];
+    return views.map(toRoom);
+  }
+
+  async reserve(roomId: string, playerId: string, expiresAt: number): Promise<RoomRecord | ReserveRefusal> {
+    const reply = (await this.#run('reserve-seat-4', [this.#now(), roomId, playerId, expiresAt])) as
+      | RoomView
+      | ReserveRefusal;
+    return typeof reply === 'string' ? reply : toRoom(reply);
+  }
+
+  /** Directory scripts all declare its four fixed keys and take its key base first. */
+  #run(name: ScriptName, args: readonly (string | number)[]): Promise<unknown> {
+    return this.#scripts.run(name, this.#keys.directory.keys, [this.#keys.directory.base, ...args]);
+  }
+}

@@ -1,0 +1,56 @@
+#!lua
+--@include directory
+-- A node's heartbeat: (re)register it until ARGV[5] and replace what is known of its rooms.
+-- ARGV: base, now, node id, status JSON, expires at, then per room report: room id, ended (1/0),
+-- the number of seated players and their ids. A room of this node missing from the reports is
+-- gone, unless its node never reported it or a promised seat in it is still valid.
+
+local now = tonumber(ARGV[2])
+local nodeId = ARGV[3]
+purgeDeadNodes(ARGV[2])
+redis.call('HSET', NODES, nodeId, ARGV[4])
+redis.call('ZADD', NODE_EXPIRY, ARGV[5], nodeId)
+
+local reports, i = {}, 6
+while i <= #ARGV do
+  local count = tonumber(ARGV[i + 2])
+  local players = {}
+  for j = 1, count do
+    players[j] = ARGV[i + 2 + j]
+  end
+  reports[ARGV[i]] = { ended = ARGV[i + 1] == '1', players = players }
+  i = i + 3 + count
+end
+
+for _, roomId in ipairs(redis.call('SMEMBERS', nodeRoomsKey(nodeId))) do
+  local room = roomKey(roomId)
+  local report = reports[roomId]
+  if report then
+    -- A promise is kept once its player is seated; the rest wait for their token to expire.
+    local seated = {}
+    for _, playerId in ipairs(report.players) do
+      seated[playerId] = true
+    end
+    local held = redis.call('HGETALL', heldKey(roomId))
+    for j = 1, #held, 2 do
+      local playerId = held[j]
+      if tonumber(held[j + 1]) <= now or seated[playerId] then
+        redis.call('HDEL', heldKey(roomId), playerId)
+        if redis.call('HGET', PROMISED, playerId) == roomId then
+          redis.call('HDEL', PROMISED, playerId)
+        end
+      end
+    end
+    redis.call('HSET', room, 'reported', '1', 'seated', cmsgpack.pack(report.players))
+    if report.ended then
+      redis.call('HSET', room, 'ended', '1')
+      redis.call('SREM', publicKey(redis.call('HGET', room, 'mode')), roomId)
+    end
+  elseif not hasLivePromise(roomId, now) then
+    -- Gone from the node (or never made there) and nobody on the way.
+    removeRoom(roomId)
+  elseif redis.call('HGET', room, 'reported') == '1' then
+    redis.call('HSET', room, 'seated', cmsgpack.pack({}))
+  end
+end
+return 1

@@ -1,0 +1,115 @@
+-- The room directory. Every directory script declares the same four keys and gets the directory's
+-- key base (e.g. '{tickforge:dir}:') as ARGV[1]: per-room and per-node keys are found while the
+-- script runs, so they are derived from the base here and keep the directory's hash tag.
+--   room:<id>        hash: record (JSON, as the lobby made it), node, mode, public, code, max,
+--                    created, ended, reported, seated (cmsgpack list of player ids)
+--   held:<id>        hash: player id -> when the promised seat's token expires (ms)
+--   node-rooms:<id>  set of the node's room ids
+--   public:<mode>    set of the mode's public rooms that have not ended
+
+local NODES, NODE_EXPIRY, CODES, PROMISED = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local base = ARGV[1]
+
+local function roomKey(roomId)
+  return base .. 'room:' .. roomId
+end
+local function heldKey(roomId)
+  return base .. 'held:' .. roomId
+end
+local function nodeRoomsKey(nodeId)
+  return base .. 'node-rooms:' .. nodeId
+end
+local function publicKey(mode)
+  return base .. 'public:' .. mode
+end
+
+local function nodeAlive(nodeId, now)
+  if not nodeId then
+    return false
+  end
+  local expiresAt = redis.call('ZSCORE', NODE_EXPIRY, nodeId)
+  return expiresAt ~= false and tonumber(expiresAt) > now
+end
+
+-- A room exists and its node is alive; a room of a dead node is gone.
+local function roomLive(roomId, now)
+  return nodeAlive(redis.call('HGET', roomKey(roomId), 'node'), now)
+end
+
+local function seatedOf(roomId)
+  local packed = redis.call('HGET', roomKey(roomId), 'seated')
+  if not packed then
+    return {}
+  end
+  return cmsgpack.unpack(packed)
+end
+
+-- Players the room holds or has promised a seat to, each once (rooms.ts occupancy()).
+local function occupancy(roomId, now)
+  local seated = seatedOf(roomId)
+  local isSeated = {}
+  for _, playerId in ipairs(seated) do
+    isSeated[playerId] = true
+  end
+  local count = #seated
+  local held = redis.call('HGETALL', heldKey(roomId))
+  for i = 1, #held, 2 do
+    if tonumber(held[i + 1]) > now and not isSeated[held[i]] then
+      count = count + 1
+    end
+  end
+  return count, isSeated, held
+end
+
+local function hasLivePromise(roomId, now)
+  local held = redis.call('HVALS', heldKey(roomId))
+  for _, expiresAt in ipairs(held) do
+    if tonumber(expiresAt) > now then
+      return true
+    end
+  end
+  return false
+end
+
+-- What the lobby reads of a room: record JSON, ended flag, seated players, promised seats.
+local function roomView(roomId)
+  local room = roomKey(roomId)
+  return {
+    redis.call('HGET', room, 'record'),
+    redis.call('HGET', room, 'ended'),
+    seatedOf(roomId),
+    redis.call('HGETALL', heldKey(roomId)),
+  }
+end
+
+local function removeRoom(roomId)
+  local room = roomKey(roomId)
+  local fields = redis.call('HMGET', room, 'node', 'mode', 'code')
+  for _, playerId in ipairs(redis.call('HKEYS', heldKey(roomId))) do
+    if redis.call('HGET', PROMISED, playerId) == roomId then
+      redis.call('HDEL', PROMISED, playerId)
+    end
+  end
+  if fields[3] and redis.call('HGET', CODES, fields[3]) == roomId then
+    redis.call('HDEL', CODES, fields[3])
+  end
+  if fields[2] then
+    redis.call('SREM', publicKey(fields[2]), roomId)
+  end
+  if fields[1] then
+    redis.call('SREM', nodeRoomsKey(fields[1]), roomId)
+  end
+  redis.call('DEL', room, heldKey(roomId))
+end
+
+-- Nodes whose heartbeat expired (at or before now) leave, and their rooms with them.
+local function purgeDeadNodes(now)
+  for _, nodeId in ipairs(redis.call('ZRANGEBYSCORE', NODE_EXPIRY, '-inf', now)) do
+    for _, roomId in ipairs(redis.call('SMEMBERS', nodeRoomsKey(nodeId))) do
+      removeRoom(roomId)
+    end
+    redis.call('DEL', nodeRoomsKey(nodeId))
+    redis.call('HDEL', NODES, nodeId)
+    redis.call('ZREM', NODE_EXPIRY, nodeId)
+  end
+end

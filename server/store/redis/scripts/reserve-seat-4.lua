@@ -1,0 +1,36 @@
+#!lua
+--@include directory
+-- Promise a player a seat until ARGV[5], atomically against the room's capacity; a player holds
+-- one promise at a time, so one made elsewhere and not taken is given back. ARGV: base, now, room
+-- id, player id, expires at. Returns the room, or why not: 'unknown', 'ended' or 'full'.
+
+local now = tonumber(ARGV[2])
+local roomId, playerId = ARGV[3], ARGV[4]
+if not roomLive(roomId, now) then
+  return 'unknown'
+end
+if redis.call('HGET', roomKey(roomId), 'ended') == '1' then
+  return 'ended'
+end
+local taken, isSeated, held = occupancy(roomId, now)
+local promised = false
+for i = 1, #held, 2 do
+  if held[i] == playerId and tonumber(held[i + 1]) > now then
+    promised = true
+  end
+end
+if not isSeated[playerId] and not promised and taken >= tonumber(redis.call('HGET', roomKey(roomId), 'max')) then
+  return 'full'
+end
+local elsewhere = redis.call('HGET', PROMISED, playerId)
+if elsewhere and elsewhere ~= roomId then
+  redis.call('HDEL', heldKey(elsewhere), playerId)
+end
+redis.call('HSET', PROMISED, playerId, roomId)
+for i = 1, #held, 2 do
+  if tonumber(held[i + 1]) <= now then
+    redis.call('HDEL', heldKey(roomId), held[i])
+  end
+end
+redis.call('HSET', heldKey(roomId), playerId, ARGV[5])
+return roomView(roomId)
