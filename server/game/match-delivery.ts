@@ -131,14 +131,14 @@ export class MatchDelivery {
           }
           failures = 0;
           if (outcome.kind === 'delivered') {
-            outbox.delivered(id);
+            await outbox.delivered(id);
             metrics.reportsDelivered.inc();
             log.info(
               { matchId: report.matchId, room: report.roomId, answer: outcome.answer },
               'match reported',
             );
           } else {
-            outbox.refused(id, outcome.reason);
+            await outbox.refused(id, outcome.reason);
             metrics.reportsDeadLettered.labels('refused').inc();
             metrics.reportsDeadLetters.set(outbox.deadLetters);
             log.error(
