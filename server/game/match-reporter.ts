@@ -57,6 +57,10 @@ export function lobbyReporter(options: LobbyReporterOptions): MatchSender {
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const url = new URL('/v1/matches', options.lobbyUrl).href;
+  // Where reports go, as logged with a misconfiguration: never with credentials a URL may carry.
+  const shown = new URL(url);
+  shown.username = '';
+  shown.password = '';
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${options.serverKey}` };
   return async (report, signal): Promise<SendOutcome> => {
     let response: Response;
@@ -84,6 +88,6 @@ export function lobbyReporter(options: LobbyReporterOptions): MatchSender {
     if (status >= 500) return { kind: 'retry', reason: 'server_error', detail, afterMs };
     if (REFUSALS.has(status)) return { kind: 'refused', reason: said };
     const fix = status === 401 || status === 403 ? 'check the server key' : 'check the lobby URL';
-    return { kind: 'retry', reason: 'misconfigured', detail: `${said} (${fix}: ${url})`, afterMs };
+    return { kind: 'retry', reason: 'misconfigured', detail: `${said} (${fix}: ${shown.href})`, afterMs };
   };
 }
