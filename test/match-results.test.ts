@@ -12,11 +12,14 @@ import type { JSONSchemaType } from 'ajv';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GameNode } from '../server/game/game-node.ts';
-import type { MatchSender } from '../server/game/match-delivery.ts';
+import type { MatchSender, Sleep } from '../server/game/match-delivery.ts';
 import { OUTBOX_FILE } from '../server/game/match-outbox.ts';
+import { lobbyReporter } from '../server/game/match-reporter.ts';
 import { defineRoom, type MatchResult, Room } from '../server/game/room.ts';
 import { SeatTokens } from '../server/game/seat-token.ts';
 import { GameClient } from '../shared/client/game-client.ts';
+import { ADMIN_KEY, SERVER_KEY } from './lobby/leaderboard-support.ts';
+import { startLobby, type TestLobby } from './lobby/support.ts';
 import { TEST_SECRET, testGameConfig } from './support/game.ts';
 
 /** Ends its match on tick 3 once someone sits in it; room option `outcome` says with what. */
@@ -57,9 +60,11 @@ const tokens = new SeatTokens({ secret: TEST_SECRET });
 const nodes: GameNode[] = [];
 const clients: GameClient[] = [];
 const dirs: string[] = [];
+const lobbies: TestLobby[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
   await Promise.all(nodes.splice(0).map((node) => node.stop()));
+  await Promise.all(lobbies.splice(0).map((lobby) => lobby.close()));
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
@@ -90,7 +95,12 @@ const silent = (): Sent => {
   return { reports, sendReport };
 };
 
-async function startNode(sent: Sent, dataDir = ':memory:', shutdownTimeoutMs = 2_000): Promise<GameNode> {
+async function startNode(
+  sent: Pick<Sent, 'sendReport'>,
+  dataDir = ':memory:',
+  shutdownTimeoutMs = 2_000,
+  sleep?: Sleep,
+): Promise<GameNode> {
   const node = await GameNode.start({
     config: testGameConfig({ shutdownTimeoutMs, devSeats: true }),
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
@@ -98,6 +108,7 @@ async function startNode(sent: Sent, dataDir = ':memory:', shutdownTimeoutMs = 2
     rooms: [finish],
     dataDir,
     sendReport: sent.sendReport,
+    ...(sleep ? { sleep } : {}),
   });
   nodes.push(node);
   return node;
@@ -240,7 +251,7 @@ describe('match results at the game node', () => {
           resolve({ kind: 'retry', reason: 'network', detail: 'aborted' }),
         );
       });
-    const node = await startNode({ sendReport, reports: [] }, ':memory:', 10_000);
+    const node = await startNode({ sendReport }, ':memory:', 10_000);
     const seat = await tokens.mintSeat({
       playerId: 'ada',
       name: 'ada',
@@ -261,5 +272,80 @@ describe('match results at the game node', () => {
     release();
     await stopping;
     expect(delivered).toEqual([report.matchId]);
+  });
+});
+
+/** A lobby on real HTTP whose board `finish` counts mode `finish`, taking reports with SERVER_KEY. */
+async function finishLobby(): Promise<TestLobby> {
+  const lobby = await startLobby({
+    boards: [{ id: 'finish', sort: 'desc', operator: 'best', reset: 'never' }],
+    leaderboardWrites: {
+      serverKey: SERVER_KEY,
+      adminKey: ADMIN_KEY,
+      boardsForMode: (mode) => (mode === 'finish' ? ['finish'] : []),
+    },
+  });
+  lobbies.push(lobby);
+  return lobby;
+}
+
+/** A delivery sleep that says when the loop first decides to retry, and waits until the node stops. */
+function parkedRetries() {
+  let retried: () => void = () => {};
+  const firstRetry = new Promise<void>((resolve) => (retried = resolve));
+  const sleep: Sleep = (_ms, signal) => {
+    retried();
+    return new Promise((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  };
+  return { sleep, firstRetry };
+}
+
+describe('match results when the node is misconfigured', () => {
+  it('a wrong server key keeps the report in the outbox, and the node started with the right key delivers it', async () => {
+    const lobby = await finishLobby();
+    const dir = await dataDir();
+    const { sleep, firstRetry } = parkedRetries();
+    const wrongKey = lobbyReporter({ lobbyUrl: lobby.url, serverKey: 'x'.repeat(48) });
+    const node = await startNode({ sendReport: wrongKey }, dir, 0, sleep);
+    await playToEnd(node, 'room-1', 'ada');
+    // The lobby answers 401: the report must wait for a fixed key, not be written off.
+    await Promise.race([firstRetry, node.results.drain()]);
+    const text = await metrics(node);
+    expect(text).toMatch(/^tickforge_match_reports_pending 1$/m);
+    expect(text).toMatch(/^tickforge_match_reports_dead_letters 0$/m);
+    expect(text).toMatch(/^tickforge_match_report_retries_total\{reason="misconfigured"\} 1$/m);
+    await node.stop();
+
+    const rightKey = lobbyReporter({ lobbyUrl: lobby.url, serverKey: SERVER_KEY });
+    const fixed = await startNode({ sendReport: rightKey }, dir);
+    await fixed.results.drain();
+    const board = await lobby.store.leaderboards.top('finish');
+    expect(board.records.map((r) => [r.playerId, r.score])).toEqual([['ada', 1]]);
+  });
+
+  it('a lobby URL that reaches something else (here the game node: 404) keeps the report too', async () => {
+    const lobby = await finishLobby();
+    const dir = await dataDir();
+    const { sleep, firstRetry } = parkedRetries();
+    let nodeUrl = '';
+    // TICKFORGE_LOBBY_URL set to the game node's own port: POST /v1/matches is a 404 there.
+    const misrouted: MatchSender = (r, signal) =>
+      lobbyReporter({ lobbyUrl: nodeUrl, serverKey: SERVER_KEY })(r, signal);
+    const node = await startNode({ sendReport: misrouted }, dir, 0, sleep);
+    nodeUrl = `http://127.0.0.1:${node.port}`;
+    await playToEnd(node, 'room-1', 'ada');
+    await Promise.race([firstRetry, node.results.drain()]);
+    expect(await metrics(node)).toMatch(/^tickforge_match_reports_pending 1$/m);
+    await node.stop();
+
+    const fixed = await startNode(
+      { sendReport: lobbyReporter({ lobbyUrl: lobby.url, serverKey: SERVER_KEY }) },
+      dir,
+    );
+    await fixed.results.drain();
+    expect((await lobby.store.leaderboards.top('finish')).records.map((r) => r.playerId)).toEqual(['ada']);
   });
 });

@@ -29,6 +29,8 @@ afterEach(async () => {
 interface Answer {
   readonly status: number;
   readonly headers?: Record<string, string>;
+  /** The body; by default the lobby's own answer naming the report's match (its acknowledgement). */
+  readonly body?: string;
 }
 
 /** A lobby stand-in over real HTTP answering with `answers` in turn (then 200); records what came. */
@@ -40,9 +42,13 @@ async function lobby(answers: Answer[]) {
       text += chunk.toString();
     });
     req.on('end', () => {
-      received.push({ auth: req.headers.authorization, body: JSON.parse(text) as MatchReport });
+      const body = (req.method === 'POST' ? JSON.parse(text) : undefined) as MatchReport;
+      received.push({ auth: req.headers.authorization, body });
       const answer = answers.shift() ?? { status: 200 };
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end('{}');
+      const ack = { matchId: body?.matchId, applied: 1, unchanged: 0, duplicates: 0 };
+      res
+        .writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
+        .end(answer.body ?? JSON.stringify(ack));
     });
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
@@ -129,9 +135,80 @@ describe('MatchDelivery with the lobby reporter', () => {
     await loop.drain();
     expect(stand.received.map((r) => r.body.matchId)).toEqual(['m1', 'm2']);
     expect(sleeps).toEqual([]);
-    expect(outbox.deadLetterRows().map((r) => [r.matchId, r.reason])).toEqual([['m1', 'status 400: {}']]);
+    expect(outbox.deadLetterRows().map((r) => [r.matchId, r.reason])).toEqual([
+      ['m1', expect.stringMatching(/^status 400: \{"matchId":"m1"/)],
+    ]);
     expect(await counter('tickforge_match_reports_dead_lettered_total')).toEqual({ refused: 1 });
     expect(await metrics.render()).toMatch(/^tickforge_match_reports_pending 0$/m);
+  });
+
+  it('dead-letters only answers that judge the report: 400, 413, 422', async () => {
+    const stand = await lobby([{ status: 413 }, { status: 422 }]);
+    const { outbox, sleeps, loop } = delivery(lobbyReporter({ lobbyUrl: stand.url, serverKey: SERVER_KEY }));
+    for (const id of ['m1', 'm2', 'm3']) await outbox.add(report(id));
+    loop.start();
+    await loop.drain();
+    expect(sleeps).toEqual([]);
+    expect(outbox.deadLetterRows().map((r) => r.matchId)).toEqual(['m1', 'm2']);
+  });
+
+  it('keeps and retries a report on answers that say the node is misconfigured, not the report bad', async () => {
+    const stand = await lobby([
+      { status: 401, body: '{"detail":"The key is not the server key."}' },
+      { status: 403 },
+      { status: 404 },
+      { status: 405 },
+      { status: 418 },
+      // Something that is not the lobby answering 200 to anything: not an acknowledgement.
+      { status: 200, headers: { 'content-type': 'text/html' }, body: '<html>welcome</html>' },
+      { status: 200, body: '{"matchId":"another-match"}' },
+      { status: 204, body: '' },
+    ]);
+    const { outbox, sleeps, loop, counter } = delivery(
+      lobbyReporter({ lobbyUrl: stand.url, serverKey: SERVER_KEY }),
+    );
+    await outbox.add(report('m1'));
+    loop.start();
+    await loop.drain();
+    expect(stand.received.map((r) => r.body.matchId)).toEqual(Array(9).fill('m1'));
+    expect(sleeps).toHaveLength(8);
+    expect(outbox.deadLetters).toBe(0);
+    expect(await counter('tickforge_match_report_retries_total')).toEqual({ misconfigured: 8 });
+    expect(await counter('tickforge_match_reports_delivered_total')).toEqual({ '': 1 });
+  });
+
+  it('a redirect that turns the POST into a GET is not taken for an answer on the report', async () => {
+    const stand = await lobby([]);
+    // A proxy in front of the lobby that redirects (e.g. http to https): fetch follows 301 with GET.
+    const redirecting = createServer((req, res) => {
+      req.resume();
+      res.writeHead(301, { location: `${stand.url}/v1/matches` }).end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`;
+      const outcome = await lobbyReporter({ lobbyUrl: url, serverKey: SERVER_KEY })(
+        report('m1'),
+        AbortSignal.timeout(5_000),
+      );
+      expect(stand.received).toEqual([{ auth: undefined, body: undefined }]);
+      expect(outcome).toMatchObject({ kind: 'retry', reason: 'misconfigured' });
+    } finally {
+      redirecting.close();
+    }
+  });
+
+  it('never retries faster than its backoff, whatever Retry-After says (0, a date in the past)', async () => {
+    const stand = await lobby([
+      { status: 503, headers: { 'retry-after': '0' } },
+      { status: 429, headers: { 'retry-after': 'Sun, 22 Nov 2020 11:00:00 GMT' } },
+      { status: 503, headers: { 'retry-after': '0' } },
+    ]);
+    const { outbox, sleeps, loop } = delivery(lobbyReporter({ lobbyUrl: stand.url, serverKey: SERVER_KEY }));
+    await outbox.add(report('m1'));
+    loop.start();
+    await loop.drain();
+    expect(sleeps).toEqual([75, 150, 300]);
   });
 
   it('wakes for new reports, and stop() leaves an unanswered report in the outbox', async () => {

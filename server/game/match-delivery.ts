@@ -1,7 +1,7 @@
 /**
  * The delivery loop: sends the outbox's reports, oldest first, until the lobby acknowledges each.
- * It retries forever (network errors, 408, 429, 5xx): after `Retry-After` when the lobby sends one,
- * otherwise after an exponential backoff with a cap and jitter. A report is forgotten only
+ * It retries forever (network errors, 408, 429, 5xx, a misconfigured node): after an exponential
+ * backoff with a cap and jitter, or later when the lobby's `Retry-After` says so. A report is forgotten only
  * once acknowledged; a permanent refusal moves it to the dead-letter table, logged once. At most
  * one small batch of reports is in memory; the rest waits on disk.
  */
@@ -119,7 +119,9 @@ export class MatchDelivery {
           if (outcome.kind === 'retry') {
             failures++;
             metrics.reportRetries.labels(outcome.reason).inc();
-            const waitMs = outcome.afterMs ?? this.#backoff(failures);
+            // Retry-After is the earliest time to come back, never a reason to skip the backoff: a
+            // `Retry-After: 0` (or a date gone by) on every answer must not become a request loop.
+            const waitMs = Math.max(outcome.afterMs ?? 0, this.#backoff(failures));
             log.warn(
               { matchId: report.matchId, attempt: failures, failure: outcome.detail, retryInMs: waitMs },
               'match report not delivered; retrying',
@@ -129,14 +131,14 @@ export class MatchDelivery {
           }
           failures = 0;
           if (outcome.kind === 'delivered') {
-            outbox.delivered(id);
+            await outbox.delivered(id);
             metrics.reportsDelivered.inc();
             log.info(
               { matchId: report.matchId, room: report.roomId, answer: outcome.answer },
               'match reported',
             );
           } else {
-            outbox.refused(id, outcome.reason);
+            await outbox.refused(id, outcome.reason);
             metrics.reportsDeadLettered.labels('refused').inc();
             metrics.reportsDeadLetters.set(outbox.deadLetters);
             log.error(

@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MatchOutbox } from './match-outbox.ts';
+import { MatchOutbox, OUTBOX_FILE } from './match-outbox.ts';
 import type { MatchReport } from './room.ts';
 
 const dirs: string[] = [];
@@ -32,9 +33,9 @@ describe('MatchOutbox', () => {
     const [one, two, three] = second.oldest(10);
     expect([one, two, three].map((p) => p?.report.matchId)).toEqual(['m1', 'm2', 'm3']);
     expect(one?.report).toEqual(report('m1'));
-    second.delivered(one!.id);
-    second.refused(two!.id, 'status 400: no');
-    second.delivered(one!.id); // again: nothing left to forget
+    await second.delivered(one!.id);
+    await second.refused(two!.id, 'status 400: no');
+    await second.delivered(one!.id); // again: nothing left to forget
     expect(second.oldest(10).map((p) => p.report.matchId)).toEqual(['m3']);
     expect([second.pending, second.deadLetters]).toEqual([1, 1]);
     await second.close();
@@ -51,7 +52,7 @@ describe('MatchOutbox', () => {
     const outbox = MatchOutbox.open(':memory:');
     for (let i = 0; i < 50; i++) await outbox.add(report(`m${i}`));
     expect(outbox.oldest(4).map((p) => p.report.matchId)).toEqual(['m0', 'm1', 'm2', 'm3']);
-    outbox.bury(
+    await outbox.bury(
       { ...report('bad'), results: [{ playerId: 'ada', name: 'Ada', score: Number.NaN }] },
       'invalid',
     );
@@ -72,5 +73,31 @@ describe('MatchOutbox', () => {
       Array.from({ length: 50 }, (_, i) => `m${i}`),
     );
     await reopened.close();
+  });
+
+  it("never makes the node's thread wait for the disk: deliveries and refusals wait on the writer thread", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tickforge-outbox-'));
+    dirs.push(dir);
+    const outbox = MatchOutbox.open(dir);
+    for (const id of ['m1', 'm2', 'm3']) await outbox.add(report(id));
+    const [one, two] = outbox.oldest(2);
+    // Another connection holds the write lock, as the writer thread does through each fsync. On
+    // the node's thread a write would now block every room's tick until the lock is free (here,
+    // never: this very thread holds it), then fail with "database is locked".
+    const other = new DatabaseSync(join(dir, OUTBOX_FILE), { timeout: 10_000 });
+    other.exec('BEGIN IMMEDIATE');
+    const writes = [
+      outbox.delivered(one!.id),
+      outbox.refused(two!.id, 'status 400: no'),
+      outbox.bury({ ...report('bad'), matchId: 'bad' }, 'invalid'),
+    ];
+    await new Promise((resolve) => setImmediate(resolve)); // the event loop still turns
+    expect([outbox.pending, outbox.deadLetters]).toEqual([3, 0]);
+    other.exec('COMMIT');
+    other.close();
+    await Promise.all(writes);
+    expect([outbox.pending, outbox.deadLetters]).toEqual([1, 2]);
+    expect(outbox.oldest(10).map((p) => p.report.matchId)).toEqual(['m3']);
+    await outbox.close();
   });
 });

@@ -1,12 +1,12 @@
 /**
  * The node's match outbox: finished matches' reports, durable on the node's data dir before any
  * player hears MATCH_END, until the lobby acknowledges them. Its own node:sqlite file
- * (`match-outbox.sqlite`). Reports are added by a writer thread (outbox-writer.ts) with
- * synchronous=FULL, so a report `add` resolved for survives SIGKILL and power loss as far as SQLite
- * promises, and the tick never waits for the disk. Deliveries and refusals are committed here with
- * synchronous=NORMAL: a power cut may undo one, which only means sending that report again (the
- * lobby counts it as duplicates). Reports the lobby will never take move to a dead-letter table,
- * kept for an operator. Only what a caller asks for is read into memory; the file may grow.
+ * (`match-outbox.sqlite`). Every write (adds, deliveries, refusals, dead letters) is committed by a
+ * writer thread (outbox-writer.ts) with synchronous=FULL, so a report `add` resolved for survives
+ * SIGKILL and power loss as far as SQLite promises, and the node's thread never waits for the disk,
+ * for the write lock or for a checkpoint: it only reads. Reports the lobby will never take move to
+ * a dead-letter table, kept for an operator. Only what a caller asks for is read into memory; the
+ * file may grow.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import { IN_MEMORY, type Migration, migrate, transaction } from '../store/embedded/sqlite.ts';
 import type { WriteAnswer, WriteRequest } from './outbox-writer.ts';
+import { type OutboxWrite, outboxWrites } from './outbox-writes.ts';
 import type { MatchReport } from './room.ts';
 
 /** The outbox file inside the node's data dir. */
@@ -51,18 +52,20 @@ const MIGRATIONS: readonly Migration[] = [
 /** Durable storage of match reports on their way to the lobby. */
 export class MatchOutbox {
   readonly #db: DatabaseSync;
-  /** The database file, or undefined in memory (where adds are synchronous: no disk to wait for). */
+  /** The database file, or undefined in memory (written on this thread: no disk to wait for). */
   readonly #file: string | undefined;
   readonly #now: () => number;
   #writer: Worker | undefined;
   #seq = 0;
-  /** Adds the writer has not answered yet. */
-  readonly #writing = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  /** Writes the writer has not answered yet. */
+  readonly #writing = new Map<
+    number,
+    { resolve: (changed: boolean) => void; reject: (error: Error) => void }
+  >();
   readonly #flushed = new Set<() => void>();
-  readonly #insert: StatementSync;
+  /** The writes on this thread's connection: an in-memory outbox only. */
+  readonly #apply: (write: OutboxWrite) => boolean;
   readonly #oldest: StatementSync;
-  readonly #delete: StatementSync;
-  readonly #bury: StatementSync;
   #pending: number;
   #deadLetters: number;
 
@@ -76,8 +79,6 @@ export class MatchOutbox {
     const db = new DatabaseSync(location, { timeout: 5_000 });
     try {
       db.exec('PRAGMA journal_mode = WAL');
-      // Only deliveries and refusals commit on this connection (see above); adds are FULL.
-      db.exec('PRAGMA synchronous = NORMAL');
       migrate(db, MIGRATIONS, now);
       return new MatchOutbox(db, location === IN_MEMORY ? undefined : location, now);
     } catch (error) {
@@ -90,16 +91,8 @@ export class MatchOutbox {
     this.#db = db;
     this.#file = file;
     this.#now = now;
-    this.#insert = db.prepare(
-      'INSERT INTO pending_reports (match_id, report, recorded_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-    );
+    this.#apply = outboxWrites(db);
     this.#oldest = db.prepare('SELECT id, report FROM pending_reports ORDER BY id LIMIT ?');
-    this.#delete = db.prepare(
-      'DELETE FROM pending_reports WHERE id = ? RETURNING match_id, report, recorded_at',
-    );
-    this.#bury = db.prepare(
-      'INSERT INTO dead_letters (match_id, report, reason, recorded_at, failed_at) VALUES (?, ?, ?, ?, ?)',
-    );
     const counts = db
       .prepare(
         'SELECT (SELECT COUNT(*) FROM pending_reports) AS pending, (SELECT COUNT(*) FROM dead_letters) AS dead',
@@ -120,26 +113,18 @@ export class MatchOutbox {
   }
 
   /** Store a report durably; once this resolves, a crash can no longer lose it. */
-  add(report: MatchReport): Promise<void> {
-    const request: WriteRequest = {
-      seq: ++this.#seq,
+  async add(report: MatchReport): Promise<void> {
+    const at = this.#now();
+    const write = {
+      op: 'add',
       matchId: report.matchId,
       report: JSON.stringify(report),
-      recordedAt: this.#now(),
-    };
-    if (this.#file === undefined) {
-      if (this.#insert.run(request.matchId, request.report, request.recordedAt).changes > 0) this.#pending++;
-      return Promise.resolve();
-    }
-    const writer = this.#startWriter(this.#file);
-    writer.ref(); // a write under way keeps the process alive until it is on disk
-    return new Promise((resolve, reject) => {
-      this.#writing.set(request.seq, { resolve, reject });
-      writer.postMessage(request);
-    });
+      recordedAt: at,
+    } as const;
+    if (await this.#write(write)) this.#pending++;
   }
 
-  /** Resolves once every add so far has been answered. */
+  /** Resolves once every write so far has been answered. */
   flushed(): Promise<void> {
     if (this.#writing.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#flushed.add(resolve));
@@ -154,34 +139,28 @@ export class MatchOutbox {
   }
 
   /** The lobby acknowledged report `id`: forget it. */
-  delivered(id: number): void {
-    if (this.#delete.get(id)) this.#pending--;
+  async delivered(id: number): Promise<void> {
+    if (await this.#write({ op: 'delivered', id })) this.#pending--;
   }
 
   /** The lobby will never take report `id`: move it to the dead-letter table with the reason. */
-  refused(id: number, reason: string): void {
-    const moved = transaction(this.#db, () => {
-      const row = this.#delete.get(id);
-      if (!row) return false;
-      this.#bury.run(
-        row.match_id as string,
-        row.report as string,
-        reason,
-        row.recorded_at as number,
-        this.#now(),
-      );
-      return true;
-    });
-    if (!moved) return;
+  async refused(id: number, reason: string): Promise<void> {
+    if (!(await this.#write({ op: 'refused', id, reason, failedAt: this.#now() }))) return;
     this.#pending--;
     this.#deadLetters++;
   }
 
   /** Keep a report that can never be delivered (it fails the report schema) for an operator. */
-  bury(report: MatchReport, reason: string): void {
-    const at = this.#now();
-    this.#bury.run(String(report.matchId), JSON.stringify(report) ?? 'null', reason, at, at);
-    this.#deadLetters++;
+  async bury(report: MatchReport, reason: string): Promise<void> {
+    const text = JSON.stringify(report) ?? 'null';
+    const write = {
+      op: 'bury',
+      matchId: String(report.matchId),
+      report: text,
+      reason,
+      at: this.#now(),
+    } as const;
+    if (await this.#write(write)) this.#deadLetters++;
   }
 
   /** The dead-letter table, oldest first (for operators and tests). */
@@ -196,12 +175,33 @@ export class MatchOutbox {
       }));
   }
 
-  /** Close, after the adds under way are answered. */
+  /** Close, after the writes under way are answered. */
   async close(): Promise<void> {
     await this.flushed();
     await this.#writer?.terminate();
     this.#writer = undefined;
     if (this.#db.isOpen) this.#db.close();
+  }
+
+  /**
+   * Apply `write`: on the writer thread for a file (resolves once it is on disk), here for an
+   * in-memory outbox. Resolves with whether it changed the outbox.
+   */
+  #write(write: OutboxWrite): Promise<boolean> {
+    if (this.#file === undefined) {
+      try {
+        return Promise.resolve(transaction(this.#db, () => this.#apply(write)));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    const request: WriteRequest = { ...write, seq: ++this.#seq };
+    const writer = this.#startWriter(this.#file);
+    writer.ref(); // a write under way keeps the process alive until it is on disk
+    return new Promise((resolve, reject) => {
+      this.#writing.set(request.seq, { resolve, reject });
+      writer.postMessage(request);
+    });
   }
 
   /** The writer thread, started on first use (again after a crash of it). */
@@ -213,10 +213,7 @@ export class MatchOutbox {
         const waiting = this.#writing.get(seq);
         this.#writing.delete(seq);
         if ('error' in answer) waiting?.reject(new Error(`match outbox write failed: ${answer.error}`));
-        else {
-          if (answer.added[i]) this.#pending++;
-          waiting?.resolve();
-        }
+        else waiting?.resolve(answer.changed[i] ?? false);
       });
       this.#settle();
     });

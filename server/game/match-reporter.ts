@@ -1,9 +1,13 @@
 /**
  * Match reports to the lobby over HTTP: `POST /v1/matches` with the game nodes' server key, each
- * answer turned into what the delivery loop does next. 2xx: delivered. 429 and 503 (with their
- * `Retry-After`), 408, other 5xx and network failures: try again. Any other 4xx: the lobby will
- * never take this report (dead letter). The lobby counts each (match, player) once, so a retry after
- * a lost answer never double-counts.
+ * answer turned into what the delivery loop does next. 2xx with the lobby's acknowledgement of this
+ * match: delivered. 429 and 503 (with their `Retry-After`), 408, other 5xx and network failures: try
+ * again. 400, 413 and 422 judge the report itself: the lobby will never take it (dead letter). Every
+ * other answer says the node is misconfigured, not that the report is bad: a wrong server key (401,
+ * 403), a lobby URL that reaches something else (404, 405, a redirect to a GET, a 2xx that is not the
+ * lobby's acknowledgement). Those reports are kept and tried again, so fixing the configuration
+ * delivers them. The lobby counts each (match, player) once, so a retry after a lost answer never
+ * double-counts.
  */
 import type { MatchSender, SendOutcome } from './match-delivery.ts';
 
@@ -20,8 +24,20 @@ export interface LobbyReporterOptions {
 
 /** The longest `Retry-After` honoured: a bogus header must not park results for days. */
 const MAX_RETRY_AFTER_MS = 3_600_000;
-/** How much of a refusal's body is kept with the dead letter. */
+/** How much of a refusal's body is kept with the dead letter (or logged with a retry). */
 const MAX_REASON_CHARS = 500;
+/** Answers that judge the report itself, so sending it again can never succeed. */
+const REFUSALS: ReadonlySet<number> = new Set([400, 413, 422]);
+
+/** True when `answer` is the lobby's acknowledgement of match `matchId` (POST /v1/matches's 200 body). */
+function acknowledges(answer: string, matchId: string): boolean {
+  try {
+    const body: unknown = JSON.parse(answer);
+    return typeof body === 'object' && body !== null && (body as { matchId?: unknown }).matchId === matchId;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * `Retry-After` in ms (delay-seconds or an HTTP date, RFC 9110 §10.2.3), capped at an hour, or
@@ -41,6 +57,10 @@ export function lobbyReporter(options: LobbyReporterOptions): MatchSender {
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const url = new URL('/v1/matches', options.lobbyUrl).href;
+  // Where reports go, as logged with a misconfiguration: never with credentials a URL may carry.
+  const shown = new URL(url);
+  shown.username = '';
+  shown.password = '';
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${options.serverKey}` };
   return async (report, signal): Promise<SendOutcome> => {
     let response: Response;
@@ -58,13 +78,16 @@ export function lobbyReporter(options: LobbyReporterOptions): MatchSender {
       return { kind: 'retry', reason: timedOut ? 'timeout' : 'network', detail: String(error) };
     }
     const { status } = response;
-    if (response.ok) return { kind: 'delivered', answer };
+    if (response.ok && acknowledges(answer, report.matchId)) return { kind: 'delivered', answer };
     const afterMs = retryAfterMs(response.headers.get('retry-after'), now());
     const detail = `status ${status}`;
+    const said = `${detail}: ${answer.slice(0, MAX_REASON_CHARS)}`;
     if (status === 429) return { kind: 'retry', reason: 'rate_limited', detail, afterMs };
     if (status === 503) return { kind: 'retry', reason: 'unavailable', detail, afterMs };
     if (status === 408) return { kind: 'retry', reason: 'timeout', detail, afterMs };
     if (status >= 500) return { kind: 'retry', reason: 'server_error', detail, afterMs };
-    return { kind: 'refused', reason: `${detail}: ${answer.slice(0, MAX_REASON_CHARS)}` };
+    if (REFUSALS.has(status)) return { kind: 'refused', reason: said };
+    const fix = status === 401 || status === 403 ? 'check the server key' : 'check the lobby URL';
+    return { kind: 'retry', reason: 'misconfigured', detail: `${said} (${fix}: ${shown.href})`, afterMs };
   };
 }

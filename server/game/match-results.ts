@@ -88,7 +88,7 @@ export class MatchResults {
         return 'queued';
       }
       const problems = fieldProblems(validReport.errors, '/report');
-      outbox.bury(report, `invalid: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`);
+      await outbox.bury(report, `invalid: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`);
       metrics.reportsDeadLettered.labels('invalid').inc();
       metrics.reportsDeadLetters.set(outbox.deadLetters);
       log.error({ ...context, problems }, 'match report invalid (a game bug); kept in the dead-letter table');

@@ -26,8 +26,17 @@ export type RejectReason =
 /** What became of a finished match's report at the node (see match-results.ts). */
 export type MatchEndDisposition = 'queued' | 'empty' | 'dev_room' | 'invalid' | 'not_durable';
 
-/** Why a report delivery is tried again. */
-export type RetryReason = 'rate_limited' | 'unavailable' | 'server_error' | 'timeout' | 'network';
+/**
+ * Why a report delivery is tried again. `misconfigured`: the answer was not the lobby's word on the
+ * report (a wrong server key, a lobby URL that reaches something else), so a fixed node delivers it.
+ */
+export type RetryReason =
+  | 'rate_limited'
+  | 'unavailable'
+  | 'server_error'
+  | 'timeout'
+  | 'network'
+  | 'misconfigured';
 
 /**
  * The game node's Prometheus metrics, on a registry of its own (so several nodes can live in one

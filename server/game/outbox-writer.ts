@@ -1,32 +1,28 @@
 /**
  * The match outbox's disk writer, on a worker thread of its own: a durable commit waits for an
- * fsync (4 ms typical, 20-40 ms at p99 on a cloud disk), which must never stall the tick of every
- * room. Reports that arrive together are committed in one transaction (one fsync), with
- * synchronous=FULL, and each is answered only once its commit is on disk.
+ * fsync (4 ms typical, 20-40 ms at p99 on a cloud disk), and a write on the node's thread would also
+ * wait for another connection's lock and run WAL checkpoints; none of that may stall the tick of
+ * every room. Every write to a file outbox runs here (adds, deliveries, refusals, dead letters).
+ * Writes that arrive together are committed in one transaction (one fsync), with synchronous=FULL,
+ * and each is answered only once its commit is on disk.
  */
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
+import { type OutboxWrite, outboxWrites } from './outbox-writes.ts';
 
-/** One report to make durable. */
-export interface WriteRequest {
-  readonly seq: number;
-  readonly matchId: string;
-  readonly report: string;
-  readonly recordedAt: number;
-}
+/** One write to make durable; `seq` pairs it with its answer. */
+export type WriteRequest = OutboxWrite & { readonly seq: number };
 
-/** The answer to a batch: which requests committed (`added`: false for a match already held). */
+/** The answer to a batch: which writes changed the outbox (`changed`), or why the batch failed. */
 export type WriteAnswer =
-  | { readonly seqs: readonly number[]; readonly added: readonly boolean[] }
+  | { readonly seqs: readonly number[]; readonly changed: readonly boolean[] }
   | { readonly seqs: readonly number[]; readonly error: string };
 
 const port = parentPort!;
 const db = new DatabaseSync((workerData as { file: string }).file, { timeout: 5_000 });
 db.exec('PRAGMA journal_mode = WAL');
 db.exec('PRAGMA synchronous = FULL');
-const insert = db.prepare(
-  'INSERT INTO pending_reports (match_id, report, recorded_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-);
+const apply = outboxWrites(db);
 let queue: WriteRequest[] = [];
 
 function commit(): void {
@@ -35,9 +31,9 @@ function commit(): void {
   const seqs = batch.map((w) => w.seq);
   try {
     db.exec('BEGIN IMMEDIATE');
-    const added = batch.map((w) => insert.run(w.matchId, w.report, w.recordedAt).changes > 0);
+    const changed = batch.map(apply);
     db.exec('COMMIT');
-    port.postMessage({ seqs, added } satisfies WriteAnswer);
+    port.postMessage({ seqs, changed } satisfies WriteAnswer);
   } catch (error) {
     if (db.isTransaction) db.exec('ROLLBACK');
     port.postMessage({ seqs, error: String(error) } satisfies WriteAnswer);

@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { every } from 'hono/combine';
+import { MAX_MATCH_REPORT_BYTES } from '../../shared/protocol/schemas/match-report.ts';
 import { requirePlayer } from './auth.ts';
 import type { RouteSpec } from './contract.ts';
 import { authRoutes } from './contracts/auth.ts';
@@ -65,7 +66,14 @@ export function createLobbyApp(deps: LobbyDeps): Hono<LobbyEnv> {
   // Only methods with bodies: the check touches the raw Request, which @hono/node-server otherwise
   // never builds, and building it is most of a GET's framework cost.
   const limitBody = bodyLimit({ maxSize: maxBytes, onError: () => payloadTooLarge(maxBytes) });
-  app.use('/v1/*', (c, next) => (BODY_METHODS.has(c.req.method) ? limitBody(c, next) : next()));
+  // Match reports come from game nodes (the route checks the server key before reading the body)
+  // and a full one is larger than any client request: they have a limit of their own.
+  const reportBytes = Math.max(maxBytes, MAX_MATCH_REPORT_BYTES);
+  const limitReport = bodyLimit({ maxSize: reportBytes, onError: () => payloadTooLarge(reportBytes) });
+  app.use('/v1/*', (c, next) => {
+    if (!BODY_METHODS.has(c.req.method)) return next();
+    return (c.req.path === leaderboardRoutes.match.path ? limitReport : limitBody)(c, next);
+  });
   const player = every(
     requirePlayer(deps.tokens, deps.store.players),
     rateLimit('player', limits.playerPerMinute, (c) => c.var.player.id),

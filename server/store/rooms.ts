@@ -124,7 +124,9 @@ export interface RoomDirectory {
   create(room: NewRoom, limits?: CreatorLimits): Promise<RoomRecord | CreateRefusal>;
   /**
    * A live room by id or by join code. Rooms of dead nodes are gone, and so is a room its node does
-   * not report once its `heldUntil` has passed (nobody came).
+   * not report once its `heldUntil` has passed (nobody came). A lookup never forgets such a room,
+   * only the node's next heartbeat does: its creator may have connected just before the hold ran
+   * out, and a heartbeat that reports the room makes it findable again.
    */
   find(by: { readonly roomId: string } | { readonly code: string }): Promise<RoomRecord | undefined>;
   /** Public rooms of a mode that have not ended, the fullest that still has room first. */

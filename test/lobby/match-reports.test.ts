@@ -3,11 +3,21 @@
  * clients for a rate-limit budget, a report counts on every board or on none, a replay (even a
  * concurrent one) counts once, and reports of dev rooms or with no results are refused.
  */
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lobbyReporter } from '../../server/game/match-reporter.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../../server/lobby/app.ts';
 import type { BoardConfig } from '../../server/store/types.ts';
+import { ajv } from '../../server/validation.ts';
+import {
+  MAX_MATCH_REPORT_BYTES,
+  MAX_MATCH_RESULTS,
+  MatchReportSchema,
+} from '../../shared/protocol/schemas/match-report.ts';
 import { ADMIN_KEY, PROBLEMS, postWith, SERVER_KEY } from './leaderboard-support.ts';
 import { readProblem, startLobby, type TestLobby } from './support.ts';
+
+const validReport = ajv.compile(MatchReportSchema);
 
 /** A best board and a summing board, both counting mode `arena`. */
 const BOARDS: readonly BoardConfig[] = [
@@ -32,7 +42,13 @@ const start = (ipPerMinute = 0) =>
     },
   });
 
-const report = (matchId: string, results: { playerId: string; name: string; score: number }[]) => ({
+interface Result {
+  readonly playerId: string;
+  readonly name: string;
+  readonly score: number;
+  readonly stats?: Record<string, number>;
+}
+const report = (matchId: string, results: Result[]) => ({
   matchId,
   roomId: 'room-1',
   mode: 'arena',
@@ -129,6 +145,40 @@ describe('POST /v1/matches is all or nothing', () => {
       ['ada', 5],
       ['bo', 3],
     ]);
+  });
+});
+
+describe('POST /v1/matches takes every report the shared schema admits', () => {
+  it("takes a full 64-player report with stats, over the lobby's 16 KiB client body limit", async () => {
+    lobby = await start();
+    const full = report(
+      'm-full',
+      Array.from({ length: MAX_MATCH_RESULTS }, (_, i) => ({
+        playerId: randomUUID(),
+        name: `Player Number ${i}`,
+        score: 1000 + i,
+        stats: Object.fromEntries(Array.from({ length: 8 }, (_, j) => [`stat${j}name`, 1234.25 + j])),
+      })),
+    );
+    expect(validReport(full)).toBe(true); // the node would queue it
+    expect(Buffer.byteLength(JSON.stringify(full))).toBeGreaterThan(DEFAULT_MAX_BODY_BYTES);
+    const node = lobbyReporter({ lobbyUrl: lobby.url, serverKey: SERVER_KEY });
+    expect(await node(full, AbortSignal.timeout(5_000))).toMatchObject({ kind: 'delivered' });
+    expect((await lobby.store.leaderboards.top('arena', { limit: 100 })).records).toHaveLength(
+      MAX_MATCH_RESULTS,
+    );
+  });
+
+  it('still holds clients to the client body limit, and refuses reports over the report limit', async () => {
+    lobby = await start();
+    const big = JSON.stringify({ name: 'x'.repeat(DEFAULT_MAX_BODY_BYTES) });
+    expect((await postWith(`${lobby.url}/v1/auth/guest`, JSON.parse(big), undefined)).status).toBe(413);
+    const stats = Object.fromEntries(
+      Array.from({ length: MAX_MATCH_REPORT_BYTES / 8 }, (_, i) => [`s${i}`, i]),
+    );
+    const huge = report('m-huge', [{ playerId: 'ada', name: 'Ada', score: 1, stats }]);
+    expect((await sendReport(huge)).status).toBe(413);
+    expect(await records('arena')).toEqual([]);
   });
 });
 

@@ -168,6 +168,23 @@ describe('POST /v1/rooms/:roomId/seats', () => {
     expect((await bo.call('POST', `/v1/rooms/${room.roomId}/seats`)).status).toBe(201);
   });
 
+  it('finds a room again once its node reports it, though it was looked up after its creation hold', async () => {
+    const { room, reservation } = await create(ada, { mode: 'arena', visibility: 'private' });
+    // Ada connects a moment before her seat token expires: the node makes the room then, and says
+    // so at its next heartbeat (every second). Bo tries the code in between: not known yet.
+    lobby.clock.now = reservation.expiresAt + 100;
+    expect((await bo.call('POST', `/v1/room-codes/${room.code}/seats`)).status).toBe(404);
+    await lobby.store.rooms.heartbeat(
+      { nodeId: 'node-1', url: 'ws://127.0.0.1:1/node-1', players: 1, rooms: 1, maxRooms: 100 },
+      [{ roomId: room.roomId, players: [ada.playerId], ended: false }],
+      3_600_000,
+    );
+    // The room is there, with Ada in it: it must not have been forgotten by that lookup.
+    const joined = await bo.call('POST', `/v1/room-codes/${room.code}/seats`);
+    expect(joined.status).toBe(201);
+    expect(((await joined.json()) as RoomSeat).room).toMatchObject({ roomId: room.roomId, players: 2 });
+  });
+
   it('answers 404 for an unknown room or code, 410 for an ended match, 400 for a malformed id or code', async () => {
     const missing = await ada.call('POST', '/v1/rooms/no-such-room/seats');
     expect(missing.status).toBe(404);

@@ -149,12 +149,16 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return updated;
   }
 
-  /** The room if it is present; a room that is not (dead node, or nobody came) is forgotten. */
+  /**
+   * The room if it is present. A room of a dead node is forgotten; one whose hold ran out is only
+   * hidden: its creator may have connected just before the token expired, and only the node's next
+   * heartbeat says whether the room is there (then it is present again) or not (then it is forgotten).
+   */
   #live(roomId: string | undefined): RoomRecord | undefined {
     const room = roomId === undefined ? undefined : this.#rooms.get(roomId);
     if (!room) return undefined;
     if (this.#present(room, this.#now())) return room;
-    this.#remove(room);
+    if (!this.#nodeAlive(room.nodeId)) this.#remove(room);
     return undefined;
   }
 

@@ -10,6 +10,13 @@ import { MODE_NAME, PlayerId, RecordName } from './names.ts';
 export const MAX_MATCH_RESULTS = 64;
 
 /**
+ * Largest report body (JSON, in bytes) the lobby takes at `POST /v1/matches`, whatever its client
+ * body limit: a full report (64 results with their stats) is well over the 16 KiB a client request
+ * may carry, and one the schema admits must not be refused for its size.
+ */
+export const MAX_MATCH_REPORT_BYTES = 256 * 1024;
+
+/**
  * Rooms a game node's `POST /dev/seats` makes start with this. Their matches never count on
  * leaderboards: the node does not report them and the lobby refuses a report that names one.
  */
