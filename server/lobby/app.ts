@@ -3,9 +3,9 @@
  * from injected dependencies only; the caller serves it (e.g. with @hono/node-server).
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { every } from 'hono/combine';
 import { requirePlayer } from './auth.ts';
+import { limitBody } from './body-limit.ts';
 import type { RouteSpec } from './contract.ts';
 import { authRoutes } from './contracts/auth.ts';
 import { leaderboardRoutes } from './contracts/leaderboards.ts';
@@ -13,7 +13,7 @@ import { matchmakingRoutes } from './contracts/matchmaking.ts';
 import { roomRoutes } from './contracts/rooms.ts';
 import { systemRoutes } from './contracts/system.ts';
 import { buildOpenApi } from './openapi.ts';
-import { installProblemHandlers, payloadTooLarge } from './problem.ts';
+import { installProblemHandlers } from './problem.ts';
 import { clientIp, DEFAULT_RATE_LIMITS, rateLimit } from './rate-limit.ts';
 import { mountAuthRoutes } from './routes/auth.ts';
 import { mountDemo } from './routes/demo.ts';
@@ -26,7 +26,7 @@ import type { LobbyDeps, LobbyEnv } from './types.ts';
 
 export type { LeaderboardWrites, LobbyDeps, LobbyEnv } from './types.ts';
 
-const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const BODY_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
 
 /** Default largest request body: lobby bodies are small JSON objects. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
@@ -62,10 +62,8 @@ export function createLobbyApp(deps: LobbyDeps): Hono<LobbyEnv> {
       carriesKey(deps.leaderboardWrites),
     ),
   );
-  // Only methods with bodies: the check touches the raw Request, which @hono/node-server otherwise
-  // never builds, and building it is most of a GET's framework cost.
-  const limitBody = bodyLimit({ maxSize: maxBytes, onError: () => payloadTooLarge(maxBytes) });
-  app.use('/v1/*', (c, next) => (BODY_METHODS.has(c.req.method) ? limitBody(c, next) : next()));
+  // Registered for the methods with bodies only, so reads never pass through it.
+  app.on(BODY_METHODS, '/v1/*', limitBody(maxBytes));
   const player = every(
     requirePlayer(deps.tokens, deps.store.players),
     rateLimit('player', limits.playerPerMinute, (c) => c.var.player.id),
