@@ -3,7 +3,6 @@
  * from injected dependencies only; the caller serves it (e.g. with @hono/node-server).
  */
 import { Hono } from 'hono';
-import { every } from 'hono/combine';
 import { requirePlayer } from './auth.ts';
 import { limitBody } from './body-limit.ts';
 import type { RouteSpec } from './contract.ts';
@@ -14,7 +13,7 @@ import { roomRoutes } from './contracts/rooms.ts';
 import { systemRoutes } from './contracts/system.ts';
 import { buildOpenApi } from './openapi.ts';
 import { installProblemHandlers } from './problem.ts';
-import { clientIp, DEFAULT_RATE_LIMITS, rateLimit } from './rate-limit.ts';
+import { clientIp, DEFAULT_RATE_LIMITS, rateLimit, requestBudget } from './rate-limit.ts';
 import { mountAuthRoutes } from './routes/auth.ts';
 import { mountDemo } from './routes/demo.ts';
 import { mountLeaderboardRoutes } from './routes/leaderboards.ts';
@@ -64,9 +63,10 @@ export function createLobbyApp(deps: LobbyDeps): Hono<LobbyEnv> {
   );
   // Registered for the methods with bodies only, so reads never pass through it.
   app.on(BODY_METHODS, '/v1/*', limitBody(maxBytes));
-  const player = every(
-    requirePlayer(deps.tokens, deps.store.players),
-    rateLimit('player', limits.playerPerMinute, (c) => c.var.player.id),
+  const player = requirePlayer(
+    deps.tokens,
+    deps.store.players,
+    requestBudget('player', limits.playerPerMinute),
   );
   const guests = rateLimit('guest', limits.guestPerMinute, (c) => clientIp(c, limits.trustProxy));
   mountAuthRoutes(app, deps, player, guests);
