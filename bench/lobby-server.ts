@@ -32,12 +32,10 @@ export interface LobbyBenchServerInfo {
   readonly warmupTokens: string[];
 }
 
-/** Ticket creations spent warming up before the measured ones (a player queues only once). */
-export const TICKET_WARMUP = 2000;
-
 const mode = process.argv[2] ?? 'lobby';
 const seeded = Number(process.argv[3] ?? 10_000);
 const ticketPlayers = Number(process.argv[4] ?? 0);
+const warmupPlayers = Number(process.argv[5] ?? 0);
 const secret = new TextEncoder().encode('bench-secret-bench-secret-bench-secret!!');
 
 async function floor(): Promise<{ fetch: (r: Request) => Response | Promise<Response>; info: object }> {
@@ -76,9 +74,7 @@ async function lobby(dataDir: string) {
   }
   const tokens = createAccessTokens({ secret, now });
   const queuers = await Promise.all(
-    Array.from({ length: ticketPlayers + (ticketPlayers > 0 ? TICKET_WARMUP : 0) }, (_, i) =>
-      store.players.createGuest(`queuer ${i}`),
-    ),
+    Array.from({ length: ticketPlayers + warmupPlayers }, (_, i) => store.players.createGuest(`queuer ${i}`)),
   );
   const queuerTokens = await Promise.all(queuers.map(async (p) => (await tokens.issue(p.id)).token));
   const warmupTokens = queuerTokens.slice(0, queuerTokens.length - ticketPlayers);
