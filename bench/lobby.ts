@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import type { LobbyBenchServerInfo } from './lobby-server.ts';
+import { judge, type Measured, type Pair, ratio, times } from './lobby-targets.ts';
 import { benchMatchmaking } from './matchmaking.ts';
 import { benchMatchmakingService } from './matchmaking-service.ts';
 
@@ -91,20 +92,6 @@ function cpuMicros(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** One measured route; `floor` says which floor it is compared with. */
-interface Measured {
-  readonly name: string;
-  readonly floor: 'get' | 'post';
-  readonly requestsPerSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly requests: number;
-  readonly non2xx: number;
-  readonly errors: number;
-  /** The server's CPU time per answered request (µs): less sensitive to other load than req/s. */
-  readonly serverCpuUs: number | undefined;
 }
 
 /** When the last answer of a run arrived (performance.now()), for runs that end by count. */
@@ -186,12 +173,6 @@ function ticketRequests(url: string, tokens: readonly string[], lastAnswer?: Las
   };
 }
 
-/** A lobby route and the floor measured just before it. */
-interface Pair {
-  readonly floor: Measured;
-  readonly route: Measured;
-}
-
 /**
  * Both servers stay up (pinned to the same core, only one of them loaded at a time), and every
  * route is measured right after its floor: a load swing from outside the benchmark then moves the
@@ -269,51 +250,6 @@ async function measureRoutes(): Promise<Pair[]> {
   await stopServer(lobby);
   await stopServer(floor);
   return pairs;
-}
-
-/** One of DESIGN.md's lobby targets, judged on this run. */
-interface Verdict {
-  readonly target: string;
-  readonly measured: string;
-  readonly met: boolean;
-}
-
-const ratio = (value: number, floor: number) => (floor > 0 ? value / floor : 0);
-const times = (value: number) => `${value.toFixed(2)}x`;
-
-function judge(pairs: readonly Pair[], matchMs: number): Verdict[] {
-  const [top, around, guest, ticket] = pairs as [Pair, Pair, Pair, Pair];
-  const throughput = ({ floor, route }: Pair, atLeast: number): Verdict => {
-    const r = ratio(route.requestsPerSecond, floor.requestsPerSecond);
-    return {
-      target: `${route.name} >= ${atLeast}x the ${route.floor.toUpperCase()} floor`,
-      measured: `${route.requestsPerSecond.toLocaleString('en-US')} vs ${floor.requestsPerSecond.toLocaleString('en-US')} req/s (${times(r)})`,
-      met: r >= atLeast,
-    };
-  };
-  const tail = ({ floor, route }: Pair): Verdict => ({
-    target: `${route.name} p99 within 1.5x the floor's`,
-    measured: `${route.p99Ms} ms vs ${floor.p99Ms} ms (${times(ratio(route.p99Ms, floor.p99Ms))})`,
-    met: route.p99Ms <= 1.5 * floor.p99Ms,
-  });
-  return [
-    throughput(top, 0.6),
-    tail(top),
-    throughput(around, 0.5),
-    tail(around),
-    {
-      target: `${guest.route.name} >= 10,000 req/s`,
-      measured: `${guest.route.requestsPerSecond.toLocaleString('en-US')} req/s`,
-      met: guest.route.requestsPerSecond >= 10_000,
-    },
-    throughput(guest, 0.5),
-    throughput(ticket, 0.5),
-    {
-      target: '10,000 queued tickets matched in under 1 s',
-      measured: `${matchMs.toFixed(0)} ms`,
-      met: matchMs < 1000,
-    },
-  ];
 }
 
 async function main(): Promise<void> {
