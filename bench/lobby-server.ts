@@ -1,9 +1,9 @@
 /**
  * The server half of `npm run bench:lobby`, run in its own (pinned) process: either the floor (bare
- * Hono handlers on @hono/node-server: a fixed 10-record JSON, and a POST echoing its JSON body) or the real lobby over
- * an embedded store in a temp dir, seeded with players and arena scores, rate limits off. Prints
- * one JSON line with its URL and what the load generator needs (tokens, player ids), then serves
- * until stdin closes.
+ * Hono handlers on @hono/node-server: a fixed 10-record JSON, and a POST echoing its JSON body) or
+ * the real lobby over an embedded store in a temp dir, seeded with players and arena scores, rate
+ * limits on but far above what one generator sends. Prints one JSON line with its URL and what the
+ * load generator needs (tokens, player ids), then serves until stdin closes.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -28,11 +28,14 @@ export interface LobbyBenchServerInfo {
   readonly playerIds: string[];
   /** Access tokens of fresh players without tickets (one ticket creation each). */
   readonly ticketTokens: string[];
+  /** More such tokens, spent warming up the ticket route before it is measured. */
+  readonly warmupTokens: string[];
 }
 
 const mode = process.argv[2] ?? 'lobby';
 const seeded = Number(process.argv[3] ?? 10_000);
 const ticketPlayers = Number(process.argv[4] ?? 0);
+const warmupPlayers = Number(process.argv[5] ?? 0);
 const secret = new TextEncoder().encode('bench-secret-bench-secret-bench-secret!!');
 
 async function floor(): Promise<{ fetch: (r: Request) => Response | Promise<Response>; info: object }> {
@@ -49,7 +52,7 @@ async function floor(): Promise<{ fetch: (r: Request) => Response | Promise<Resp
   app.post('/v1/auth/guest', async (c) =>
     c.json({ name: ((await c.req.json()) as { name: string }).name }, 201),
   );
-  return { fetch: app.fetch, info: { playerIds: [], ticketTokens: [] } };
+  return { fetch: app.fetch, info: { playerIds: [], ticketTokens: [], warmupTokens: [] } };
 }
 
 async function lobby(dataDir: string) {
@@ -70,11 +73,12 @@ async function lobby(dataDir: string) {
     });
   }
   const tokens = createAccessTokens({ secret, now });
-  const ticketTokens: string[] = [];
-  for (let i = 0; i < ticketPlayers; i++) {
-    const player = await store.players.createGuest(`queuer ${i}`);
-    ticketTokens.push((await tokens.issue(player.id)).token);
-  }
+  const queuers = await Promise.all(
+    Array.from({ length: ticketPlayers + warmupPlayers }, (_, i) => store.players.createGuest(`queuer ${i}`)),
+  );
+  const queuerTokens = await Promise.all(queuers.map(async (p) => (await tokens.issue(p.id)).token));
+  const warmupTokens = queuerTokens.slice(0, queuerTokens.length - ticketPlayers);
+  const ticketTokens = queuerTokens.slice(warmupTokens.length);
   const modes = modesFrom([arena], {
     skill: { initialWindow: 100, widenPerSecond: 25, maxWindow: 1000 },
     fillWaitMs: undefined,
@@ -99,7 +103,7 @@ async function lobby(dataDir: string) {
     // Limits on (their cost is part of every request) but far above what one load generator sends.
     rateLimits: { ipPerMinute: 1e9, playerPerMinute: 1e9, guestPerMinute: 1e9, trustProxy: false },
   });
-  return { fetch: app.fetch, info: { playerIds, ticketTokens }, close: () => store.close() };
+  return { fetch: app.fetch, info: { playerIds, ticketTokens, warmupTokens }, close: () => store.close() };
 }
 
 async function main(): Promise<void> {

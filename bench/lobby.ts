@@ -1,22 +1,26 @@
 /**
  * `npm run bench:lobby`: the lobby's hot routes under autocannon, beside the floor measured in the
- * same run (DESIGN.md: a bare Hono handler on @hono/node-server returning a fixed 10-record JSON).
- * Each server runs in its own process pinned to core 0 (bench/lobby-server.ts); autocannon runs here,
- * pinned to core 1. Then matchmaking: 10,000 queued tickets placed by the pure matcher, and by the
- * whole service (store, room creation, a held seat per player). Writes Markdown and JSON to
- * bench/results/. Traffic stays on 127.0.0.1.
+ * same run (DESIGN.md: a bare Hono handler on @hono/node-server returning a fixed 10-record JSON,
+ * and a bare POST), each route right after its floor. Each server runs in its own process pinned to
+ * core 0 (bench/lobby-server.ts); autocannon runs here, pinned to core 1. Beside each route's req/s it reports the server's CPU time per request (from
+ * /proc), which moves less than req/s when other work shares the machine. Then matchmaking: 10,000
+ * queued tickets placed by the pure matcher, and by the whole service (store, room creation, a held
+ * seat per player). Ends with DESIGN.md's lobby targets, each judged met or not on this run. Writes
+ * Markdown and JSON to bench/results/. Traffic stays on 127.0.0.1.
  *
  *   npm run bench:lobby -- [--duration 10] [--connections 50] [--seeded 10000] [--tickets 20000]
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import type { LobbyBenchServerInfo } from './lobby-server.ts';
+import { judge, type Measured, type Pair, ratio, times } from './lobby-targets.ts';
 import { benchMatchmaking } from './matchmaking.ts';
 import { benchMatchmakingService } from './matchmaking-service.ts';
 
@@ -32,6 +36,11 @@ const { values: args } = parseArgs({
   },
 });
 const duration = Number(args.duration);
+/**
+ * Ticket creations spent warming up before the measured ones (a player queues only once): the route
+ * runs at its steady cost only after about this many, as the others do after their 2 s warm-up.
+ */
+const TICKET_WARMUP = 10_000;
 const connections = Number(args.connections);
 
 const hasTaskset = (() => {
@@ -52,7 +61,7 @@ interface Server {
 
 async function startServer(kind: 'floor' | 'lobby'): Promise<Server> {
   const node = process.execPath;
-  const serverArgs = ['bench/lobby-server.ts', kind, args.seeded, args.tickets];
+  const serverArgs = ['bench/lobby-server.ts', kind, args.seeded, args.tickets, String(TICKET_WARMUP)];
   const [cmd, cmdArgs] = hasTaskset ? ['taskset', ['-c', '0', node, ...serverArgs]] : [node, serverArgs];
   const child = spawn(cmd, cmdArgs, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
@@ -69,105 +78,187 @@ function stopServer(server: Server): Promise<void> {
   });
 }
 
-/** One measured route. */
-interface Measured {
-  readonly name: string;
-  readonly requestsPerSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly requests: number;
-  readonly non2xx: number;
-  readonly errors: number;
+/** Clock ticks per second of /proc's CPU times. */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** A process's CPU time so far (user + system, every thread), in µs; undefined without /proc. */
+function cpuMicros(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
 }
 
-async function measure(name: string, options: autocannon.Options): Promise<Measured> {
+/** When the last answer of a run arrived (performance.now()), for runs that end by count. */
+interface LastAnswer {
+  at: number;
+}
+
+async function measure(
+  name: string,
+  floor: Measured['floor'],
+  server: Server,
+  options: autocannon.Options,
+  lastAnswer?: LastAnswer,
+): Promise<Measured> {
+  const cpuBefore = cpuMicros(server.child.pid);
+  const startedAt = performance.now();
   // `amount` ends a run by count instead of time.
   const result = await autocannon({ connections, ...(options.amount ? {} : { duration }), ...options });
-  const measured = {
+  const cpuAfter = cpuMicros(server.child.pid);
+  const answered = result.requests.total;
+  // autocannon ends a run by count at its next one-second tick, and averages whole seconds: a run
+  // of 3,000 requests that took 0.4 s reads as 1,500 req/s. Such runs are timed here instead.
+  const requestsPerSecond = lastAnswer
+    ? (answered * 1000) / Math.max(1, lastAnswer.at - startedAt)
+    : result.requests.average;
+  const measured: Measured = {
     name,
-    requestsPerSecond: Math.round(result.requests.average),
+    floor,
+    requestsPerSecond: Math.round(requestsPerSecond),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
-    requests: result.requests.total,
+    requests: answered,
     non2xx: result.non2xx,
     errors: result.errors,
+    serverCpuUs:
+      cpuBefore === undefined || cpuAfter === undefined || answered === 0
+        ? undefined
+        : Math.round((cpuAfter - cpuBefore) / answered),
   };
   console.log(
     `${name}: ${measured.requestsPerSecond.toLocaleString('en-US')} req/s, p50 ${measured.p50Ms} ms, ` +
-      `p99 ${measured.p99Ms} ms, ${measured.non2xx} non-2xx, ${measured.errors} errors`,
+      `p99 ${measured.p99Ms} ms, server CPU ${measured.serverCpuUs ?? '?'} us/req, ` +
+      `${measured.non2xx} non-2xx, ${measured.errors} errors`,
   );
   return measured;
 }
 
-async function main(): Promise<void> {
-  const measured: Measured[] = [];
-  const floor = await startServer('floor');
-  // Warm up the JIT on both sides before the measured window.
-  await autocannon({ url: `${floor.info.url}/v1/leaderboards/arena/top`, connections, duration: 2 });
-  measured.push(
-    await measure('floor: bare Hono, fixed 10-record JSON', {
-      url: `${floor.info.url}/v1/leaderboards/arena/top`,
-    }),
-  );
-  const postFloor = await measure('floor: bare Hono POST, JSON body echoed', {
-    url: `${floor.info.url}/v1/auth/guest`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bench player' }),
-  });
-  await stopServer(floor);
+const GUEST_BODY = JSON.stringify({ name: 'bench player' });
+const JSON_POST = {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: GUEST_BODY,
+} as const;
 
+/** POST /v1/matchmaking/tickets, each request with the next of `tokens` (a player queues once). */
+function ticketRequests(url: string, tokens: readonly string[], lastAnswer?: LastAnswer): autocannon.Options {
+  let next = 0;
+  return {
+    url,
+    amount: tokens.length,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/matchmaking/tickets',
+        body: JSON.stringify({ mode: 'arena', rating: 1500 }),
+        setupRequest: (request) => ({
+          ...request,
+          headers: {
+            ...request.headers,
+            'content-type': 'application/json',
+            authorization: `Bearer ${tokens[next++ % tokens.length]}`,
+          },
+        }),
+        onResponse: () => {
+          if (lastAnswer) lastAnswer.at = performance.now();
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * Both servers stay up (pinned to the same core, only one of them loaded at a time), and every
+ * route is measured right after its floor: a load swing from outside the benchmark then moves the
+ * two together instead of skewing their ratio.
+ */
+async function measureRoutes(): Promise<Pair[]> {
+  const floor = await startServer('floor');
   const lobby = await startServer('lobby');
-  const { url, playerIds, ticketTokens } = lobby.info;
-  const top = `${url}/v1/leaderboards/arena/top?limit=10`;
-  await autocannon({ url: top, connections, duration: 2 });
-  measured.push(await measure('leaderboard top-10', { url: top }));
+  const { url, playerIds, ticketTokens, warmupTokens } = lobby.info;
+  const floorGet: autocannon.Options = { url: `${floor.info.url}/v1/leaderboards/arena/top` };
+  const floorPost: autocannon.Options = { url: `${floor.info.url}/v1/auth/guest`, ...JSON_POST };
   let n = 0;
-  measured.push(
-    await measure('leaderboard around-player (10)', {
-      url,
-      requests: [
-        {
-          method: 'GET',
-          setupRequest: (request) => ({
-            ...request,
-            path: `/v1/leaderboards/arena/around/${playerIds[n++ % playerIds.length]}?limit=10`,
-          }),
-        },
-      ],
-    }),
-  );
-  measured.push(
-    await measure('guest auth (POST /v1/auth/guest)', {
-      url: `${url}/v1/auth/guest`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'bench player' }),
-    }),
-  );
-  let t = 0;
-  measured.push(
-    await measure('ticket creation (POST /v1/matchmaking/tickets)', {
-      url,
-      amount: ticketTokens.length,
-      requests: [
-        {
-          method: 'POST',
-          path: '/v1/matchmaking/tickets',
-          body: JSON.stringify({ mode: 'arena', rating: 1500 }),
-          setupRequest: (request) => ({
-            ...request,
-            headers: {
-              ...request.headers,
-              'content-type': 'application/json',
-              authorization: `Bearer ${ticketTokens[t++ % ticketTokens.length]}`,
-            },
-          }),
-        },
-      ],
-    }),
-  );
+  const around: autocannon.Options = {
+    url,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => ({
+          ...request,
+          path: `/v1/leaderboards/arena/around/${playerIds[n++ % playerIds.length]}?limit=10`,
+        }),
+      },
+    ],
+  };
+  const ticketsAnswered: LastAnswer = { at: 0 };
+  const routes: readonly {
+    readonly name: string;
+    readonly kind: Measured['floor'];
+    readonly options: autocannon.Options;
+    readonly warmup: autocannon.Options;
+    readonly lastAnswer?: LastAnswer;
+  }[] = [
+    {
+      name: 'leaderboard top-10',
+      kind: 'get',
+      options: { url: `${url}/v1/leaderboards/arena/top?limit=10` },
+      warmup: { url: `${url}/v1/leaderboards/arena/top?limit=10`, duration: 2 },
+    },
+    {
+      name: 'leaderboard around-player (10)',
+      kind: 'get',
+      options: around,
+      warmup: { ...around, duration: 2 },
+    },
+    {
+      name: 'guest sign-up (POST /v1/auth/guest)',
+      kind: 'post',
+      options: { url: `${url}/v1/auth/guest`, ...JSON_POST },
+      warmup: { url: `${url}/v1/auth/guest`, ...JSON_POST, duration: 2 },
+    },
+    {
+      name: 'ticket creation (POST /v1/matchmaking/tickets)',
+      kind: 'post',
+      options: ticketRequests(url, ticketTokens, ticketsAnswered),
+      lastAnswer: ticketsAnswered,
+      // A player queues once: other players warm the route up.
+      warmup: ticketRequests(url, warmupTokens),
+    },
+  ];
+  const pairs: Pair[] = [];
+  for (const route of routes) {
+    const [floorName, floorOptions] =
+      route.kind === 'get'
+        ? ['floor: bare Hono GET, fixed 10-record JSON', floorGet]
+        : ['floor: bare Hono POST, JSON body echoed', floorPost];
+    // Warm up the JIT on both sides before each measured window.
+    await autocannon({ ...floorOptions, connections, duration: 2 });
+    const measuredFloor = await measure(floorName, route.kind, floor, floorOptions);
+    await autocannon({ connections, ...route.warmup });
+    pairs.push({
+      floor: measuredFloor,
+      route: await measure(route.name, route.kind, lobby, route.options, route.lastAnswer),
+    });
+  }
   await stopServer(lobby);
+  await stopServer(floor);
+  return pairs;
+}
+
+async function main(): Promise<void> {
+  const loadBefore = loadavg()[0] ?? 0;
+  const pairs = await measureRoutes();
+  const loadAfter = loadavg()[0] ?? 0;
 
   const pure = await benchMatchmaking({ tickets: 10_000, playersPerMatch: 16, scenario: 'mixed' });
   console.log(
@@ -178,24 +269,27 @@ async function main(): Promise<void> {
     `matchmaking (service): ${service.tickets.toLocaleString('en-US')} tickets -> ${service.matches} matches in ${service.ms.toFixed(0)} ms (${service.placed} placed, seats held)`,
   );
 
-  const floorRps = measured[0]?.requestsPerSecond ?? 1;
-  // Writes are compared with the POST floor, reads with the GET floor.
-  const versus = (m: Measured) =>
-    (m.requestsPerSecond / (m.name.includes('POST') ? postFloor.requestsPerSecond : floorRps)).toFixed(2);
-  measured.splice(1, 0, postFloor);
+  const verdicts = judge(pairs, service.ms);
+  const row = (m: Measured, floor: Measured) => {
+    const cpu =
+      m === floor ? '' : m.serverCpuUs && floor.serverCpuUs ? times(floor.serverCpuUs / m.serverCpuUs) : '?';
+    const versus = m === floor ? '' : times(ratio(m.requestsPerSecond, floor.requestsPerSecond));
+    return `| ${m.name} | ${m.requestsPerSecond.toLocaleString('en-US')} | ${versus} | ${m.p50Ms} | ${m.p99Ms} | ${m.serverCpuUs ?? '?'} | ${cpu} | ${m.non2xx + m.errors} |`;
+  };
   const date = new Date().toISOString().slice(0, 10);
-  const rows = measured.map(
-    (m) =>
-      `| ${m.name} | ${m.requestsPerSecond.toLocaleString('en-US')} | ${versus(m)}x | ${m.p50Ms} | ${m.p99Ms} | ${m.non2xx + m.errors} |`,
-  );
+  const command = `npm run bench:lobby -- ${process.argv.slice(2).join(' ')}`.trim();
   const markdown = [
     `# Lobby benchmark, ${date}`,
     '',
-    `Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), server ${hasTaskset ? 'pinned to core 0, autocannon to core 1' : 'unpinned'}; ${connections} connections, ${duration} s per route, keep-alive; ${args.seeded} seeded players on the board.`,
+    `\`${command}\`: Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), servers ${hasTaskset ? 'pinned to core 0, autocannon to core 1' : 'unpinned'}; ${connections} connections, ${duration} s per route after a 2 s warm-up (tickets: ${pairs[3]?.route.requests ?? 0} measured after ${TICKET_WARMUP.toLocaleString('en-US')} warm-up ones), keep-alive; ${args.seeded} seeded players on the board. Each route is measured right after its floor. Load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after.`,
     '',
-    '| route | req/s | vs floor (GET or POST) | p50 ms | p99 ms | errors |',
-    '|---|---|---|---|---|---|',
-    ...rows,
+    '| route | req/s | vs its floor | p50 ms | p99 ms | server CPU us/req | floor CPU / route CPU | errors |',
+    '|---|---|---|---|---|---|---|---|',
+    ...pairs.flatMap(({ floor, route }) => [row(floor, floor), row(route, floor)]),
+    '',
+    '| target (DESIGN.md) | this run | verdict |',
+    '|---|---|---|',
+    ...verdicts.map((v) => `| ${v.target} | ${v.measured} | ${v.met ? 'met' : '**not met**'} |`),
     '',
     `Matchmaking, 10,000 queued tickets (16-player matches): matcher first pass ${pure.firstPass.ms.toFixed(1)} ms (${pure.firstPass.placed} placed), all passes ${pure.ms.toFixed(1)} ms (${pure.placed} placed); whole service (store, rooms, a held seat per player) ${service.ms.toFixed(0)} ms.`,
     '',
@@ -204,7 +298,7 @@ async function main(): Promise<void> {
   await writeFile(join(RESULTS, `lobby-${date}.md`), markdown);
   await writeFile(
     join(RESULTS, `lobby-${date}.json`),
-    `${JSON.stringify({ date, node: process.version, connections, duration, measured, matchmaking: { pure, service } }, null, 2)}\n`,
+    `${JSON.stringify({ date, command, node: process.version, connections, duration, load: { before: loadBefore, after: loadAfter }, pairs, verdicts, matchmaking: { pure, service } }, null, 2)}\n`,
   );
   console.log(`\n${markdown}`);
 }

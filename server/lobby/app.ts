@@ -3,10 +3,9 @@
  * from injected dependencies only; the caller serves it (e.g. with @hono/node-server).
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { every } from 'hono/combine';
 import { MAX_MATCH_REPORT_BYTES } from '../../shared/protocol/schemas/match-report.ts';
 import { requirePlayer } from './auth.ts';
+import { limitBody } from './body-limit.ts';
 import type { RouteSpec } from './contract.ts';
 import { authRoutes } from './contracts/auth.ts';
 import { leaderboardRoutes } from './contracts/leaderboards.ts';
@@ -14,8 +13,8 @@ import { matchmakingRoutes } from './contracts/matchmaking.ts';
 import { roomRoutes } from './contracts/rooms.ts';
 import { systemRoutes } from './contracts/system.ts';
 import { buildOpenApi } from './openapi.ts';
-import { installProblemHandlers, payloadTooLarge } from './problem.ts';
-import { clientIp, DEFAULT_RATE_LIMITS, rateLimit } from './rate-limit.ts';
+import { installProblemHandlers } from './problem.ts';
+import { clientIp, DEFAULT_RATE_LIMITS, rateLimit, requestBudget } from './rate-limit.ts';
 import { mountAuthRoutes } from './routes/auth.ts';
 import { mountDemo } from './routes/demo.ts';
 import { mountLeaderboardRoutes } from './routes/leaderboards.ts';
@@ -27,7 +26,7 @@ import type { LobbyDeps, LobbyEnv } from './types.ts';
 
 export type { LeaderboardWrites, LobbyDeps, LobbyEnv } from './types.ts';
 
-const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const BODY_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
 
 /** Default largest request body: lobby bodies are small JSON objects. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
@@ -63,20 +62,18 @@ export function createLobbyApp(deps: LobbyDeps): Hono<LobbyEnv> {
       carriesKey(deps.leaderboardWrites),
     ),
   );
-  // Only methods with bodies: the check touches the raw Request, which @hono/node-server otherwise
-  // never builds, and building it is most of a GET's framework cost.
-  const limitBody = bodyLimit({ maxSize: maxBytes, onError: () => payloadTooLarge(maxBytes) });
-  // Match reports come from game nodes (the route checks the server key before reading the body)
-  // and a full one is larger than any client request: they have a limit of their own.
-  const reportBytes = Math.max(maxBytes, MAX_MATCH_REPORT_BYTES);
-  const limitReport = bodyLimit({ maxSize: reportBytes, onError: () => payloadTooLarge(reportBytes) });
-  app.use('/v1/*', (c, next) => {
-    if (!BODY_METHODS.has(c.req.method)) return next();
-    return (c.req.path === leaderboardRoutes.match.path ? limitReport : limitBody)(c, next);
-  });
-  const player = every(
-    requirePlayer(deps.tokens, deps.store.players),
-    rateLimit('player', limits.playerPerMinute, (c) => c.var.player.id),
+  // Registered for the methods with bodies only, so reads never pass through it. Match reports come
+  // from game nodes (the route checks the server key before reading the body) and a full one is
+  // larger than any client request: they have a limit of their own.
+  const clientBodies = limitBody(maxBytes);
+  const reportBodies = limitBody(Math.max(maxBytes, MAX_MATCH_REPORT_BYTES));
+  app.on(BODY_METHODS, '/v1/*', (c, next) =>
+    (c.req.path === leaderboardRoutes.match.path ? reportBodies : clientBodies)(c, next),
+  );
+  const player = requirePlayer(
+    deps.tokens,
+    deps.store.players,
+    requestBudget('player', limits.playerPerMinute),
   );
   const guests = rateLimit('guest', limits.guestPerMinute, (c) => clientIp(c, limits.trustProxy));
   mountAuthRoutes(app, deps, player, guests);

@@ -7,11 +7,20 @@ import type { MiddlewareHandler } from 'hono';
 import { bearerCredential } from '../bearer.ts';
 import type { PlayerStore } from '../store/types.ts';
 import { UnauthorizedError } from './errors.ts';
+import type { SpendBudget } from './rate-limit.ts';
 import type { AccessTokens } from './tokens.ts';
 import type { LobbyEnv } from './types.ts';
 
-/** Middleware that sets `c.var.player` from a valid access token, or answers 401. */
-export function requirePlayer(tokens: AccessTokens, players: PlayerStore): MiddlewareHandler<LobbyEnv> {
+/**
+ * Middleware that sets `c.var.player` from a valid access token, or answers 401; then spends one
+ * request of the player's budget, if one is given (one middleware, not two combined: a player's
+ * every request passes here).
+ */
+export function requirePlayer(
+  tokens: AccessTokens,
+  players: PlayerStore,
+  spend?: SpendBudget,
+): MiddlewareHandler<LobbyEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (!header) throw new UnauthorizedError('An access token is required (Authorization: Bearer <token>).');
@@ -21,6 +30,7 @@ export function requirePlayer(tokens: AccessTokens, players: PlayerStore): Middl
     if (!playerId) throw new UnauthorizedError('The access token is invalid or expired.');
     const player = await players.get(playerId);
     if (!player) throw new UnauthorizedError('The access token belongs to no current player.');
+    if (spend) await spend(player.id);
     c.set('player', player);
     await next();
   };

@@ -46,6 +46,27 @@ export function clientIp(c: Context, trustProxy: boolean): string {
   }
 }
 
+/** Spends one request of a key's budget, or throws RateLimitedError (429) past it. */
+export type SpendBudget = (key: string) => Promise<void>;
+
+/** A budget of `perMinute` requests per key in fixed one-minute windows; undefined when 0 (off). */
+export function requestBudget(scope: string, perMinute: number): SpendBudget | undefined {
+  if (perMinute <= 0) return undefined;
+  const limiter = new RateLimiterMemory({ keyPrefix: scope, points: perMinute, duration: 60 });
+  return async (key) => {
+    try {
+      await limiter.consume(key);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+      throw new RateLimitedError(
+        seconds,
+        `Too many requests (${scope}: ${perMinute} a minute); retry in ${seconds} s.`,
+      );
+    }
+  };
+}
+
 /**
  * Middleware spending one request of `perMinute` from the bucket `keyOf(c)` names; requests for
  * which `exempt(c)` is true (server-to-server traffic) spend nothing.
@@ -56,20 +77,11 @@ export function rateLimit(
   keyOf: (c: Context<LobbyEnv>) => string,
   exempt?: (c: Context<LobbyEnv>) => boolean,
 ): MiddlewareHandler<LobbyEnv> {
-  if (perMinute <= 0) return (_c, next) => next();
-  const limiter = new RateLimiterMemory({ keyPrefix: scope, points: perMinute, duration: 60 });
+  const spend = requestBudget(scope, perMinute);
+  if (!spend) return (_c, next) => next();
   return async (c, next) => {
     if (exempt?.(c)) return next();
-    try {
-      await limiter.consume(keyOf(c));
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-      throw new RateLimitedError(
-        seconds,
-        `Too many requests (${scope}: ${perMinute} a minute); retry in ${seconds} s.`,
-      );
-    }
+    await spend(keyOf(c));
     await next();
   };
 }

@@ -1,5 +1,6 @@
+import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createAccessTokens } from './tokens.ts';
+import { ACCESS_TOKEN_AUDIENCE, createAccessTokens } from './tokens.ts';
 
 const secret = new TextEncoder().encode('a-test-secret-of-at-least-32-bytes!!');
 
@@ -10,9 +11,35 @@ describe('access tokens', () => {
     const { token } = await tokens.issue('p1');
     expect(await tokens.verify(token)).toBe('p1');
     expect(await tokens.verify(token)).toBe('p1');
-    now += 60_000;
+    now += 60_000 - 1;
+    expect(await tokens.verify(token)).toBe('p1');
+    now += 1;
     expect(await tokens.verify(token)).toBeUndefined();
     expect(await tokens.verify(token)).toBeUndefined();
+  });
+
+  it('a token first seen after its expiry is refused', async () => {
+    let now = Date.UTC(2026, 11, 1);
+    const tokens = createAccessTokens({ secret, now: () => now, ttlMs: 60_000 });
+    const { token, expiresAt } = await tokens.issue('p1');
+    now = expiresAt;
+    expect(await createAccessTokens({ secret, now: () => now }).verify(token)).toBeUndefined();
+  });
+
+  it('still takes jose’s word for a valid token in another header, and refuses other algorithms', async () => {
+    const now = Date.UTC(2026, 11, 1);
+    const tokens = createAccessTokens({ secret, now: () => now });
+    const claims = { sub: 'p1', aud: ACCESS_TOKEN_AUDIENCE, exp: now / 1000 + 60 };
+    const reordered = await new SignJWT(claims).setProtectedHeader({ typ: 'JWT', alg: 'HS256' }).sign(secret);
+    expect(await tokens.verify(reordered)).toBe('p1');
+    const hs512 = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS512', typ: 'JWT' })
+      .sign(new Uint8Array(64).fill(1));
+    expect(await tokens.verify(hs512)).toBeUndefined();
+    const expired = await new SignJWT({ ...claims, exp: now / 1000 })
+      .setProtectedHeader({ typ: 'JWT', alg: 'HS256' })
+      .sign(secret);
+    expect(await tokens.verify(expired)).toBeUndefined();
   });
 
   it('refuses a token signed with another secret, and a tampered one, even after a valid one', async () => {

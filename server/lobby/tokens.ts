@@ -1,9 +1,13 @@
 /**
- * Player access tokens: HS256 JWTs signed with jose, `sub` = player id, audience `tickforge-lobby`.
- * Expiry is checked against the injected clock, so tests of expired tokens need no sleeping.
+ * Player access tokens: HS256 JWTs, `sub` = player id, audience `tickforge-lobby`. They are signed
+ * and checked synchronously on node:crypto (hs256.ts: WebCrypto's thread-pool round trip was most
+ * of a guest sign-up); a token of any other header goes to jose, which judges it as before. Expiry
+ * is checked against the injected clock, so tests of expired tokens need no sleeping.
  */
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { errors, jwtVerify } from 'jose';
 import { hmacKey } from '../hmac-key.ts';
+import { Hs256 } from './hs256.ts';
+import { VerifiedTokens } from './verified-tokens.ts';
 
 /** The audience every lobby access token is issued for and checked against. */
 export const ACCESS_TOKEN_AUDIENCE = 'tickforge-lobby';
@@ -33,10 +37,7 @@ export interface AccessTokenOptions {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/**
- * Tokens already verified, with their player and expiry: a player's every request carries the same
- * token, so it is checked once and then only its expiry. Bounded; the oldest entries go first.
- */
+/** How many verified tokens are remembered (verified-tokens.ts), about 2 MB at most. */
 const VERIFIED_CACHE_SIZE = 10_000;
 
 /** HS256 access tokens over one secret. */
@@ -45,38 +46,35 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
   const ttlMs = options.ttlMs ?? DAY_MS;
   if (secret.byteLength < 32) throw new Error('access token secret must be at least 32 bytes');
   const key = hmacKey(secret);
-  const verified = new Map<string, { readonly playerId: string; readonly expiresAtMs: number }>();
+  const hs256 = new Hs256(secret);
+  const verified = new VerifiedTokens(VERIFIED_CACHE_SIZE);
+  const remember = (token: string, playerId: string, exp: number): string => {
+    verified.remember(token, playerId, exp * 1000);
+    return playerId;
+  };
   return {
     async issue(playerId) {
-      const issuedAt = Math.floor(now() / 1000);
-      const expiresAt = (issuedAt + Math.ceil(ttlMs / 1000)) * 1000;
-      const token = await new SignJWT({})
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setSubject(playerId)
-        .setAudience(ACCESS_TOKEN_AUDIENCE)
-        .setIssuedAt(issuedAt)
-        .setExpirationTime(expiresAt / 1000)
-        .sign(await key());
-      return { token, expiresAt };
+      const iat = Math.floor(now() / 1000);
+      const exp = iat + Math.ceil(ttlMs / 1000);
+      const token = hs256.sign({ sub: playerId, aud: ACCESS_TOKEN_AUDIENCE, iat, exp });
+      return { token, expiresAt: exp * 1000 };
     },
     async verify(token) {
-      const known = verified.get(token);
-      if (known) {
-        if (known.expiresAtMs > now()) return known.playerId;
-        verified.delete(token);
-        return undefined;
-      }
+      const at = now();
+      const known = verified.lookup(token, at);
+      if (known !== undefined) return known ?? undefined;
+      const checked = hs256.check(token, ACCESS_TOKEN_AUDIENCE, at);
+      if (checked.kind === 'valid') return remember(token, checked.sub, checked.exp);
+      if (checked.kind === 'invalid') return undefined;
       try {
         const { payload } = await jwtVerify(token, await key(), {
           algorithms: ['HS256'],
           audience: ACCESS_TOKEN_AUDIENCE,
-          currentDate: new Date(now()),
+          currentDate: new Date(at),
           requiredClaims: ['sub', 'exp'],
         });
         if (typeof payload.sub !== 'string' || payload.sub === '') return undefined;
-        if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
-        verified.set(token, { playerId: payload.sub, expiresAtMs: (payload.exp as number) * 1000 });
-        return payload.sub;
+        return remember(token, payload.sub, payload.exp as number);
       } catch (error) {
         // Every jose failure means "not a valid token"; anything else is a bug and must surface.
         if (error instanceof errors.JOSEError) return undefined;

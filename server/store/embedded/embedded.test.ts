@@ -75,6 +75,53 @@ describe('embedded store on disk', () => {
     await second.close();
   });
 
+  test('a sign-up answers only once its row is committed, however many arrive together', async () => {
+    const store = await open();
+    const reader = new DatabaseSync(join(dir, DATABASE_FILE));
+    const stored = reader.prepare('SELECT name FROM players WHERE id = ?');
+    // What another connection sees at the moment each caller hears back.
+    const seen = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        store.players.createGuest(`guest ${i}`).then((player) => stored.get(player.id)?.name),
+      ),
+    );
+    expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => `guest ${i}`));
+    reader.close();
+    await store.close();
+  });
+
+  test('a row the database refuses fails its own sign-up only', async () => {
+    const store = await open();
+    const admin = new DatabaseSync(join(dir, DATABASE_FILE));
+    admin.exec(`CREATE TRIGGER refuse_bad BEFORE INSERT ON players WHEN NEW.name = 'bad'
+      BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    const results = await Promise.allSettled(
+      ['ok 1', 'bad', 'ok 2'].map((n) => store.players.createGuest(n)),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const names = admin
+      .prepare('SELECT name FROM players ORDER BY name')
+      .all()
+      .map((r) => r.name);
+    expect(names).toEqual(['ok 1', 'ok 2']);
+    admin.close();
+    await store.close();
+  });
+
+  test('closing the store commits sign-ups still waiting; ids start with their creation time', async () => {
+    const store = await open();
+    const waiting = ['first', 'second', 'third'].map((name) => store.players.createGuest(name));
+    await store.close();
+    const players = await Promise.all(waiting);
+    // UUIDv7: the first 48 bits are the creation millisecond, so new rows land together in the index.
+    const stamps = players.map((p) => p.id.slice(0, 13));
+    expect(stamps).toEqual([...stamps].sort());
+    expect(players.every((p) => /^[0-9a-f]{8}-[0-9a-f]{4}-7/.test(p.id))).toBe(true);
+    const reopened = await open();
+    for (const player of players) expect(await reopened.players.get(player.id)).toEqual(player);
+    await reopened.close();
+  });
+
   test('the file is in WAL mode and migrations are recorded once', async () => {
     await (await open()).close();
     await (await open()).close();

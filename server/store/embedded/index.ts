@@ -40,7 +40,9 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       rooms: new MemoryRoomDirectory(now),
       tickets: new MemoryTicketStore(now),
       close: async () => {
-        if (db.isOpen) db.close();
+        if (!db.isOpen) return;
+        players.flush();
+        db.close();
       },
     };
   } catch (error) {
