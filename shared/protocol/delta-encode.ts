@@ -162,6 +162,46 @@ export function deltaFrame(
   return frame;
 }
 
+/**
+ * `[ROOM_DELTA, tick, span, acks, created, changed, removed]`: one frame for every client on the
+ * baseline `tick - span`, published once per room. `acks[slot]` is how far the ackSeq of the client
+ * in that slot moved since its previous state message; only the first `slots` entries are written.
+ */
+export function roomDeltaFrame(
+  tick: number,
+  span: number,
+  acks: ArrayLike<number>,
+  slots: number,
+  body: Uint8Array,
+  into?: FrameBuffer,
+): Uint8Array {
+  checkUint('tick', tick);
+  checkUint('span', span);
+  if (!(Number.isInteger(slots) && slots >= 0 && slots <= acks.length && slots < 0x10000))
+    throw new RangeError(`slots must be an integer from 0 to ${Math.min(acks.length, 0xffff)}: ${slots}`);
+  let head = 2 + uintSize(tick) + uintSize(span) + (slots < 16 ? 1 : 3);
+  for (let i = 0; i < slots; i++) {
+    const ack = acks[i]!;
+    checkUint('ack', ack);
+    head += uintSize(ack);
+  }
+  const frame = into ? into.take(head + body.length) : new Uint8Array(head + body.length);
+  frame[0] = 0x97; // fixarray of 7
+  frame[1] = MessageType.ROOM_DELTA; // positive fixint
+  let pos = writeUint(frame, writeUint(frame, 2, tick), span);
+  if (slots < 16) {
+    frame[pos++] = 0x90 | slots; // fixarray
+  } else {
+    frame[pos] = 0xdc; // array 16
+    frame[pos + 1] = slots >>> 8;
+    frame[pos + 2] = slots;
+    pos += 3;
+  }
+  for (let i = 0; i < slots; i++) pos = writeUint(frame, pos, acks[i]!);
+  frame.set(body, head);
+  return frame;
+}
+
 /** `[SNAPSHOT, tick, ackSeq, entities]`: a shared body behind this client's header. */
 export function snapshotFrame(
   tick: number,

@@ -5,6 +5,7 @@ import {
   fullEntities,
   packDeltaBody,
   packSnapshotBody,
+  roomDeltaFrame,
   snapshotFrame,
 } from '../../../shared/protocol/delta-encode.ts';
 import type { EntityRecord, Snapshot } from '../../../shared/protocol/snapshot.ts';
@@ -35,6 +36,7 @@ export class StateSync {
   readonly #bodies = new Map<number, Uint8Array>();
   readonly #out = new FrameBuffer();
   #current: Snapshot | undefined;
+  #previousTick = -1;
 
   constructor(history: SnapshotHistory) {
     this.#history = history;
@@ -42,9 +44,32 @@ export class StateSync {
 
   /** Start a new tick's sends; drops last tick's encoded bodies. */
   begin(current: Snapshot): void {
+    this.#previousTick = this.#current?.tick ?? -1;
     this.#current = current;
     this.#bodies.clear();
     this.#history.push(current);
+  }
+
+  /**
+   * The tick of the previous begin() while its snapshot is still in the history, else -1: the
+   * common baseline of the clients that got last tick's state, which a ROOM_DELTA is encoded from.
+   */
+  get commonBaseline(): number {
+    const tick = this.#previousTick;
+    return tick >= 0 && this.#history.get(tick) !== undefined ? tick : -1;
+  }
+
+  /**
+   * The ROOM_DELTA from `commonBaseline` to this tick, carrying `acks[0..slots)`. Shares its body
+   * with the DELTAs of v1 clients on that baseline; valid until the next frame is asked for.
+   */
+  roomFrame(acks: ArrayLike<number>, slots: number): Uint8Array {
+    const current = this.#current;
+    const baseTick = this.commonBaseline;
+    const base = baseTick >= 0 ? this.#history.get(baseTick) : undefined;
+    if (!current || !base) throw new Error('StateSync.roomFrame without a common baseline');
+    const body = this.#deltaBody(base, current);
+    return roomDeltaFrame(current.tick, current.tick - base.tick, acks, slots, body, this.#out);
   }
 
   /** Distinct bodies encoded this tick (for tests and metrics). */
@@ -80,11 +105,7 @@ export class StateSync {
     }
     client.visible = undefined;
     if (base) {
-      let body = this.#bodies.get(base.tick);
-      if (!body) {
-        body = packDeltaBody(diffSnapshots(base, current));
-        this.#bodies.set(base.tick, body);
-      }
+      const body = this.#deltaBody(base, current);
       return { bytes: deltaFrame(tick, tick - base.tick, ackSeq, body, this.#out), full: false };
     }
     let body = this.#bodies.get(-1);
@@ -93,5 +114,15 @@ export class StateSync {
       this.#bodies.set(-1, body);
     }
     return { bytes: snapshotFrame(tick, ackSeq, body, this.#out), full: true };
+  }
+
+  /** The delta body from `base` to `current`, encoded once per tick and baseline. */
+  #deltaBody(base: Snapshot, current: Snapshot): Uint8Array {
+    let body = this.#bodies.get(base.tick);
+    if (!body) {
+      body = packDeltaBody(diffSnapshots(base, current));
+      this.#bodies.set(base.tick, body);
+    }
+    return body;
   }
 }
