@@ -52,6 +52,7 @@ export class Seat implements ClientBaseline {
   readonly rate: InputRate;
   baselineTick = -1;
   visible: Set<number> | undefined = undefined;
+  spareVisible: Set<number> | undefined = undefined;
   /** When the last state frame went out (ms); the slow-consumer timeout counts from it. */
   lastSentAt: number;
   /** Last time an input-rate error was sent, so a flood gets one error a second, not one per input. */

@@ -27,6 +27,11 @@ export interface ViewScope {
   /** ids the client had at its baseline (what was last sent to it); required with isVisible */
   readonly before: ReadonlySet<number>;
   readonly isVisible: (record: EntityRecord) => boolean;
+  /**
+   * records of `current` to consider instead of all of them (an interest grid's cells around the
+   * client): must include every record isVisible would accept, so the cost follows the view
+   */
+  readonly candidates?: Iterable<EntityRecord>;
   /** filled with the ids visible now (becomes `before` for the next send); cleared first, so two
    * sets can be alternated, but it must not be the same set as `before` */
   readonly after: Set<number>;
@@ -56,8 +61,9 @@ export function diffSnapshots(base: Snapshot, current: Snapshot, scope?: ViewSco
   const { before, isVisible, after } = scope;
   if ((after as ReadonlySet<number>) === before) throw new TypeError('scope.after must not be scope.before');
   after.clear();
-  for (const [id, rec] of current.entities) {
+  for (const rec of scope.candidates ?? current.entities.values()) {
     if (!isVisible(rec)) continue;
+    const id = rec.id;
     after.add(id);
     const old = base.entities.get(id);
     if (!before.has(id) || old === undefined || old.type.index !== rec.type.index) {
@@ -80,7 +86,7 @@ export function diffSnapshots(base: Snapshot, current: Snapshot, scope?: ViewSco
 export function fullEntities(current: Snapshot, scope?: Omit<ViewScope, 'before'>): WireValue[] {
   const out: WireValue[] = [];
   scope?.after.clear();
-  for (const rec of current.entities.values()) {
+  for (const rec of scope?.candidates ?? current.entities.values()) {
     if (scope !== undefined) {
       if (!scope.isVisible(rec)) continue;
       scope.after.add(rec.id);

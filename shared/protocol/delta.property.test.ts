@@ -295,6 +295,14 @@ describe('state sync property', () => {
           for (let i = 0; i < ops.length; i++) {
             const visible = visibleAt[i]!;
             const isVisible = (r: EntityRecord): boolean => visible.has(r.id);
+            // On odd ticks only some records are offered, as an interest grid offers the cells
+            // around a client: every visible one, plus some that the filter still turns down.
+            const candidates =
+              i % 2 === 1
+                ? [...server.snapshots[i]!.entities.values()].filter(
+                    (r) => visible.has(r.id) || r.id % 2 === 0,
+                  )
+                : undefined;
             for (const c of clients) {
               const action = c.schedule[i]!;
               if (action === 'skip') continue;
@@ -304,7 +312,13 @@ describe('state sync property', () => {
                   ? snapshotFrame(
                       server.ticks[i]!,
                       ackSeqAt(i),
-                      packSnapshotBody(fullEntities(server.snapshots[i]!, { isVisible, after })),
+                      packSnapshotBody(
+                        fullEntities(server.snapshots[i]!, {
+                          isVisible,
+                          after,
+                          ...(candidates ? { candidates } : {}),
+                        }),
+                      ),
                     )
                   : deltaFrame(
                       server.ticks[i]!,
@@ -315,6 +329,7 @@ describe('state sync property', () => {
                           before: c.before,
                           isVisible,
                           after,
+                          ...(candidates ? { candidates } : {}),
                         }),
                       ),
                     );

@@ -7,9 +7,11 @@ import type { HookGuard } from '../hook-guard.ts';
 import type { GameMetrics } from '../metrics.ts';
 import type { Player, Room } from '../room.ts';
 import type { Seat } from '../seat.ts';
+import { InterestGrid } from './interest-grid.ts';
 import type { StateSync } from './state-sync.ts';
 
 type ViewFilter = NonNullable<Room['canSee']>;
+type ViewOf = NonNullable<Room['viewOf']>;
 
 /** Where a room's ROOM_DELTA goes: the transport's publish to the room's state topic. */
 export interface RoomFrameTopic {
@@ -44,6 +46,11 @@ export class StateSender {
   #acks = new Uint32Array(16);
   #filter: ViewFilter | undefined;
   #viewer: Player | undefined;
+  readonly #grid = new InterestGrid();
+  /** The records around the viewer, refilled per viewer (a room with viewOf). */
+  readonly #candidates: EntityRecord[] = [];
+  /** Candidates already passed the area test: only canSee remains. */
+  readonly #canSee = (record: EntityRecord): boolean => this.#filter === undefined || this.#visible(record);
   readonly #frames;
 
   constructor(
@@ -80,9 +87,10 @@ export class StateSender {
     // Read every tick, as a room may set or replace its filter while it runs.
     const filter = this.#room.canSee;
     this.#filter = filter;
-    const isVisible = filter ? this.#isVisible : undefined;
+    const viewOf = this.#room.viewOf;
+    const isVisible = viewOf ? this.#canSee : filter ? this.#isVisible : undefined;
     // With a filter every client's state differs: no shared frame.
-    const common = filter ? -1 : sync.commonBaseline;
+    const common = isVisible ? -1 : sync.commonBaseline;
     const slots = common >= 0 ? topic.slots() : 0;
     if (slots > this.#acks.length) this.#acks = new Uint32Array(Math.max(slots, this.#acks.length * 2));
     const acks = this.#acks;
@@ -125,7 +133,8 @@ export class StateSender {
       }
       if (seat.inRoomFrame) this.#leaveRoomFrame(seat, socket);
       this.#viewer = seat.player;
-      const frame = sync.frameFor(seat, seat.ackSeq, isVisible);
+      const candidates = viewOf ? this.#around(viewOf, seat.player, snapshot) : undefined;
+      const frame = sync.frameFor(seat, seat.ackSeq, isVisible, candidates);
       seat.sentAck = seat.ackSeq;
       // A frame the transport dropped never reached the client: its baseline is unknown now.
       if (!socket.send(frame.bytes)) seat.baselineTick = -1;
@@ -149,6 +158,22 @@ export class StateSender {
   #leaveRoomFrame(seat: Seat, socket: NonNullable<Seat['socket']>): void {
     socket.unsubscribe(this.#topic.name);
     seat.inRoomFrame = false;
+  }
+
+  /** The records within the player's view area, from the grid; undefined (everything) without one. */
+  #around(viewOf: ViewOf, player: Player, snapshot: Snapshot): readonly EntityRecord[] | undefined {
+    let area: ReturnType<ViewOf>;
+    try {
+      area = viewOf.call(this.#room, player);
+    } catch (error) {
+      this.#hooks.failed('viewOf', error);
+      area = undefined;
+    }
+    if (area === undefined || !(area.radius > 0)) return undefined;
+    // The first area's radius sizes the cells: a view then spans at most 3 x 3 of them.
+    this.#grid.index(snapshot, this.#grid.cellSize || area.radius);
+    this.#grid.query(area, this.#candidates);
+    return this.#candidates;
   }
 
   /** The room's view filter for the current viewer, contained: a throwing canSee hides the entity. */

@@ -17,6 +17,8 @@ export interface ClientBaseline {
   baselineTick: number;
   /** Entity ids the client had at its baseline; only kept for rooms with a view filter. */
   visible: Set<number> | undefined;
+  /** The set `visible` was before, reused for the next tick's view (cleared before use). */
+  spareVisible?: Set<number> | undefined;
 }
 
 /** One encoded state frame for one client. */
@@ -79,13 +81,15 @@ export class StateSync {
 
   /**
    * The frame for a client, advancing its baseline to this tick. With `isVisible` (a room with a
-   * view filter) the frame is encoded for this client alone. The bytes are only valid until the
+   * view filter) the frame is encoded for this client alone, from `candidates` when given (the
+   * records around it on the interest grid) rather than from every record of the room. The bytes are only valid until the
    * next call: send them (transports copy) before asking for another frame.
    */
   frameFor(
     client: ClientBaseline,
     ackSeq: number,
     isVisible?: (record: EntityRecord) => boolean,
+    candidates?: readonly EntityRecord[],
   ): StateFrame {
     const current = this.#current;
     if (!current) throw new Error('StateSync.frameFor before begin');
@@ -93,17 +97,23 @@ export class StateSync {
     const tick = current.tick;
     client.baselineTick = tick;
     if (isVisible) {
-      const after = new Set<number>();
+      // Two sets per client, alternated: what it had at its baseline, and what it gets now.
       const before = client.visible;
+      const after = client.spareVisible ?? new Set<number>();
+      client.spareVisible = before;
       client.visible = after;
       if (base && before) {
-        const body = packDeltaBody(diffSnapshots(base, current, { before, isVisible, after }));
+        const scope = candidates ? { before, isVisible, after, candidates } : { before, isVisible, after };
+        const body = packDeltaBody(diffSnapshots(base, current, scope));
         return { bytes: deltaFrame(tick, tick - base.tick, ackSeq, body, this.#out), full: false };
       }
-      const body = packSnapshotBody(fullEntities(current, { isVisible, after }));
+      const body = packSnapshotBody(
+        fullEntities(current, candidates ? { isVisible, after, candidates } : { isVisible, after }),
+      );
       return { bytes: snapshotFrame(tick, ackSeq, body, this.#out), full: true };
     }
     client.visible = undefined;
+    client.spareVisible = undefined;
     if (base) {
       const body = this.#deltaBody(base, current);
       return { bytes: deltaFrame(tick, tick - base.tick, ackSeq, body, this.#out), full: false };
