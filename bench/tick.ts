@@ -44,8 +44,8 @@ import { StateMirror } from '../shared/protocol/delta-apply.ts';
 import { applyStateMessage, isStateMessage } from '../shared/protocol/state-message.ts';
 import { shapeFromWire } from '../shared/protocol/state-shape.ts';
 import { bigWorld, bigWorldFiltered } from './big-world.ts';
+import { callgrindInstructions } from './callgrind.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TICK_MS = 50;
 
 const { values } = parseArgs({
@@ -250,6 +250,13 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] });
 
+function liveHeapMiB(): number {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (!collect) return -1;
+  collect();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+}
+
 function run(): void {
   let tick = 0;
   for (let i = 0; i < warmup; i++) step(++tick);
@@ -274,6 +281,8 @@ function run(): void {
     bytesPerClientTick: (sent.bytes + sent.publishedBytes - bytes0) / clientTicks,
     heapUsedMiB: process.memoryUsage().heapUsed / 2 ** 20,
     rssMiB: process.memoryUsage().rss / 2 ** 20,
+    /** The live heap: after a full collection when the run has --expose-gc, else -1. */
+    liveHeapMiB: liveHeapMiB(),
     newSpaceMiB:
       (getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.physical_space_size ?? 0) /
       2 ** 20,
@@ -286,32 +295,14 @@ function run(): void {
   setTimeout(() => console.log(JSON.stringify(result)), 100);
 }
 
-/** Total instructions (Ir) callgrind counted for one run of this script with `ticks`. */
-function instructions(ticksToRun: number): number {
-  const out = join(tmpdir(), `bench-tick-${process.pid}-${ticksToRun}.callgrind`);
-  const args = [
-    '--tool=callgrind',
-    `--callgrind-out-file=${out}`,
-    process.execPath,
-    '--experimental-strip-types',
-    '--no-warnings',
-    // No concurrent compiler or GC threads: the same work lands on the same counts run after run.
-    '--single-threaded',
-    fileURLToPath(import.meta.url),
-    ...['--rooms', String(rooms), '--ticks', String(ticksToRun), '--warmup', String(warmup)],
+if (values.callgrind) {
+  const args = (n: number) => [
+    ...['--rooms', String(rooms), '--ticks', String(n), '--warmup', String(warmup)],
     ...['--world', world, '--things', String(things), '--players', String(bigPlayers)],
   ];
-  execFileSync('valgrind', args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'ignore'] });
-  const text = readFileSync(out, 'utf8');
-  rmSync(out, { force: true });
-  const match = /^summary:\s+(\d+)/m.exec(text) ?? /^totals:\s+(\d+)/m.exec(text);
-  if (!match) throw new Error('no instruction total in the callgrind output');
-  return Number(match[1]);
-}
-
-if (values.callgrind) {
-  const one = instructions(ticks);
-  const two = instructions(2 * ticks);
+  const script = fileURLToPath(import.meta.url);
+  const one = callgrindInstructions(script, args(ticks));
+  const two = callgrindInstructions(script, args(2 * ticks));
   const perClientTick = (two - one) / (rooms * playersPerRoom * ticks);
   const result = {
     world,

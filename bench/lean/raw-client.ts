@@ -149,6 +149,11 @@ export class LeanClient {
       }
       this.#handshaken = true;
       data = data.subarray(end + 4);
+      if (this.#ackMode === 'next-message') {
+        // The floor sends no WELCOME: the connection is ready once upgraded.
+        this.#open = true;
+        this.#resolve();
+      }
     }
     let pos = 0;
     while (data.length - pos >= 2) {
@@ -208,21 +213,17 @@ export class LeanClient {
     this.#acked(ack, now);
   }
 
-  /** The first message: WELCOME (the floor sends none: its first frame is already state). */
+  /** The first message from a Tickforge node: WELCOME. */
   #welcome(payload: Buffer): void {
     this.#open = true;
-    if (this.#ackMode === 'state') {
-      const welcome = decodeMessage(payload);
-      if (welcome[0] !== MessageType.WELCOME) {
-        this.#reject(new Error(`expected WELCOME, got ${String(welcome[0])}`));
-        this.#socket.destroy();
-        return;
-      }
-      this.#slot = typeof welcome[9] === 'number' ? welcome[9] : -1;
-      this.#seq = this.#ack = this.#timed = typeof welcome[8] === 'number' ? welcome[8] : 0;
-    } else {
-      this.#totals.states++;
+    const welcome = decodeMessage(payload);
+    if (welcome[0] !== MessageType.WELCOME) {
+      this.#reject(new Error(`expected WELCOME, got ${String(welcome[0])}`));
+      this.#socket.destroy();
+      return;
     }
+    this.#slot = typeof welcome[9] === 'number' ? welcome[9] : -1;
+    this.#seq = this.#ack = this.#timed = typeof welcome[8] === 'number' ? welcome[8] : 0;
     this.#resolve();
   }
 
