@@ -1,30 +1,3 @@
-/**
- * `npm run bench:tick`: the game node's hot path on a fixed, deterministic workload, for measuring
- * a change before and after on a machine that is shared or noisy.
- *
- * R arena rooms of 16 fake sockets run T ticks through the real code: each tick every client's
- * INPUT frame goes through handleClientMessage (decode, envelope schema, rate bucket, input schema,
- * queue), then RoomRuntime.tick (inputs -> arena update -> snapshot -> StateSender -> sends and
- * publishes). The clock is fake and every random choice seeded, so two runs do the same work.
- * Sockets only count (and copy, as the transports do) what they are sent; the transports' native
- * work per socket (the syscall) is the same for any design and is not in these figures.
- *
- *   npm run bench:tick -- [--rooms 64] [--ticks 400] [--warmup 100] [--callgrind] [--json]
- *                         [--world arena|big|big-filtered] [--things 5000] [--players 500]
- *
- * `--world big` is one room per --rooms of --players players and --things things (bench/big-world.ts,
- * each player seeing a circle through Room.viewOf); `big-filtered` is the same world seen through
- * a plain canSee filter, the O(world)-per-client comparison. The first client of each room decodes
- * what it gets with the SDK's code, so the report also says how many entities a client holds.
- *
- * Without --callgrind: wall and CPU time per client-tick (noisy on a shared machine). With it:
- * the benchmark runs itself twice under `valgrind --tool=callgrind` (T and 2T ticks, same setup)
- * and reports the instructions of T ticks (the difference), per client-tick: load-independent.
- */
-import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';

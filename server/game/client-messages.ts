@@ -59,7 +59,7 @@ export function handleClientMessage(
     );
   }
 
-  const { seat, room } = socket.data;
+  const { room } = socket.data;
   switch (type) {
     case MessageType.INPUT:
       queueInput(socket, message[1] as number, message[2], deps);
