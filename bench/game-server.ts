@@ -43,6 +43,8 @@ export interface GameServerStats {
   readonly heapSpaces?: Record<string, number>;
   readonly overruns: number;
   readonly slipped: number;
+  /** State sends skipped by flow control (a client's socket over its buffer bound) in the window. */
+  readonly skippedSends?: number;
   readonly rooms: number;
   readonly connections: number;
 }
@@ -128,6 +130,8 @@ async function main(): Promise<void> {
   if (node.transport.kind !== transport)
     throw new Error(`asked for ${transport}, got ${node.transport.kind}`);
   let slippedAtReset = node.scheduler.counters.slipped;
+  const skippedSends = async () => (await node.metrics.skippedSends.get()).values[0]?.value ?? 0;
+  let skippedAtReset = 0;
 
   const profiler = values['cpu-prof'] ? new WindowProfiler(values['cpu-prof']) : undefined;
 
@@ -143,6 +147,7 @@ async function main(): Promise<void> {
       loopDelay.reset();
       overruns = 0;
       slippedAtReset = node.scheduler.counters.slipped;
+      skippedAtReset = await skippedSends();
       write({ ok: 'reset' });
     },
     async stats() {
@@ -164,6 +169,7 @@ async function main(): Promise<void> {
         heapSpaces: heapSpacesMiB(),
         overruns,
         slipped: node.scheduler.counters.slipped - slippedAtReset,
+        skippedSends: (await skippedSends()) - skippedAtReset,
         rooms: node.registry.size,
         connections: node.connections,
       };

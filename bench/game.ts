@@ -449,7 +449,7 @@ function row(r: RunResult): string {
     f(b.inputsPerClientSecond, 1),
     f(b.meanMessageBytes, 1),
     ticks,
-    `${r.server.overruns} / ${r.server.slipped}`,
+    `${r.server.overruns} / ${r.server.slipped} / ${r.server.skippedSends ?? '-'}`,
     f(r.server.loopDelayP99Ms, 1),
     `${f(r.serverRssMiB, 0)} (${f(r.server.memory?.heapUsed, 0)} / ${f(r.server.memory?.heapTotal, 0)})`,
     ack,
@@ -525,7 +525,7 @@ function markdown(
     `- workload: 16-player arena rooms (32 orbs), 20 Hz ticks, every bot sending an input at 20 Hz and moving ~7/8 of the time; ` +
       `ramp ${args.ramp}/s, warmup ${args.warmup} s, measured ${args.duration} s`,
     '',
-    '| system | clients | connected | server CPU ms per client-second | bytes per client-second | states per client-second | inputs per client-second | mean frame B | tick p50 / p99 / max ms | overruns / slipped | server loop lag p99 ms | RSS MiB (heap used / total) | input->ack p50 / p99 ms | bots CPU / loop lag p99 ms | steal % cpu0 / cpu1 | disconnects, errors |',
+    '| system | clients | connected | server CPU ms per client-second | bytes per client-second | states per client-second | inputs per client-second | mean frame B | tick p50 / p99 / max ms | overruns / slipped ticks / skipped sends | server loop lag p99 ms | RSS MiB (heap used / total) | input->ack p50 / p99 ms | bots CPU / loop lag p99 ms | steal % cpu0 / cpu1 | disconnects, errors |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.map((r) => `| ${row(r)} |`),
     '',
