@@ -110,7 +110,7 @@ export function renderChart(points: readonly ChartPoint[], caption: string): str
   const clients = [...new Set(points.map((p) => p.clients))].sort((a, b) => a - b);
   const systems = Object.keys(SERIES).filter((s) => points.some((p) => p.system === s));
   const width = W * PANELS.length;
-  const height = H + 40;
+  const height = H + 58;
   const legend = systems.map((s, i) => {
     const style = SERIES[s]!;
     const x = 20 + i * 190;
@@ -120,12 +120,18 @@ export function renderChart(points: readonly ChartPoint[], caption: string): str
       `<text x="${x + 30}" y="${H + 18}">${esc(style.label)}</text>`
     );
   });
+  // The floor below the tick rate means the machine, not the node, limited the run: say so on the chart.
+  const starved = points.some((p) => p.system === 'floor' && p.bots.statesPerClientSecond < 19);
+  const warning = starved
+    ? `<text x="10" y="${H + 52}" style="fill:#c92a2a;font-weight:bold">The floor itself missed its tick rate: this machine was too busy, these figures do not measure the node.</text>`
+    : '';
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     '<style>.title{font-weight:bold;font-size:12px}.grid{stroke:#dee2e6}.target{stroke:#2b8a3e;stroke-dasharray:2 3}.note{fill:#2b8a3e}text{fill:#212529}</style>',
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     ...PANELS.map((spec, i) => panel(points, spec, i * W, clients)),
     ...legend,
+    warning,
     `<text x="${width - 10}" y="${H + 34}" text-anchor="end" class="note" style="fill:#868e96">${esc(caption)}</text>`,
     '</svg>',
     '',
@@ -141,6 +147,12 @@ if (import.meta.main) {
   const json = JSON.parse(readFileSync(input, 'utf8')) as {
     results: ChartPoint[];
     facts: Record<string, string>;
+    args: { generator?: string };
   };
-  writeFileSync(output, renderChart(json.results, `${json.facts.date ?? ''} ${json.facts.machine ?? ''}`));
+  const { date, machine } = json.facts;
+  // The same caption bench/game.ts writes.
+  writeFileSync(
+    output,
+    renderChart(json.results, `${date}, ${machine}, generator ${json.args.generator ?? 'sdk'}`),
+  );
 }

@@ -550,6 +550,14 @@ function markdown(
       'Steal is hypervisor steal time per CPU over the window: this VM stalls for tens to hundreds of ms now ' +
       'and then, which shows in tick max, loop lag and input->ack but not in CPU time.',
   ];
+  if (results.some((r) => r.system === 'floor' && r.bots.statesPerClientSecond < 19))
+    lines.splice(
+      lines.indexOf('') + 1,
+      0,
+      '**The floor itself missed its tick rate in this run: the machine was too busy (other load, steal), ' +
+        'so these figures measure the machine, not the node. Re-run in a quiet window.**',
+      '',
+    );
   if (failures.length)
     lines.push('', 'Failed measurements:', '', ...failures.map((failure) => `- ${failure}`));
   if (profile) lines.push('', profile);
