@@ -236,6 +236,7 @@ function run(): void {
   for (const client of sampled.values()) client.held = client.states = 0;
   const frames0 = sent.frames + sent.subscribers;
   const bytes0 = sent.bytes + sent.publishedBytes;
+  metrics.tickPhase.reset(); // the phase sums cover the measured ticks only
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < ticks; i++) step(++tick);
@@ -265,7 +266,15 @@ function run(): void {
       [...sampled.values()].reduce((sum, c) => sum + c.held / Math.max(1, c.states), 0) / sampled.size,
   };
   // GC entries are delivered after the synchronous run: report once they are in.
-  setTimeout(() => console.log(JSON.stringify(result)), 100);
+  setTimeout(async () => {
+    // Where the tick's time went, per client-tick (wall time of each phase, from the node's own
+    // histogram): `send` is the per-client work, the others are per room.
+    const phases: Record<string, number> = {};
+    for (const v of (await metrics.tickPhase.get()).values) {
+      if (v.metricName?.endsWith('_sum')) phases[String(v.labels.phase)] = (v.value * 1e6) / clientTicks;
+    }
+    console.log(JSON.stringify({ ...result, phaseUsPerClientTick: phases }));
+  }, 100);
 }
 
 if (values.callgrind) {
