@@ -4,8 +4,8 @@
  * its avatar. A tenth of the things wander every tick, players move by their inputs. Used by
  * `npm run bench:tick -- --world big` and `npm run bench:game -- --world big`; not a game.
  */
-import type { JSONSchemaType } from 'ajv';
 import { defineRoom, type Player, Room, type ViewArea } from '../server/game/room.ts';
+import { arenaInputSchema } from '../server/games/arena/arena-room.ts';
 import { type ArenaInput, seededRandom } from '../server/games/arena/rules.ts';
 import type { Entity } from '../shared/protocol/state-shape.ts';
 
@@ -31,16 +31,6 @@ const state = {
 type State = typeof state;
 type Avatar = Entity<State['player'], 'player'>;
 type Thing = Entity<State['thing'], 'thing'>;
-
-const input: JSONSchemaType<ArenaInput> = {
-  type: 'object',
-  properties: {
-    dx: { type: 'number', minimum: -1, maximum: 1 },
-    dy: { type: 'number', minimum: -1, maximum: 1 },
-  },
-  required: ['dx', 'dy'],
-  additionalProperties: false,
-};
 
 /** 500 players and 5,000 things moving about; what a player sees is up to the subclasses. */
 abstract class BigWorldBase extends Room<State, ArenaInput> {
@@ -134,7 +124,7 @@ export class BigWorldFilteredRoom extends BigWorldBase {
 export const bigWorld = defineRoom({
   mode: 'bigworld',
   state,
-  input,
+  input: arenaInputSchema,
   room: BigWorldRoom,
   maxPlayers: BIG_WORLD.players,
 });

@@ -15,6 +15,7 @@
  */
 import { createHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { startInputClock } from '../loadtest/bots/input-clock.ts';
 import { devSeats } from '../loadtest/bots/seats.ts';
 import { seatUrl } from '../loadtest/common/lobby-api.ts';
 import { seededRandom } from '../server/games/arena/rules.ts';
@@ -103,6 +104,7 @@ async function join(index: number): Promise<void> {
       own,
       totals,
       ackMode,
+      random,
     );
     players.push(client);
     await client.ready;
@@ -111,30 +113,10 @@ async function join(index: number): Promise<void> {
   }
 }
 
-/** One timer for every player: the input period split in 10 slots, sends spread evenly. */
-function startInputs(): () => void {
-  const SLOTS = 10;
-  const slotMs = 1000 / inputRate / SLOTS;
-  const origin = performance.now();
-  let k = 0;
-  let timer: ReturnType<typeof setTimeout>;
-  const wake = () => {
-    const now = performance.now();
-    const due = Math.floor((now - origin) / slotMs);
-    if (due - k > SLOTS) k = due - SLOTS; // late by a whole period: those inputs are not sent
-    for (; k <= due; k++) {
-      for (let i = k % SLOTS; i < players.length; i += SLOTS) players[i]!.sendInput(now, random);
-    }
-    timer = setTimeout(wake, Math.max(0, origin + k * slotMs - performance.now()));
-  };
-  timer = setTimeout(wake, slotMs);
-  return () => clearTimeout(timer);
-}
-
 async function main(): Promise<void> {
   phase('ramp');
   const rampStart = performance.now();
-  const stopInputs = startInputs();
+  const stopInputs = startInputClock(players, inputRate, () => {});
   const joins: Promise<void>[] = [];
   for (let i = 0; i < clients; i++) {
     joins.push(join(i));

@@ -52,6 +52,7 @@ export class LeanClient {
   readonly #totals: LeanTotals;
   readonly #ackMode: AckMode;
   readonly #frames: Buffer[];
+  readonly #random: () => number;
   readonly #sentAt = new Float64Array(PENDING);
   #buffer: Buffer | undefined;
   #open = false;
@@ -74,7 +75,9 @@ export class LeanClient {
     frames: Buffer[],
     totals: LeanTotals,
     ackMode: AckMode,
+    random: () => number = Math.random,
   ) {
+    this.#random = random;
     this.#totals = totals;
     this.#ackMode = ackMode;
     this.#frames = frames;
@@ -114,11 +117,11 @@ export class LeanClient {
   }
 
   /** Send the next input; `now` in ms picks the direction (a new one every ~second, like Wander). */
-  sendInput(now: number, random: () => number): void {
+  sendInput(now: number): void {
     if (!this.#open) return;
     if (now >= this.#turnAt) {
-      this.#turnAt = now + 800 + random() * 400;
-      this.#direction = Math.floor(random() * this.#frames.length);
+      this.#turnAt = now + 800 + this.#random() * 400;
+      this.#direction = Math.floor(this.#random() * this.#frames.length);
     }
     const frame = this.#frames[this.#direction]!;
     const seq = ++this.#seq;

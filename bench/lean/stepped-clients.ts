@@ -16,6 +16,7 @@ const port = Number(portArg);
 const count = Number(clientsArg);
 const mode = modeArg as AckMode;
 
+const random = seededRandom(3);
 const totals: LeanTotals = { states: 0, messages: 0, bytes: 0, inputs: 0, ack: () => {}, closed: () => {} };
 const directions = [0, 1, 2, 3, 4, 5, 6].map((i) =>
   inputFrame(
@@ -23,7 +24,6 @@ const directions = [0, 1, 2, 3, 4, 5, 6].map((i) =>
     encodeMessage,
   ),
 );
-const random = seededRandom(3);
 const clients: LeanClient[] = [];
 for (let i = 0; i < count; i++) {
   clients.push(
@@ -34,6 +34,7 @@ for (let i = 0; i < count; i++) {
       directions.map((f) => Buffer.from(f)),
       totals,
       mode,
+      random,
     ),
   );
 }
@@ -57,7 +58,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   }
   clock += 50;
   waitingFor = totals.messages + count;
-  for (const client of clients) client.sendInput(clock, random);
+  for (const client of clients) client.sendInput(clock);
   process.stdout.write('sent\n');
   setImmediate(poll);
 });

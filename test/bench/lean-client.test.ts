@@ -50,7 +50,7 @@ describe('LeanClient', () => {
     // Different input counts per client: an ack read at another slot would show.
     const sends = [2, 5, 7]; // within the rate bucket's burst of 8
     clients.forEach((client, i) => {
-      for (let k = 0; k < sends[i]!; k++) client.sendInput(performance.now(), () => 0);
+      for (let k = 0; k < sends[i]!; k++) client.sendInput(performance.now());
     });
     await until(() => clients.every((c, i) => c.ackSeq >= sends[i]!));
     expect(clients.map((c) => c.ackSeq)).toEqual(sends);
