@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { createHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { pino } from 'pino';
 import { ConfigError, type GameConfig, loadConfig } from '../server/config.ts';
 import { GameNode } from '../server/game/game-node.ts';
@@ -39,8 +39,12 @@ export interface GameServerStats {
   readonly loopDelayMaxMs: number;
   /** process.memoryUsage() in MiB: where the RSS goes. */
   readonly memory: Record<string, number>;
+  /** V8 heap spaces, committed MiB by space (new_space is the two semi-spaces). */
+  readonly heapSpaces?: Record<string, number>;
   readonly overruns: number;
   readonly slipped: number;
+  /** State sends skipped by flow control (a client's socket over its buffer bound) in the window. */
+  readonly skippedSends?: number;
   readonly rooms: number;
   readonly connections: number;
 }
@@ -52,6 +56,14 @@ function memoryMiB(): Record<string, number> {
   const usage = process.memoryUsage();
   const out: Record<string, number> = {};
   for (const [key, bytes] of Object.entries(usage)) out[key] = Math.round(bytes / 104857.6) / 10;
+  return out;
+}
+
+/** Committed size of each V8 heap space in MiB, one decimal. */
+function heapSpacesMiB(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const space of getHeapSpaceStatistics())
+    out[space.space_name] = Math.round(space.physical_space_size / 104857.6) / 10;
   return out;
 }
 
@@ -118,6 +130,8 @@ async function main(): Promise<void> {
   if (node.transport.kind !== transport)
     throw new Error(`asked for ${transport}, got ${node.transport.kind}`);
   let slippedAtReset = node.scheduler.counters.slipped;
+  const skippedSends = async () => (await node.metrics.skippedSends.get()).values[0]?.value ?? 0;
+  let skippedAtReset = 0;
 
   const profiler = values['cpu-prof'] ? new WindowProfiler(values['cpu-prof']) : undefined;
 
@@ -133,6 +147,7 @@ async function main(): Promise<void> {
       loopDelay.reset();
       overruns = 0;
       slippedAtReset = node.scheduler.counters.slipped;
+      skippedAtReset = await skippedSends();
       write({ ok: 'reset' });
     },
     async stats() {
@@ -151,8 +166,10 @@ async function main(): Promise<void> {
         loopDelayP99Ms: lag(loopDelay.percentile(99)),
         loopDelayMaxMs: lag(loopDelay.max),
         memory: memoryMiB(),
+        heapSpaces: heapSpacesMiB(),
         overruns,
         slipped: node.scheduler.counters.slipped - slippedAtReset,
+        skippedSends: (await skippedSends()) - skippedAtReset,
         rooms: node.registry.size,
         connections: node.connections,
       };

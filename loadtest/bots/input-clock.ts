@@ -4,13 +4,12 @@
  * there is no drift; a wake-up late by more than a whole period skips the missed slots and counts
  * the inputs it did not send.
  */
-import type { Bot } from './bot.ts';
 
 const SLOTS = 10;
 
 /** Start sending `inputRate` inputs per second per bot; returns the function that stops it. */
 export function startInputClock(
-  bots: readonly Bot[],
+  bots: readonly { sendInput(now: number): void }[],
   inputRate: number,
   onSkipped: (inputs: number) => void,
 ): () => void {

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { SUBPROTOCOL } from '../../shared/protocol/codes.ts';
+import { SUBPROTOCOL, SUBPROTOCOLS } from '../../shared/protocol/codes.ts';
 import type { GameConfig } from '../config.ts';
 import type { GameMetrics } from './metrics.ts';
 import { originAllowed } from './origin.ts';
@@ -40,11 +40,12 @@ export async function admit(
 
 async function decide(request: UpgradeRequest, deps: AdmissionDeps): Promise<UpgradeDecision<SocketData>> {
   const { config, tokens, registry } = deps;
-  if (!request.protocols.includes(SUBPROTOCOL)) {
+  const protocol = SUBPROTOCOLS.find((p) => request.protocols.includes(p));
+  if (protocol === undefined) {
     const offered = request.protocols.join(', ') || 'none';
     return refuse(
       400,
-      `unsupported protocol: offer Sec-WebSocket-Protocol ${SUBPROTOCOL} (offered: ${offered})`,
+      `unsupported protocol: offer Sec-WebSocket-Protocol ${SUBPROTOCOLS.join(' or ')} (offered: ${offered})`,
     );
   }
   if (!originAllowed(request.headers.origin, config.allowedOrigins)) {
@@ -60,7 +61,7 @@ async function decide(request: UpgradeRequest, deps: AdmissionDeps): Promise<Upg
     if (!room || !seat)
       return refuse(410, 'seat no longer held: the reconnect window expired or the room closed');
     if (seat.reconnectNonce !== claims.nonce) return refuse(401, 'reconnect token was already used');
-    return accept(room, seat, await rotateReconnectToken(seat, claims.roomId, deps));
+    return accept(room, seat, protocol, await rotateReconnectToken(seat, claims.roomId, deps));
   }
 
   const seatToken = request.query.get('seat');
@@ -71,7 +72,7 @@ async function decide(request: UpgradeRequest, deps: AdmissionDeps): Promise<Upg
   if (!('reserve' in room)) return refuse(room.status, room.reason);
   const seat = room.reserve(claims);
   if (!('sessionId' in seat)) return refuse(seat.status, seat.reason);
-  return accept(room, seat, await rotateReconnectToken(seat, claims.roomId, deps));
+  return accept(room, seat, protocol, await rotateReconnectToken(seat, claims.roomId, deps));
 }
 
 /**
@@ -89,8 +90,15 @@ function rotateReconnectToken(seat: Seat, roomId: string, deps: AdmissionDeps): 
   });
 }
 
-function accept(room: RoomRuntime, seat: Seat, reconnectToken: string): UpgradeDecision<SocketData> {
-  return { accept: true, protocol: SUBPROTOCOL, data: { room, seat, reconnectToken } };
+function accept(
+  room: RoomRuntime,
+  seat: Seat,
+  protocol: string,
+  reconnectToken: string,
+): UpgradeDecision<SocketData> {
+  // Only v2 clients understand ROOM_DELTA; v1 clients get every state message on its own.
+  const roomFrames = protocol === SUBPROTOCOL;
+  return { accept: true, protocol, data: { room, seat, reconnectToken, roomFrames } };
 }
 
 function refuse(status: number, reason: string): UpgradeDecision<SocketData> {

@@ -4,7 +4,7 @@
  * message and the socket stays open. Nothing here throws out to the transport.
  */
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { DecodeError, decodeMessage, encodeMessage } from '../../shared/protocol/codec.ts';
+import { DecodeError, decodeMessage, decodeValue, encodeMessage } from '../../shared/protocol/codec.ts';
 import { CloseCode, ErrorCode, MessageType } from '../../shared/protocol/codes.ts';
 import { clientMessageSchemas } from '../../shared/protocol/schemas/client-messages.ts';
 import { compileOnce } from '../validation.ts';
@@ -30,6 +30,8 @@ export function handleClientMessage(
   isBinary: boolean,
   deps: ClientMessageDeps,
 ) {
+  // The common case first: most frames are INPUTs in their usual form.
+  if (isBinary && inputFastPath(socket, bytes, deps)) return;
   if (!isBinary)
     return violation(socket, deps, 'text_frame', CloseCode.UNSUPPORTED_DATA, 'binary frames only');
   let message: unknown[];
@@ -57,14 +59,11 @@ export function handleClientMessage(
     );
   }
 
-  const { seat, room } = socket.data;
+  const { room } = socket.data;
   switch (type) {
-    case MessageType.INPUT: {
-      if (!withinRate(socket, deps, 'input flood')) return;
-      const error = room.queueInput(seat, message[1] as number, message[2]);
-      if (error) sendError(socket, error.code, error.message);
+    case MessageType.INPUT:
+      queueInput(socket, message[1] as number, message[2], deps);
       return;
-    }
     case MessageType.PING:
       if (!withinRate(socket, deps, 'ping flood')) return;
       socket.send(encodeMessage([MessageType.PONG, message[1], deps.serverTime(), room.tickNumber]));
@@ -74,6 +73,52 @@ export function handleClientMessage(
       socket.close(CloseCode.NORMAL, 'left');
       return;
   }
+}
+
+/**
+ * `[INPUT, seq, input]` as clients encode it (a fixarray of 3, seq as a msgpack uint of at most 32
+ * bits, then one plain msgpack value) is read without decoding or validating the envelope: those
+ * bytes can only be what the envelope schema accepts. Anything else, including an input that is
+ * not plain msgpack, takes the general path, which decides and reports as it always did.
+ * True when the frame was handled here.
+ */
+function inputFastPath(socket: SeatSocket, bytes: Uint8Array, deps: ClientMessageDeps): boolean {
+  if (bytes.length < 4 || bytes[0] !== 0x93 || bytes[1] !== MessageType.INPUT) return false;
+  const token = bytes[2]!;
+  let seq: number;
+  let at: number;
+  if (token >= 1 && token < 0x80) {
+    seq = token;
+    at = 3;
+  } else if (token === 0xcc) {
+    seq = bytes[3]!;
+    at = 4;
+  } else if (token === 0xcd && bytes.length > 5) {
+    seq = (bytes[3]! << 8) | bytes[4]!;
+    at = 5;
+  } else if (token === 0xce && bytes.length > 7) {
+    seq = ((bytes[3]! << 24) >>> 0) + ((bytes[4]! << 16) | (bytes[5]! << 8) | bytes[6]!);
+    at = 7;
+  } else {
+    return false;
+  }
+  if (seq < 1 || at >= bytes.length) return false;
+  let input: unknown;
+  try {
+    input = decodeValue(bytes.subarray(at));
+  } catch {
+    return false;
+  }
+  queueInput(socket, seq, input, deps);
+  return true;
+}
+
+/** An INPUT whose envelope is valid: rate, then the room's own checks (seq order, input schema). */
+function queueInput(socket: SeatSocket, seq: number, input: unknown, deps: ClientMessageDeps): void {
+  if (!withinRate(socket, deps, 'input flood')) return;
+  const { seat, room } = socket.data;
+  const error = room.queueInput(seat, seq, input);
+  if (error) sendError(socket, error.code, error.message);
 }
 
 /**

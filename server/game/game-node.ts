@@ -11,7 +11,7 @@ import { PROBLEM_CONTENT_TYPE, problem } from '../problem.ts';
 import { IN_MEMORY } from '../store/embedded/sqlite.ts';
 import { urlHost } from '../url-host.ts';
 import { admit } from './admission.ts';
-import { handleClientMessage } from './client-messages.ts';
+import { type ClientMessageDeps, handleClientMessage } from './client-messages.ts';
 import { devSeatHandler } from './dev-seats.ts';
 import { DirectoryHeartbeat, type NodeDirectory } from './directory-heartbeat.ts';
 import { MatchDelivery, type MatchSender, type Sleep } from './match-delivery.ts';
@@ -174,6 +174,7 @@ export class GameNode {
       metrics,
       warnPending: config.outboxWarnPending,
     });
+    const messageDeps: ClientMessageDeps = { metrics, log, now, serverTime: () => performance.now() };
     this.transport = loaded.factory<SocketData>(
       {
         host: config.host,
@@ -205,15 +206,14 @@ export class GameNode {
             }
             socket.data.room.attach(socket.data.seat, socket);
           }),
-        message: (socket, bytes, isBinary) =>
-          this.#contain(socket, 'message', () =>
-            handleClientMessage(socket, bytes, isBinary, {
-              metrics,
-              log,
-              now,
-              serverTime: () => performance.now(),
-            }),
-          ),
+        // Every inbound frame comes through here: no closure or deps object per message.
+        message: (socket, bytes, isBinary) => {
+          try {
+            handleClientMessage(socket, bytes, isBinary, messageDeps);
+          } catch (err) {
+            this.#failed(socket, 'message', err);
+          }
+        },
         close: (socket, code, _reason, fault) =>
           this.#contain(socket, 'close', () => {
             this.#sockets.delete(socket);
@@ -338,11 +338,15 @@ export class GameNode {
     try {
       run();
     } catch (err) {
-      this.#log.error({ err, event, room: socket.data.room.id }, 'socket handler failed');
-      if (event !== 'close') {
-        socket.data.closingBy = 'server';
-        socket.close(CloseCode.INTERNAL_ERROR, 'internal error');
-      }
+      this.#failed(socket, event, err);
+    }
+  }
+
+  #failed(socket: SeatSocket, event: string, err: unknown): void {
+    this.#log.error({ err, event, room: socket.data.room.id }, 'socket handler failed');
+    if (event !== 'close') {
+      socket.data.closingBy = 'server';
+      socket.close(CloseCode.INTERNAL_ERROR, 'internal error');
     }
   }
 

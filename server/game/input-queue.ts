@@ -82,7 +82,12 @@ export class InputQueue {
         }
         seat.ackSeq = seq;
       }
-      queue.splice(0, n);
+      // Drop the applied prefix in place: splice would allocate an array of them every tick.
+      if (n === queue.length) queue.length = 0;
+      else {
+        queue.copyWithin(0, n);
+        queue.length -= n;
+      }
     }
   }
 }

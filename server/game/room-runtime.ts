@@ -120,6 +120,8 @@ export class RoomRuntime implements TickTask {
     this.#room.onCreate?.(options);
     this.#inputs = new InputQueue(type.validateInput, deps.config, deps.metrics, this.#hooks, this.#room);
     const sync = new StateSync(new SnapshotHistory(deps.config.snapshotHistoryTicks));
+    const stateTopic = `state/${id}`;
+    const roomSeats = this.#roomSeats;
     this.#sender = new StateSender(
       sync,
       deps.config,
@@ -128,6 +130,11 @@ export class RoomRuntime implements TickTask {
       this.#entities,
       this.#hooks,
       this.#room,
+      {
+        name: stateTopic,
+        publish: (bytes) => deps.publish(stateTopic, bytes),
+        slots: () => roomSeats.slotCount,
+      },
     );
   }
 
@@ -191,6 +198,7 @@ export class RoomRuntime implements TickTask {
     seat.clearTimer();
     seat.baselineTick = -1;
     seat.visible = undefined;
+    seat.inRoomFrame = false; // a new socket subscribes to nothing yet
     seat.lastSentAt = this.#deps.now();
     socket.subscribe(this.#topic);
     socket.send(
@@ -204,6 +212,7 @@ export class RoomRuntime implements TickTask {
         this.type.wireShape,
         this.mode,
         seat.lastSeq,
+        seat.slot,
       ]),
     );
     if (!seat.joined) {

@@ -5,6 +5,9 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import type { Entity, EntityFields, StateShape } from '../../shared/protocol/state-shape.ts';
+import type { ViewArea } from './sync/interest-grid.ts';
+
+export type { ViewArea } from './sync/interest-grid.ts';
 
 /** A seated player, as rooms see it. Keep per-player game data in the room, keyed by `id`. */
 export interface Player {
@@ -131,6 +134,14 @@ export abstract class Room<S extends StateShape = StateShape, I = unknown> {
    * state is encoded per player instead of once per baseline, so only use it where worlds are big.
    */
   canSee?(player: Player, entity: Entity): boolean;
+  /**
+   * Interest management by distance, for big worlds: the circle this player sees (or undefined to
+   * see everything). Entities whose type has numeric `x` and `y` fields are seen inside the circle
+   * only; entities without them are seen by everyone. The framework indexes positions on a grid
+   * once per tick, so a player's cost follows what it sees rather than the size of the world;
+   * `canSee`, when also defined, is asked only about the entities inside the circle.
+   */
+  viewOf?(player: Player): ViewArea | undefined;
 }
 
 /** How the framework builds and limits one kind of room (a game mode). */

@@ -9,6 +9,8 @@ export interface SocketData {
   readonly seat: Seat;
   readonly room: RoomRuntime;
   readonly reconnectToken: string;
+  /** The client speaks protocol v2: it may get its state in the room's shared ROOM_DELTA. */
+  readonly roomFrames?: boolean;
   /**
    * Set when the server starts closing the socket, so the close is not taken for a drop ('server':
    * kicked, 'leave': the player left, 'replaced': a newer connection took the seat), except 'slow',
@@ -32,6 +34,8 @@ export interface QueuedInput {
 export class Seat implements ClientBaseline {
   readonly player: Player;
   readonly sessionId: string;
+  /** Index in the room's ROOM_DELTA ack table; the lowest free one, kept until the seat is released. */
+  readonly slot: number;
   socket: SeatSocket | undefined;
   /** onJoin has run (the first connection opened). */
   joined = false;
@@ -41,9 +45,14 @@ export class Seat implements ClientBaseline {
   lastSeq = 0;
   /** Highest input seq applied by a tick; sent back in every state frame. */
   ackSeq = 0;
+  /** The ackSeq of the last state message sent: a ROOM_DELTA carries how far it moved since. */
+  sentAck = 0;
+  /** The socket is subscribed to the room's ROOM_DELTA topic (it was on the common baseline). */
+  inRoomFrame = false;
   readonly rate: InputRate;
   baselineTick = -1;
   visible: Set<number> | undefined = undefined;
+  spareVisible: Set<number> | undefined = undefined;
   /** When the last state frame went out (ms); the slow-consumer timeout counts from it. */
   lastSentAt: number;
   /** Last time an input-rate error was sent, so a flood gets one error a second, not one per input. */
@@ -53,8 +62,9 @@ export class Seat implements ClientBaseline {
   /** Pending grace-period or first-connection timer. */
   timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(id: string, name: string, sessionId: string, rate: InputRate, nowMs: number) {
+  constructor(id: string, name: string, sessionId: string, rate: InputRate, nowMs: number, slot = 0) {
     const seat = this;
+    this.slot = slot;
     this.player = {
       id,
       name,

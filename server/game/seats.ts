@@ -28,6 +28,8 @@ export class RoomSeats {
   readonly byPlayer = new Map<string, Seat>();
   /** The seated players, as the room's context exposes them. */
   readonly players = new Map<string, Player>();
+  /** Seats by ack-table slot; a released seat's slot is given to the next one. */
+  readonly #slots: (Seat | undefined)[] = [];
   readonly #config: GameConfig;
   readonly #now: () => number;
   readonly #events: SeatEvents;
@@ -47,7 +49,10 @@ export class RoomSeats {
     const config = this.#config;
     const now = this.#now;
     const rate = new InputRate(config.maxInputsPerSecond, Math.max(config.maxInputsPerTick * 2, 8), now());
-    const seat = new Seat(playerId, name, randomUUID(), rate, now());
+    let slot = this.#slots.indexOf(undefined);
+    if (slot < 0) slot = this.#slots.length;
+    const seat = new Seat(playerId, name, randomUUID(), rate, now(), slot);
+    this.#slots[slot] = seat;
     this.byPlayer.set(seat.player.id, seat);
     this.players.set(seat.player.id, seat.player);
     this.#cancelEmptyTimer();
@@ -75,8 +80,16 @@ export class RoomSeats {
     if (this.byPlayer.get(seat.player.id) !== seat) return;
     this.byPlayer.delete(seat.player.id);
     this.players.delete(seat.player.id);
+    this.#slots[seat.slot] = undefined;
     if (seat.joined) this.#events.left(seat, consented);
     if (this.byPlayer.size === 0 && !this.#closed) this.#startEmptyTimer();
+  }
+
+  /** One more than the highest slot in use: the length of a ROOM_DELTA's ack table. */
+  get slotCount(): number {
+    let n = this.#slots.length;
+    while (n > 0 && this.#slots[n - 1] === undefined) n--;
+    return n;
   }
 
   /** The room is closing: no empty-room timer from now on. */

@@ -5,8 +5,9 @@
  */
 
 import { decodeMessage, encodeMessage } from '../protocol/codec.ts';
-import { CloseCode, MessageType, SUBPROTOCOL } from '../protocol/codes.ts';
+import { CloseCode, MessageType, SUBPROTOCOL, SUBPROTOCOL_V1 } from '../protocol/codes.ts';
 import { type ApplyResult, ProtocolError, StateMirror } from '../protocol/delta-apply.ts';
+import { type AppliedState, applyStateMessage } from '../protocol/state-message.ts';
 import { shapeFromWire } from '../protocol/state-shape.ts';
 import { Emitter } from './emitter.ts';
 
@@ -119,6 +120,8 @@ export class GameClient extends Emitter<GameClientEvents> {
   readonly #socket: WebSocket;
   readonly #now: () => number;
   readonly #pingTimer: ReturnType<typeof setInterval> | undefined;
+  /** Index in ROOM_DELTA ack tables (protocol v2); undefined on v1. */
+  readonly #slot: number | undefined;
   #seq = 0;
   #ackSeq = 0;
   #rtt: number | undefined;
@@ -131,7 +134,8 @@ export class GameClient extends Emitter<GameClientEvents> {
       ? `reconnect=${encodeURIComponent(options.reconnect)}`
       : `seat=${encodeURIComponent(options.seat ?? '')}`;
     const url = `${options.url}${options.url.includes('?') ? '&' : '?'}${token}`;
-    const socket = new Socket(url, [SUBPROTOCOL]);
+    // v2 first; a node that only speaks v1 picks that, and the client follows.
+    const socket = new Socket(url, [SUBPROTOCOL, SUBPROTOCOL_V1]);
     socket.binaryType = 'arraybuffer';
     const stats: ClientStats = { bytesReceived: 0, messagesReceived: 0, statesReceived: 0, bytesSent: 0 };
     return new Promise((resolve, reject) => {
@@ -189,7 +193,7 @@ export class GameClient extends Emitter<GameClientEvents> {
 
   private constructor(socket: WebSocket, welcome: unknown[], stats: ClientStats, options: GameClientOptions) {
     super();
-    const [, playerId, roomId, reconnectToken, tickRate, , wireShape, mode, lastSeq] = welcome;
+    const [, playerId, roomId, reconnectToken, tickRate, , wireShape, mode, lastSeq, slot] = welcome;
     if (
       typeof playerId !== 'string' ||
       typeof roomId !== 'string' ||
@@ -207,6 +211,7 @@ export class GameClient extends Emitter<GameClientEvents> {
     // After a reconnect the seat remembers the last input seq it accepted; continue after it.
     this.#seq = typeof lastSeq === 'number' && Number.isSafeInteger(lastSeq) && lastSeq > 0 ? lastSeq : 0;
     this.#ackSeq = this.#seq;
+    this.#slot = typeof slot === 'number' && Number.isSafeInteger(slot) && slot >= 0 ? slot : undefined;
     this.state = options.mirror ?? new StateMirror(shapeFromWire(wireShape));
     this.stats = stats;
     this.#socket = socket;
@@ -286,22 +291,23 @@ export class GameClient extends Emitter<GameClientEvents> {
     }
     switch (message[0]) {
       case MessageType.SNAPSHOT:
-      case MessageType.DELTA: {
-        const full = message[0] === MessageType.SNAPSHOT;
-        const tick = message[1] as number;
-        let result: ApplyResult;
+      case MessageType.DELTA:
+      case MessageType.ROOM_DELTA: {
+        let applied: AppliedState;
         try {
-          result = full
-            ? this.state.applySnapshot(tick, message[3])
-            : this.state.applyDelta(tick, message[2] as number, message[4], message[5], message[6]);
+          applied = applyStateMessage(this.state, message, this.#ackSeq, this.#slot);
         } catch (error) {
           this.#fail(error);
           return;
         }
-        const ackSeq = message[full ? 2 : 3];
-        if (typeof ackSeq === 'number') this.#ackSeq = ackSeq;
+        this.#ackSeq = applied.ackSeq;
         this.stats.statesReceived++;
-        this.emit('state', { ...result, tick, ackSeq: this.#ackSeq, full });
+        this.emit('state', {
+          ...applied.result,
+          tick: applied.tick,
+          ackSeq: applied.ackSeq,
+          full: applied.full,
+        });
         return;
       }
       case MessageType.PONG: {

@@ -71,6 +71,20 @@ export function decodeMessage(bytes: Uint8Array): unknown[] {
   return value;
 }
 
+/**
+ * Decode exactly one msgpack value that is part of a message (INPUT's input, read by the node's
+ * fast path without decoding the envelope). Throws DecodeError('invalid_msgpack') on anything else.
+ */
+export function decodeValue(bytes: Uint8Array): unknown {
+  const problem = checkPlainMsgpack(bytes);
+  if (problem !== null) throw new DecodeError('invalid_msgpack', problem);
+  try {
+    return packr.unpack(bytes);
+  } catch (cause) {
+    throw new DecodeError('invalid_msgpack', 'msgpack could not be decoded', { cause });
+  }
+}
+
 /** Deepest nesting a message may use; protocol messages need far less, and the decoder recurses. */
 const MAX_DEPTH = 64;
 

@@ -4,10 +4,19 @@
  */
 
 /** Protocol version. Bumped on any incompatible change to a message layout. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
-/** WebSocket subprotocol a client must offer; the server refuses the upgrade without it. */
+/** The current WebSocket subprotocol: version 1's messages plus ROOM_DELTA and WELCOME's `slot`. */
 export const SUBPROTOCOL = `tickforge.v${PROTOCOL_VERSION}`;
+
+/** Version 1, still spoken: its clients get their state as SNAPSHOT and DELTA only. */
+export const SUBPROTOCOL_V1 = 'tickforge.v1';
+
+/**
+ * Subprotocols a node speaks, the preferred first. A client offers the ones it speaks; the node
+ * picks the first of this list the client offered, and refuses the upgrade if there is none.
+ */
+export const SUBPROTOCOLS: readonly string[] = [SUBPROTOCOL, SUBPROTOCOL_V1];
 
 /** First element of every message array: what the rest of the array means. */
 export const MessageType = {
@@ -21,8 +30,9 @@ export const MessageType = {
 
   // server -> client
   /**
-   * `[WELCOME, playerId, roomId, reconnectToken, tickRate, tick, stateShape, mode, lastSeq]`;
+   * `[WELCOME, playerId, roomId, reconnectToken, tickRate, tick, stateShape, mode, lastSeq, slot]`;
    * `lastSeq` is the highest input seq the seat accepted, so a reconnected client continues after it.
+   * `slot` (v2 only) is the seat's index in ROOM_DELTA's ack table, fixed while the seat is held.
    */
   WELCOME: 10,
   /** `[SNAPSHOT, tick, ackSeq, entities]`: the whole (visible) state; replaces the mirror. */
@@ -37,6 +47,12 @@ export const MessageType = {
   ERROR: 15,
   /** `[MATCH_END, results]`: the match is over; results as reported to leaderboards. */
   MATCH_END: 16,
+  /**
+   * `[ROOM_DELTA, tick, span, acks, created, changed, removed]` (v2 only): a DELTA published once
+   * to every client of the room whose baseline is `tick - span`, with an ack table instead of one
+   * ack: `acks[slot]` is how far this client's ackSeq moved since its previous state message.
+   */
+  ROOM_DELTA: 17,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 

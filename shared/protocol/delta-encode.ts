@@ -27,6 +27,11 @@ export interface ViewScope {
   /** ids the client had at its baseline (what was last sent to it); required with isVisible */
   readonly before: ReadonlySet<number>;
   readonly isVisible: (record: EntityRecord) => boolean;
+  /**
+   * records of `current` to consider instead of all of them (an interest grid's cells around the
+   * client): must include every record isVisible would accept, so the cost follows the view
+   */
+  readonly candidates?: Iterable<EntityRecord>;
   /** filled with the ids visible now (becomes `before` for the next send); cleared first, so two
    * sets can be alternated, but it must not be the same set as `before` */
   readonly after: Set<number>;
@@ -56,8 +61,9 @@ export function diffSnapshots(base: Snapshot, current: Snapshot, scope?: ViewSco
   const { before, isVisible, after } = scope;
   if ((after as ReadonlySet<number>) === before) throw new TypeError('scope.after must not be scope.before');
   after.clear();
-  for (const [id, rec] of current.entities) {
+  for (const rec of scope.candidates ?? current.entities.values()) {
     if (!isVisible(rec)) continue;
+    const id = rec.id;
     after.add(id);
     const old = base.entities.get(id);
     if (!before.has(id) || old === undefined || old.type.index !== rec.type.index) {
@@ -80,7 +86,7 @@ export function diffSnapshots(base: Snapshot, current: Snapshot, scope?: ViewSco
 export function fullEntities(current: Snapshot, scope?: Omit<ViewScope, 'before'>): WireValue[] {
   const out: WireValue[] = [];
   scope?.after.clear();
-  for (const rec of current.entities.values()) {
+  for (const rec of scope?.candidates ?? current.entities.values()) {
     if (scope !== undefined) {
       if (!scope.isVisible(rec)) continue;
       scope.after.add(rec.id);
@@ -158,6 +164,46 @@ export function deltaFrame(
   frame[0] = 0x97; // fixarray of 7
   frame[1] = MessageType.DELTA; // positive fixint
   writeUint(frame, writeUint(frame, writeUint(frame, 2, tick), span), ackSeq);
+  frame.set(body, head);
+  return frame;
+}
+
+/**
+ * `[ROOM_DELTA, tick, span, acks, created, changed, removed]`: one frame for every client on the
+ * baseline `tick - span`, published once per room. `acks[slot]` is how far the ackSeq of the client
+ * in that slot moved since its previous state message; only the first `slots` entries are written.
+ */
+export function roomDeltaFrame(
+  tick: number,
+  span: number,
+  acks: ArrayLike<number>,
+  slots: number,
+  body: Uint8Array,
+  into?: FrameBuffer,
+): Uint8Array {
+  checkUint('tick', tick);
+  checkUint('span', span);
+  if (!(Number.isInteger(slots) && slots >= 0 && slots <= acks.length && slots < 0x10000))
+    throw new RangeError(`slots must be an integer from 0 to ${Math.min(acks.length, 0xffff)}: ${slots}`);
+  let head = 2 + uintSize(tick) + uintSize(span) + (slots < 16 ? 1 : 3);
+  for (let i = 0; i < slots; i++) {
+    const ack = acks[i]!;
+    checkUint('ack', ack);
+    head += uintSize(ack);
+  }
+  const frame = into ? into.take(head + body.length) : new Uint8Array(head + body.length);
+  frame[0] = 0x97; // fixarray of 7
+  frame[1] = MessageType.ROOM_DELTA; // positive fixint
+  let pos = writeUint(frame, writeUint(frame, 2, tick), span);
+  if (slots < 16) {
+    frame[pos++] = 0x90 | slots; // fixarray
+  } else {
+    frame[pos] = 0xdc; // array 16
+    frame[pos + 1] = slots >>> 8;
+    frame[pos + 2] = slots;
+    pos += 3;
+  }
+  for (let i = 0; i < slots; i++) pos = writeUint(frame, pos, acks[i]!);
   frame.set(body, head);
   return frame;
 }

@@ -13,9 +13,11 @@ import {
   fullEntities,
   packDeltaBody,
   packSnapshotBody,
+  roomDeltaFrame,
   snapshotFrame,
 } from './delta-encode.ts';
 import { dequantize, type EntityRecord, quantize, type Snapshot, takeSnapshot } from './snapshot.ts';
+import { applyStateMessage } from './state-message.ts';
 import { type CompiledShape, compileShape, type FieldSpec, type StateShape } from './state-shape.ts';
 
 const ID_POOL = [0, 1, 2, 3, 4, 127, 128, 70_000];
@@ -293,6 +295,14 @@ describe('state sync property', () => {
           for (let i = 0; i < ops.length; i++) {
             const visible = visibleAt[i]!;
             const isVisible = (r: EntityRecord): boolean => visible.has(r.id);
+            // On odd ticks only some records are offered, as an interest grid offers the cells
+            // around a client: every visible one, plus some that the filter still turns down.
+            const candidates =
+              i % 2 === 1
+                ? [...server.snapshots[i]!.entities.values()].filter(
+                    (r) => visible.has(r.id) || r.id % 2 === 0,
+                  )
+                : undefined;
             for (const c of clients) {
               const action = c.schedule[i]!;
               if (action === 'skip') continue;
@@ -302,7 +312,13 @@ describe('state sync property', () => {
                   ? snapshotFrame(
                       server.ticks[i]!,
                       ackSeqAt(i),
-                      packSnapshotBody(fullEntities(server.snapshots[i]!, { isVisible, after })),
+                      packSnapshotBody(
+                        fullEntities(server.snapshots[i]!, {
+                          isVisible,
+                          after,
+                          ...(candidates ? { candidates } : {}),
+                        }),
+                      ),
                     )
                   : deltaFrame(
                       server.ticks[i]!,
@@ -313,6 +329,7 @@ describe('state sync property', () => {
                           before: c.before,
                           isVisible,
                           after,
+                          ...(candidates ? { candidates } : {}),
                         }),
                       ),
                     );
@@ -320,6 +337,79 @@ describe('state sync property', () => {
               c.base = i;
               c.before = after;
               expectMirror(server, i, c.mirror, visible);
+            }
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('clients on the common baseline share one ROOM_DELTA and each reads its own ack from it', () => {
+    // Each client's ack grows at its own pace, so an entry read from the wrong slot shows.
+    const ackAt = (i: number, slot: number): number => i * 4099 + slot * 131 * i;
+    fc.assert(
+      fc.property(
+        stateShape,
+        history,
+        firstTick,
+        delivered,
+        fc.nat(),
+        fc.nat(40),
+        (declared, ops, tick0, skips, snapAt, extraSlots) => {
+          const server = runServer(declared, ops, tick0);
+          const clients = schedules(ops.length, skips, snapAt).map((schedule, slot) => ({
+            mirror: new StateMirror(server.shape),
+            schedule,
+            base: -1,
+            slot,
+            ack: 0,
+          }));
+          // Slots of seats that are not in this frame (other clients, empty seats) carry zeros.
+          const slots = clients.length + extraSlots;
+          for (let i = 0; i < ops.length; i++) {
+            const acks = new Array<number>(slots).fill(0);
+            const members: typeof clients = [];
+            for (const c of clients) {
+              const action = c.schedule[i]!;
+              if (action === 'skip') continue;
+              if (action === 'delta' && c.base === i - 1) {
+                acks[c.slot] = ackAt(i, c.slot) - c.ack;
+                members.push(c);
+                continue;
+              }
+              const frame =
+                action === 'snapshot'
+                  ? snapshotFrame(
+                      server.ticks[i]!,
+                      ackAt(i, c.slot),
+                      packSnapshotBody(fullEntities(server.snapshots[i]!)),
+                    )
+                  : deltaFrame(
+                      server.ticks[i]!,
+                      i - c.base,
+                      ackAt(i, c.slot),
+                      packDeltaBody(diffSnapshots(server.snapshots[c.base]!, server.snapshots[i]!)),
+                    );
+              const applied = applyStateMessage(c.mirror, decodeMessage(frame), c.ack, c.slot);
+              if (applied.ackSeq !== ackAt(i, c.slot)) fail(`slot ${c.slot}: ack ${applied.ackSeq}`);
+              c.ack = applied.ackSeq;
+              c.base = i;
+              expectMirror(server, i, c.mirror);
+            }
+            if (members.length === 0) continue;
+            const body = packDeltaBody(diffSnapshots(server.snapshots[i - 1]!, server.snapshots[i]!));
+            const frame = roomDeltaFrame(server.ticks[i]!, 1, acks, slots, body);
+            for (const c of members) {
+              const message = decodeMessage(frame);
+              if (message[0] !== MessageType.ROOM_DELTA || message.length !== 7)
+                fail('bad room delta header');
+              const applied = applyStateMessage(c.mirror, message, c.ack, c.slot);
+              if (applied.ackSeq !== ackAt(i, c.slot))
+                fail(`slot ${c.slot}: ack ${applied.ackSeq} from the room frame`);
+              c.ack = applied.ackSeq;
+              c.base = i;
+              expectMirror(server, i, c.mirror);
             }
           }
         },

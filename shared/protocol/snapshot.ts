@@ -112,9 +112,16 @@ export function takeSnapshot<E extends { readonly id: number; readonly type: str
   previous: Snapshot | null,
 ): Snapshot {
   const records = new Map<number, EntityRecord>();
+  const before = previous?.entities;
+  // Entities of one type tend to come together: look the type up only when the name changes.
+  let typeName: string | undefined;
+  let type: CompiledEntityType | undefined;
   for (const entity of entities) {
     const { id } = entity;
-    const type = shape.byName.get(entity.type);
+    if (entity.type !== typeName) {
+      typeName = entity.type;
+      type = shape.byName.get(typeName);
+    }
     if (type === undefined) {
       throw new SnapshotError(
         'unknown_type',
@@ -124,9 +131,13 @@ export function takeSnapshot<E extends { readonly id: number; readonly type: str
     if (!Number.isSafeInteger(id) || id < 0) {
       throw new SnapshotError('bad_id', `entity id ${id} is not a non-negative safe integer`);
     }
-    if (records.has(id)) throw new SnapshotError('duplicate_id', `two entities have id ${id}`);
-    const prev = previous?.entities.get(id);
-    records.set(id, record(type, id, entity as unknown as Readonly<Record<string, unknown>>, prev));
+    const size = records.size;
+    records.set(
+      id,
+      record(type, id, entity as unknown as Readonly<Record<string, unknown>>, before?.get(id)),
+    );
+    // A map that did not grow already had the id (the snapshot is thrown away with the error).
+    if (records.size === size) throw new SnapshotError('duplicate_id', `two entities have id ${id}`);
   }
   return { tick, entities: records };
 }

@@ -427,7 +427,7 @@ describe('the recorded frames', () => {
       new Set([
         MessageType.WELCOME,
         MessageType.SNAPSHOT,
-        MessageType.DELTA,
+        MessageType.ROOM_DELTA,
         MessageType.PONG,
         MessageType.MATCH_END,
       ]),

@@ -1,8 +1,8 @@
 /**
  * Records the server frames one arena player receives during a short real match, for the k6 bundle
  * tests (fixtures/arena-frames.json). A second player joins and leaves meanwhile, so the recording
- * has every message kind a k6 VU meets: WELCOME, SNAPSHOT, DELTAs with created, changed and removed
- * entities, PONGs, and MATCH_END.
+ * has every message kind a k6 VU meets on protocol v2: WELCOME, SNAPSHOT, ROOM_DELTAs with created,
+ * changed and removed entities, PONGs, and MATCH_END.
  *
  * Re-record after a protocol change (the frames are committed, so the tests need no server):
  *
@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import { seatUrl } from '../../loadtest/common/lobby-api.ts';
 import { encodeMessage } from '../../shared/protocol/codec.ts';
 import { MessageType, SUBPROTOCOL } from '../../shared/protocol/codes.ts';
+import { isStateMessage } from '../../shared/protocol/state-message.ts';
 import { type DevSeat, startTestNode, stopAll } from '../support/game.ts';
 
 /** The fixture file's layout. */
@@ -54,7 +55,7 @@ export async function recordArenaFrames(): Promise<RecordedFrames> {
       frames.push({ at: Math.round(performance.now() - startedAt), base64: data.toString('base64') });
       // Every message is a fixarray whose first element is a positive fixint: the type code.
       const type = data[1];
-      if (type === MessageType.SNAPSHOT || type === MessageType.DELTA) states++;
+      if (isStateMessage(type)) states++;
       if (type === MessageType.MATCH_END) endMatch();
     });
     let seq = 0;

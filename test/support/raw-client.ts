@@ -4,7 +4,7 @@
  */
 import WebSocket from 'ws';
 import { decodeMessage } from '../../shared/protocol/codec.ts';
-import { SUBPROTOCOL } from '../../shared/protocol/codes.ts';
+import { SUBPROTOCOL_V1 } from '../../shared/protocol/codes.ts';
 
 export interface RawOptions {
   readonly query?: string;
@@ -25,7 +25,8 @@ export interface RawSocket {
 
 function open(url: string, options: RawOptions): WebSocket {
   const target = options.query ? `${url}?${options.query}` : url;
-  return new WebSocket(target, [...(options.protocols ?? [SUBPROTOCOL])], {
+  // v1 by default: raw tests read each state message's own ack (v2's ROOM_DELTA carries a table).
+  return new WebSocket(target, [...(options.protocols ?? [SUBPROTOCOL_V1])], {
     ...(options.origin ? { origin: options.origin } : {}),
     ...(options.ca ? { ca: options.ca } : {}),
   });

@@ -10,6 +10,7 @@
 import { decodeMessage, encodeMessage } from '../../../shared/protocol/codec.ts';
 import { MessageType } from '../../../shared/protocol/codes.ts';
 import { ProtocolError, StateMirror } from '../../../shared/protocol/delta-apply.ts';
+import { applyStateMessage } from '../../../shared/protocol/state-message.ts';
 import { shapeFromWire } from '../../../shared/protocol/state-shape.ts';
 
 /** A decoded server message, as the script acts on it. */
@@ -35,6 +36,8 @@ export class GameSession {
   ackSeq = 0;
   /** The room's entities; undefined until WELCOME. */
   mirror: StateMirror | undefined;
+  /** Index in ROOM_DELTA ack tables (protocol v2); undefined on v1. */
+  slot: number | undefined;
   #seq = 0;
 
   /** Seq of the last input encoded. */
@@ -52,16 +55,13 @@ export class GameSession {
       case MessageType.WELCOME:
         return this.#welcome(message);
       case MessageType.SNAPSHOT:
-      case MessageType.DELTA: {
+      case MessageType.DELTA:
+      case MessageType.ROOM_DELTA: {
         const mirror = this.mirror;
         if (mirror === undefined) throw new ProtocolError('desync', 'state before WELCOME');
-        const full = message[0] === MessageType.SNAPSHOT;
-        const tick = message[1] as number;
-        if (full) mirror.applySnapshot(tick, message[3]);
-        else mirror.applyDelta(tick, message[2] as number, message[4], message[5], message[6]);
-        const ackSeq = message[full ? 2 : 3];
-        if (typeof ackSeq === 'number') this.ackSeq = ackSeq;
-        return { kind: 'state', full, tick, ackSeq: this.ackSeq };
+        const applied = applyStateMessage(mirror, message, this.ackSeq, this.slot);
+        this.ackSeq = applied.ackSeq;
+        return { kind: 'state', full: applied.full, tick: applied.tick, ackSeq: applied.ackSeq };
       }
       case MessageType.PONG:
         return { kind: 'pong', sentAt: typeof message[1] === 'number' ? message[1] : Number.NaN };
@@ -93,7 +93,7 @@ export class GameSession {
   }
 
   #welcome(message: unknown[]): ServerMessage {
-    const [, playerId, roomId, , tickRate, , wireShape, , lastSeq] = message;
+    const [, playerId, roomId, , tickRate, , wireShape, , lastSeq, slot] = message;
     if (typeof playerId !== 'string' || typeof roomId !== 'string' || typeof tickRate !== 'number') {
       throw new ProtocolError('malformed_welcome', 'WELCOME message has wrong field types');
     }
@@ -103,6 +103,7 @@ export class GameSession {
     // After a reconnect the seat remembers the last input seq it accepted; continue after it.
     this.#seq = typeof lastSeq === 'number' && Number.isSafeInteger(lastSeq) && lastSeq > 0 ? lastSeq : 0;
     this.ackSeq = this.#seq;
+    this.slot = typeof slot === 'number' && Number.isSafeInteger(slot) && slot >= 0 ? slot : undefined;
     this.mirror = new StateMirror(shapeFromWire(wireShape));
     return { kind: 'welcome', tickRate, lastSeq: this.#seq };
   }

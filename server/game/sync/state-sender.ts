@@ -7,14 +7,29 @@ import type { HookGuard } from '../hook-guard.ts';
 import type { GameMetrics } from '../metrics.ts';
 import type { Player, Room } from '../room.ts';
 import type { Seat } from '../seat.ts';
+import { InterestGrid } from './interest-grid.ts';
 import type { StateSync } from './state-sync.ts';
 
 type ViewFilter = NonNullable<Room['canSee']>;
+type ViewOf = NonNullable<Room['viewOf']>;
+
+/** Where a room's ROOM_DELTA goes: the transport's publish to the room's state topic. */
+export interface RoomFrameTopic {
+  readonly name: string;
+  publish(bytes: Uint8Array): void;
+  /** One more than the highest seat slot in use: the ack table's length. */
+  slots(): number;
+}
 
 /**
  * Sends each tick's state to a room's connected seats, with flow control: a client whose socket
  * buffer is backed up skips ticks (its next delta covers the gap), and one too far behind is
  * closed as a slow consumer while its seat is held for the grace period.
+ *
+ * The common case goes out once per room: v2 clients that got last tick's state are subscribed to
+ * the room's state topic and get one ROOM_DELTA, published once, whose ack table carries each one's
+ * ack. Everyone else (a join or reconnect, a client that skipped ticks, a v1 client, any client of
+ * a room with a view filter) gets a frame of its own.
  */
 export class StateSender {
   readonly #sync: StateSync;
@@ -26,8 +41,17 @@ export class StateSender {
   readonly #room: Room;
   /** Created once: reads the room and player of the frame being encoded, so no closure per client. */
   readonly #isVisible = (record: EntityRecord): boolean => this.#visible(record);
+  readonly #topic: RoomFrameTopic;
+  /** Ack table of the tick being sent, by seat slot; grown as rooms seat more players. */
+  #acks = new Uint32Array(16);
   #filter: ViewFilter | undefined;
   #viewer: Player | undefined;
+  readonly #grid = new InterestGrid();
+  /** The records around the viewer, refilled per viewer (a room with viewOf). */
+  readonly #candidates: EntityRecord[] = [];
+  /** Candidates already passed the area test: only canSee remains. */
+  readonly #canSee = (record: EntityRecord): boolean => this.#filter === undefined || this.#visible(record);
+  readonly #frames;
 
   constructor(
     sync: StateSync,
@@ -37,7 +61,13 @@ export class StateSender {
     entities: RoomEntities<StateShape>,
     hooks: HookGuard,
     room: Room,
+    topic: RoomFrameTopic,
   ) {
+    this.#topic = topic;
+    this.#frames = {
+      delta: metrics.framesSent.labels('delta'),
+      snapshot: metrics.framesSent.labels('snapshot'),
+    };
     this.#sync = sync;
     this.#config = config;
     this.#metrics = metrics;
@@ -49,18 +79,29 @@ export class StateSender {
 
   /** Encode `snapshot` for every connected seat and send it, unless the seat's socket is backed up. */
   send(snapshot: Snapshot, seats: Iterable<Seat>): void {
-    this.#sync.begin(snapshot);
+    const sync = this.#sync;
+    sync.begin(snapshot);
     const config = this.#config;
     const metrics = this.#metrics;
+    const topic = this.#topic;
     // Read every tick, as a room may set or replace its filter while it runs.
     const filter = this.#room.canSee;
     this.#filter = filter;
-    const isVisible = filter ? this.#isVisible : undefined;
+    const viewOf = this.#room.viewOf;
+    const isVisible = viewOf ? this.#canSee : filter ? this.#isVisible : undefined;
+    // With a filter every client's state differs: no shared frame.
+    const common = isVisible ? -1 : sync.commonBaseline;
+    const slots = common >= 0 ? topic.slots() : 0;
+    if (slots > this.#acks.length) this.#acks = new Uint32Array(Math.max(slots, this.#acks.length * 2));
+    const acks = this.#acks;
+    acks.fill(0, 0, slots);
+    const tick = snapshot.tick;
     const time = this.#now();
     let bytes = 0;
     let deltas = 0;
     let fulls = 0;
     let skipped = 0;
+    let members = 0;
     for (const seat of seats) {
       const socket = seat.socket;
       if (!socket) continue;
@@ -68,6 +109,7 @@ export class StateSender {
       if (buffered > config.slowClientBufferBytes) {
         // Skip this tick: the next frame's delta spans from the old baseline and covers the gap.
         skipped++;
+        if (seat.inRoomFrame) this.#leaveRoomFrame(seat, socket);
         if (buffered > config.slowClientCloseBytes || time - seat.lastSentAt > config.slowClientTimeoutMs) {
           // Not a kick: the seat is held for the grace period so the client can reconnect.
           metrics.rejected.labels('slow_consumer').inc();
@@ -76,19 +118,62 @@ export class StateSender {
         }
         continue;
       }
+      seat.lastSentAt = time;
+      if (seat.baselineTick === common && common >= 0 && socket.data.roomFrames === true) {
+        // The common case: this client's state is the room's one frame, published after the loop.
+        if (!seat.inRoomFrame) {
+          socket.subscribe(topic.name);
+          seat.inRoomFrame = true;
+        }
+        acks[seat.slot] = seat.ackSeq - seat.sentAck;
+        seat.sentAck = seat.ackSeq;
+        seat.baselineTick = tick;
+        members++;
+        continue;
+      }
+      if (seat.inRoomFrame) this.#leaveRoomFrame(seat, socket);
       this.#viewer = seat.player;
-      const frame = this.#sync.frameFor(seat, seat.ackSeq, isVisible);
+      const candidates = viewOf ? this.#around(viewOf, seat.player, snapshot) : undefined;
+      const frame = sync.frameFor(seat, seat.ackSeq, isVisible, candidates);
+      seat.sentAck = seat.ackSeq;
       // A frame the transport dropped never reached the client: its baseline is unknown now.
       if (!socket.send(frame.bytes)) seat.baselineTick = -1;
-      seat.lastSentAt = time;
       bytes += frame.bytes.byteLength;
       if (frame.full) fulls++;
       else deltas++;
     }
+    if (members > 0) {
+      const frame = sync.roomFrame(acks, slots);
+      topic.publish(frame);
+      bytes += frame.byteLength * members;
+      deltas += members;
+    }
     if (bytes) metrics.bytesSent.inc(bytes);
-    if (deltas) metrics.framesSent.labels('delta').inc(deltas);
-    if (fulls) metrics.framesSent.labels('snapshot').inc(fulls);
+    if (deltas) this.#frames.delta.inc(deltas);
+    if (fulls) this.#frames.snapshot.inc(fulls);
     if (skipped) metrics.skippedSends.inc(skipped);
+  }
+
+  /** The client falls off the common baseline: its state goes out on its own until it is back. */
+  #leaveRoomFrame(seat: Seat, socket: NonNullable<Seat['socket']>): void {
+    socket.unsubscribe(this.#topic.name);
+    seat.inRoomFrame = false;
+  }
+
+  /** The records within the player's view area, from the grid; undefined (everything) without one. */
+  #around(viewOf: ViewOf, player: Player, snapshot: Snapshot): readonly EntityRecord[] | undefined {
+    let area: ReturnType<ViewOf>;
+    try {
+      area = viewOf.call(this.#room, player);
+    } catch (error) {
+      this.#hooks.failed('viewOf', error);
+      area = undefined;
+    }
+    if (area === undefined || !(area.radius > 0)) return undefined;
+    // The first area's radius sizes the cells: a view then spans at most 3 x 3 of them.
+    this.#grid.index(snapshot, this.#grid.cellSize || area.radius);
+    this.#grid.query(area, this.#candidates);
+    return this.#candidates;
   }
 
   /** The room's view filter for the current viewer, contained: a throwing canSee hides the entity. */
