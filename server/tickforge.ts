@@ -16,6 +16,8 @@ import { SeatTokens } from './game/seat-token.ts';
 import { createLobbyApp } from './lobby/app.ts';
 import { MatchmakingService } from './lobby/matchmaking/service.ts';
 import { modesFrom } from './lobby/modes.ts';
+import { instrumentStore } from './lobby/ops/instrument-store.ts';
+import { LobbyMetrics } from './lobby/ops/metrics.ts';
 import { createPartyTokens } from './lobby/party-tokens.ts';
 import { Seating } from './lobby/seating.ts';
 import { createAccessTokens } from './lobby/tokens.ts';
@@ -61,7 +63,13 @@ export async function startTickforge(options: TickforgeOptions): Promise<Tickfor
     loadSecret(settings.serverKey, dataDir, 'server-key'),
     loadSecret(settings.adminKey, dataDir, 'admin-key'),
   ]);
-  const store = await openEmbeddedStore({ dataDir, boards: settings.boards, now });
+  const metrics = new LobbyMetrics({ defaultMetrics: true });
+  const store = instrumentStore(
+    await openEmbeddedStore({ dataDir, boards: settings.boards, now }),
+    metrics,
+    now,
+  );
+  metrics.watchQueues(() => store.tickets.searching(), now);
   const seatTokens = new SeatTokens({ secret: encode(seatSecret), now });
   const modes = modesFrom(rooms, settings);
   const seating = new Seating({
@@ -90,6 +98,8 @@ export async function startTickforge(options: TickforgeOptions): Promise<Tickfor
     ticketTtlMs: settings.ticketTtlMs,
     rateLimits: settings.rateLimits,
     maxBodyBytes: settings.maxBodyBytes,
+    metrics,
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     ...(settings.serveDemo ? { demoDir: DEMO_DIR } : {}),
     leaderboardWrites: {
       serverKey,
@@ -117,6 +127,7 @@ export async function startTickforge(options: TickforgeOptions): Promise<Tickfor
       dataDir,
       sendReport: lobbyReporter({ lobbyUrl: settings.url ?? lobbyUrl, serverKey, now }),
       operatorKeys: [serverKey, adminKey],
+      ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     });
   } catch (error) {
     await closeServer(server);

@@ -55,6 +55,8 @@ export interface GameNodeOptions {
    * the list names private rooms, which only their members may know. Without keys it is refused.
    */
   readonly operatorKeys?: readonly string[];
+  /** When set, GET /metrics needs `Authorization: Bearer <token>` (TICKFORGE_METRICS_TOKEN). */
+  readonly metricsToken?: string;
 }
 
 /** Close codes counted under their own label; any other (clients pick theirs) counts as 'other'. */
@@ -74,19 +76,15 @@ const json = (status: number, body: unknown): HttpResponse => ({
   body: JSON.stringify(body),
 });
 
-/** The answer to GET /rooms without the server or admin key. */
-const UNAUTHORIZED: HttpResponse = {
+/** A 401 problem answer naming the credential the route needs. */
+const unauthorized = (detail: string): HttpResponse => ({
   status: 401,
   headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'www-authenticate': 'Bearer' },
-  body: JSON.stringify(
-    problem(
-      401,
-      'unauthorized',
-      'Unauthorized',
-      'This route needs the server or admin key (Authorization: Bearer <key>).',
-    ),
-  ),
-};
+  body: JSON.stringify(problem(401, 'unauthorized', 'Unauthorized', detail)),
+});
+
+/** The answer to GET /rooms without the server or admin key. */
+const UNAUTHORIZED = unauthorized('This route needs the server or admin key (Authorization: Bearer <key>).');
 
 /** A running game node. Create with GameNode.start(); stop() drains it. */
 export class GameNode {
@@ -260,11 +258,16 @@ export class GameNode {
         ? json(503, { status: 'draining' })
         : json(200, { status: 'ready', rooms: this.registry.size }),
     );
-    this.transport.route('GET', '/metrics', async () => ({
-      status: 200,
-      headers: { 'content-type': metrics.registry.contentType },
-      body: await this.#renderMetrics(),
-    }));
+    const scraper = options.metricsToken ? bearerKeyCheck([options.metricsToken]) : () => true;
+    this.transport.route('GET', '/metrics', async (request) =>
+      scraper(request.headers.authorization)
+        ? {
+            status: 200,
+            headers: { 'content-type': metrics.registry.contentType },
+            body: await this.#renderMetrics(),
+          }
+        : unauthorized('GET /metrics needs the metrics token (Authorization: Bearer <token>).'),
+    );
     const operator = bearerKeyCheck(options.operatorKeys ?? []);
     this.transport.route('GET', '/rooms', (request) =>
       operator(request.headers.authorization)

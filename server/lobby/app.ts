@@ -13,6 +13,8 @@ import { matchmakingRoutes } from './contracts/matchmaking.ts';
 import { roomRoutes } from './contracts/rooms.ts';
 import { systemRoutes } from './contracts/system.ts';
 import { buildOpenApi } from './openapi.ts';
+import { mountMetrics } from './ops/metrics-route.ts';
+import { observeRequests } from './ops/observe.ts';
 import { installProblemHandlers } from './problem.ts';
 import { clientIp, DEFAULT_RATE_LIMITS, rateLimit, requestBudget } from './rate-limit.ts';
 import { mountAuthRoutes } from './routes/auth.ts';
@@ -52,6 +54,15 @@ export function createLobbyApp(deps: LobbyDeps): Hono<LobbyEnv> {
   const maxBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
   installProblemHandlers(app, deps.log);
+  app.use(
+    '*',
+    observeRequests({
+      log: deps.log,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      matchReportPath: leaderboardRoutes.match.path,
+    }),
+  );
+  if (deps.metrics) mountMetrics(app, deps.metrics, deps.metricsToken);
   // Game nodes and operators (server and admin key) never compete with players for a budget.
   app.use(
     '/v1/*',

@@ -62,6 +62,7 @@ export function requestBudget(scope: string, perMinute: number): SpendBudget | u
       throw new RateLimitedError(
         seconds,
         `Too many requests (${scope}: ${perMinute} a minute); retry in ${seconds} s.`,
+        scope,
       );
     }
   };

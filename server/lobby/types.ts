@@ -6,6 +6,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { Player, Store } from '../store/types.ts';
 import type { LobbyModes } from './modes.ts';
+import type { LobbyMetrics } from './ops/metrics.ts';
 import type { PartyTokens } from './party-tokens.ts';
 import type { RateLimits } from './rate-limit.ts';
 import type { Seating } from './seating.ts';
@@ -36,6 +37,10 @@ export interface LobbyDeps {
   readonly demoDir?: string;
   /** Largest accepted request body in bytes (default 16 KiB). */
   readonly maxBodyBytes?: number;
+  /** Prometheus metrics served at GET /metrics (none served without). */
+  readonly metrics?: LobbyMetrics;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>` (TICKFORGE_METRICS_TOKEN). */
+  readonly metricsToken?: string;
 }
 
 /** Who may write leaderboards, and where a finished match counts. */
@@ -53,6 +58,8 @@ export interface LobbyEnv {
   Variables: {
     /** The authenticated player, set by the auth middleware. */
     player: Player;
+    /** The request's id (X-Request-Id), set first of all. */
+    requestId: string;
   };
 }
 

@@ -9,6 +9,8 @@ import { arena } from '../../server/games/arena/index.ts';
 import { createLobbyApp, type LeaderboardWrites, type LobbyEnv } from '../../server/lobby/app.ts';
 import { MatchmakingService } from '../../server/lobby/matchmaking/service.ts';
 import { type LobbyModes, modesFrom } from '../../server/lobby/modes.ts';
+import { instrumentStore } from '../../server/lobby/ops/instrument-store.ts';
+import type { LobbyMetrics } from '../../server/lobby/ops/metrics.ts';
 import { createPartyTokens } from '../../server/lobby/party-tokens.ts';
 import type { RateLimits } from '../../server/lobby/rate-limit.ts';
 import { type RoomLimits, Seating } from '../../server/lobby/seating.ts';
@@ -56,6 +58,9 @@ export interface TestLobbyOptions {
   readonly draining?: () => boolean;
   /** Caps on the live rooms of one creator (default: none). */
   readonly roomLimits?: RoomLimits;
+  /** Serve these metrics at /metrics, fed by the store wrapped as tickforge.ts wraps it. */
+  readonly metrics?: LobbyMetrics;
+  readonly metricsToken?: string;
 }
 
 /** Rate limits off: tests that are about them turn them on. */
@@ -79,7 +84,9 @@ export async function startLobby(options: TestLobbyOptions = {}): Promise<TestLo
     },
   });
   const log = pino({ level: 'info' }, sink);
-  const store = await openEmbeddedStore({ dataDir: IN_MEMORY, now, boards });
+  const embedded = await openEmbeddedStore({ dataDir: IN_MEMORY, now, boards });
+  const store = options.metrics ? instrumentStore(embedded, options.metrics, now) : embedded;
+  options.metrics?.watchQueues(() => store.tickets.searching(), now);
   const tokens = createAccessTokens({
     secret: TEST_SECRET,
     now,
