@@ -79,6 +79,7 @@ export async function startTickforge(options: TickforgeOptions): Promise<Tickfor
     now,
     seatTtlSeconds: settings.seatTtlSeconds,
     roomLimits: settings.roomLimits,
+    log: log.child({ component: 'lobby' }),
   });
   const lobbyLog = log.child({ component: 'lobby' });
   let draining = false;

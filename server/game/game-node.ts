@@ -202,7 +202,12 @@ export class GameNode {
               socket.close(CloseCode.GOING_AWAY, 'server shutting down');
               return;
             }
-            socket.data.room.attach(socket.data.seat, socket);
+            const { seat, room } = socket.data;
+            log.info(
+              { seatId: seat.seatId, playerId: seat.player.id, roomId: room.id, mode: room.mode },
+              'player joined',
+            );
+            room.attach(seat, socket);
           }),
         // Every inbound frame comes through here: no closure or deps object per message.
         message: (socket, bytes, isBinary) => {
@@ -217,7 +222,18 @@ export class GameNode {
             this.#sockets.delete(socket);
             if (fault) recordTransportFault(socket, fault, code, { metrics, log });
             metrics.closes.labels(KNOWN_CLOSE_CODES.has(code) ? String(code) : 'other').inc();
-            socket.data.room.detach(socket.data.seat, socket, code);
+            const { seat, room } = socket.data;
+            log.info(
+              {
+                seatId: seat.seatId,
+                playerId: seat.player.id,
+                roomId: room.id,
+                code,
+                by: socket.data.closingBy,
+              },
+              'player left',
+            );
+            room.detach(seat, socket, code);
             if (this.#sockets.size === 0) this.#allClosed?.();
           }),
       },

@@ -46,9 +46,11 @@ describe('POST /v1/rooms', () => {
       mode: 'arena',
       nodeId: 'node-1',
       expiresAt: lobby.clock.now + 30_000,
+      seatId: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     const claims = await lobby.seatTokens.verifySeat(reservation.seat, 'node-1');
     expect(claims).toMatchObject({
+      seatId: reservation.seatId,
       playerId: ada.playerId,
       name: 'ada',
       roomId: room.roomId,

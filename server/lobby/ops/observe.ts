@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { RateLimitedError } from '../errors.ts';
 import type { LobbyEnv } from '../types.ts';
 import { type LobbyMetrics, UNMATCHED_ROUTE } from './metrics.ts';
+import { requestIds } from './request-context.ts';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -36,7 +37,7 @@ export function observeRequests(options: ObserveOptions): MiddlewareHandler<Lobb
     const started = performance.now();
     const requestId = requestIdOf(c.req.header(REQUEST_ID_HEADER));
     c.set('requestId', requestId);
-    await next();
+    await requestIds.run(requestId, next);
     c.header(REQUEST_ID_HEADER, requestId);
     const status = c.res.status;
     const route = routeTemplate(routePath(c), status);
