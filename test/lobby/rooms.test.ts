@@ -17,7 +17,14 @@ afterEach(async () => {
 
 interface RoomSeat {
   room: { roomId: string; code?: string; players: number; maxPlayers: number; visibility: string };
-  reservation: { url: string; seat: string; roomId: string; playerId: string; expiresAt: number };
+  reservation: {
+    url: string;
+    seat: string;
+    roomId: string;
+    playerId: string;
+    expiresAt: number;
+    seatId: string;
+  };
 }
 
 const create = async (player: TestPlayer, body: object): Promise<RoomSeat> => {
