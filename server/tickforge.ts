@@ -16,8 +16,10 @@ import { SeatTokens } from './game/seat-token.ts';
 import { createLobbyApp } from './lobby/app.ts';
 import { MatchmakingService } from './lobby/matchmaking/service.ts';
 import { modesFrom } from './lobby/modes.ts';
+import { AdminSessions } from './lobby/ops/admin-session.ts';
 import { instrumentStore } from './lobby/ops/instrument-store.ts';
 import { LobbyMetrics } from './lobby/ops/metrics.ts';
+import { createNodeClient } from './lobby/ops/node-client.ts';
 import { createPartyTokens } from './lobby/party-tokens.ts';
 import { Seating } from './lobby/seating.ts';
 import { createAccessTokens } from './lobby/tokens.ts';
@@ -51,6 +53,9 @@ const encode = (secret: string) => new TextEncoder().encode(secret);
 
 /** Where `npm run build:demo` puts the browser demo the lobby serves at `/`. */
 export const DEMO_DIR = fileURLToPath(new URL('../client-demo/dist', import.meta.url));
+
+/** Where `npm run build:admin` puts the admin console the lobby serves at `/admin`. */
+export const CONSOLE_DIR = fileURLToPath(new URL('../client-admin/dist', import.meta.url));
 
 /** Start the store, the lobby and a game node. */
 export async function startTickforge(options: TickforgeOptions): Promise<Tickforge> {
@@ -100,6 +105,12 @@ export async function startTickforge(options: TickforgeOptions): Promise<Tickfor
     rateLimits: settings.rateLimits,
     maxBodyBytes: settings.maxBodyBytes,
     metrics,
+    admin: {
+      boards: settings.boards,
+      nodes: createNodeClient(adminKey),
+      sessions: new AdminSessions(adminKey, now),
+      consoleDir: CONSOLE_DIR,
+    },
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     ...(settings.serveDemo ? { demoDir: DEMO_DIR } : {}),
     leaderboardWrites: {
@@ -128,6 +139,7 @@ export async function startTickforge(options: TickforgeOptions): Promise<Tickfor
       dataDir,
       sendReport: lobbyReporter({ lobbyUrl: settings.url ?? lobbyUrl, serverKey, now }),
       operatorKeys: [serverKey, adminKey],
+      adminKeys: [adminKey],
       ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     });
   } catch (error) {

@@ -18,12 +18,14 @@ import { MatchDelivery, type MatchSender, type Sleep } from './match-delivery.ts
 import { MatchOutbox } from './match-outbox.ts';
 import { MatchResults } from './match-results.ts';
 import { GameMetrics } from './metrics.ts';
+import { mountNodeAdmin, RoundTrips } from './node-admin.ts';
 import type { AnyRoomDefinition, MatchReport } from './room.ts';
 import { RoomRegistry } from './room-registry.ts';
 import { compileRoomType, type RoomType } from './room-type.ts';
 import { createWakeTimer, monotonicClock, TickScheduler } from './scheduler.ts';
 import type { SeatSocket, SocketData } from './seat.ts';
 import type { SeatTokens } from './seat-token.ts';
+import { TickWindow } from './tick-window.ts';
 import { loadTransport } from './transport/load.ts';
 import type { HttpResponse, Transport } from './transport/types.ts';
 import { recordTransportFault } from './violations.ts';
@@ -55,6 +57,8 @@ export interface GameNodeOptions {
    * the list names private rooms, which only their members may know. Without keys it is refused.
    */
   readonly operatorKeys?: readonly string[];
+  /** Keys of the operator routes /admin/* (the admin key); without keys they are not served. */
+  readonly adminKeys?: readonly string[];
   /** When set, GET /metrics needs `Authorization: Bearer <token>` (TICKFORGE_METRICS_TOKEN). */
   readonly metricsToken?: string;
 }
@@ -104,6 +108,8 @@ export class GameNode {
   #allClosed: (() => void) | undefined;
   #port = 0;
   #draining = false;
+  /** An operator drained the node: no new rooms, the ones here play on. */
+  #drained = false;
   #stopping: Promise<void> | undefined;
 
   /** Load the transport, compile the room types and listen. */
@@ -145,13 +151,18 @@ export class GameNode {
       types.set(definition.mode, compileRoomType(definition, config.defaultTickRate));
 
     const metrics = this.metrics;
+    const ticks = new TickWindow();
     const onTick = options.onTick;
     this.scheduler = new TickScheduler({
       clock: monotonicClock,
       timer: createWakeTimer(),
       onTickError: (_entry, err) => log.error({ err }, 'room tick failed'),
-      onSlip: (_entry, skipped) => metrics.slipped.inc(skipped),
+      onSlip: (_entry, skipped) => {
+        metrics.slipped.inc(skipped);
+        ticks.slipped += skipped;
+      },
       onTick: (_entry, ms, overrun) => {
+        ticks.record(ms, overrun);
         metrics.ticks.inc();
         metrics.tickDuration.observe(ms / 1000);
         if (overrun) metrics.overruns.inc();
@@ -172,6 +183,7 @@ export class GameNode {
       metrics,
       warnPending: config.outboxWarnPending,
     });
+    const trips = new RoundTrips();
     const messageDeps: ClientMessageDeps = { metrics, log, now, serverTime: () => performance.now() };
     this.transport = loaded.factory<SocketData>(
       {
@@ -217,6 +229,7 @@ export class GameNode {
             this.#failed(socket, 'message', err);
           }
         },
+        pong: (socket) => trips.pong(socket),
         close: (socket, code, _reason, fault) =>
           this.#contain(socket, 'close', () => {
             this.#sockets.delete(socket);
@@ -263,7 +276,8 @@ export class GameNode {
           url: this.url,
           players: this.#seatedPlayers(),
           rooms: this.registry.size,
-          maxRooms: config.maxRooms,
+          // A drained node takes no new rooms: the lobby places none where rooms >= maxRooms.
+          maxRooms: this.#drained ? 0 : config.maxRooms,
         }),
         rooms: () => this.registry.occupancy(),
       });
@@ -290,6 +304,28 @@ export class GameNode {
         ? json(200, { rooms: this.registry.summaries() })
         : UNAUTHORIZED,
     );
+    if (options.adminKeys?.length) {
+      mountNodeAdmin(
+        this.transport,
+        {
+          adminKeys: options.adminKeys,
+          nodeId: config.nodeId,
+          url: () => this.url,
+          registry: this.registry,
+          ticks,
+          log,
+          now,
+          connections: () => this.#sockets.size,
+          maxRooms: config.maxRooms,
+          draining: () => this.#draining || this.#drained,
+          drain: () => {
+            this.#drained = true;
+            this.registry.refuseNewRooms = true;
+          },
+        },
+        trips,
+      );
+    }
     if (config.devSeats) {
       this.transport.route(
         'POST',

@@ -9,8 +9,10 @@ import { arena } from '../../server/games/arena/index.ts';
 import { createLobbyApp, type LeaderboardWrites, type LobbyEnv } from '../../server/lobby/app.ts';
 import { MatchmakingService } from '../../server/lobby/matchmaking/service.ts';
 import { type LobbyModes, modesFrom } from '../../server/lobby/modes.ts';
+import { AdminSessions } from '../../server/lobby/ops/admin-session.ts';
 import { instrumentStore } from '../../server/lobby/ops/instrument-store.ts';
 import type { LobbyMetrics } from '../../server/lobby/ops/metrics.ts';
+import { createNodeClient } from '../../server/lobby/ops/node-client.ts';
 import { createPartyTokens } from '../../server/lobby/party-tokens.ts';
 import type { RateLimits } from '../../server/lobby/rate-limit.ts';
 import { type RoomLimits, Seating } from '../../server/lobby/seating.ts';
@@ -114,6 +116,12 @@ export async function startLobby(options: TestLobbyOptions = {}): Promise<TestLo
     seating,
     ticketTtlMs,
     rateLimits,
+    // The admin API is always served, as by tickforge.ts; nodes are reached with the admin key.
+    admin: {
+      boards: boards.map((board) => ({ ...board, mode: 'arena' })),
+      nodes: createNodeClient(rest.leaderboardWrites?.adminKey ?? 'no-admin-key'),
+      sessions: new AdminSessions(rest.leaderboardWrites?.adminKey ?? 'no-admin-key', now),
+    },
     ...rest,
   });
   const matchmaking = new MatchmakingService({ tickets: store.tickets, seating, modes, now, log });
