@@ -149,6 +149,26 @@ const nodeDown = problemAnswer('The game node did not answer');
 
 /** The admin routes, all with the admin key. */
 export const adminRoutes = {
+  session: defineRoute({
+    method: 'get',
+    path: '/v1/admin/session',
+    operationId: 'adminGetSession',
+    summary:
+      'The admin console session: who is signed in, and the CSRF token its changes carry in X-Tickforge-CSRF',
+    tag: 'admin',
+    auth: false,
+    key: 'adminKey',
+    responses: {
+      200: {
+        description: 'The session',
+        schema: Type.Object(
+          { operator: Type.String(), csrf: Type.String(), expiresAt: Type.Integer() },
+          { title: 'AdminSession', additionalProperties: false },
+        ),
+      },
+      ...refused,
+    },
+  }),
   nodes: defineRoute({
     method: 'get',
     path: '/v1/admin/nodes',

@@ -6,8 +6,9 @@
 import type { Context, Hono } from 'hono';
 import type { LiveNode } from '../../store/rooms.ts';
 import { adminRoutes } from '../contracts/admin.ts';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, UnauthorizedError } from '../errors.ts';
 import { requireAdmin } from '../ops/admin-auth.ts';
+import { mountConsole } from '../ops/console-routes.ts';
 import { requestContext } from '../ops/request-context.ts';
 import type { AdminDeps, LobbyDeps, LobbyEnv } from '../types.ts';
 import { validate } from '../validation.ts';
@@ -56,6 +57,17 @@ export function mountAdminRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, admin: Ad
     }
     throw new NotFoundError('room-not-found', 'No live game node has this room.');
   };
+
+  app.get(r.session.path, guard, (c) => {
+    const session = c.get('adminSession');
+    if (!session) throw new UnauthorizedError('No console session: the admin key alone has none.');
+    return c.json({
+      operator: session.operator,
+      csrf: admin.sessions.csrf(session),
+      expiresAt: session.expiresAt,
+    });
+  });
+  if (admin.consoleDir !== undefined) mountConsole(app, deps, admin, guard);
 
   app.get(r.nodes.path, guard, async (c) => {
     const now = deps.now();
