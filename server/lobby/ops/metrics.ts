@@ -123,6 +123,10 @@ export class LobbyMetrics {
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+    // Known label values are exported from the start (at 0): "none yet" is data, not a gap.
+    for (const budget of ['ip', 'player', 'guest', 'ticket-streams', 'admin-sign-in'])
+      this.rateLimited.labels(budget).inc(0);
+    for (const outcome of ['ok', 'full', 'ended', 'unknown']) this.seatPromises.labels(outcome).inc(0);
   }
 
   /** Read the searching tickets at every scrape (the matchmaking queue gauges). */
