@@ -6,14 +6,20 @@
  * server key. Every action is logged with its operator.
  */
 import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { GameNode } from '../../server/game/game-node.ts';
+import { SeatTokens } from '../../server/game/seat-token.ts';
+import { arena } from '../../server/games/arena/index.ts';
 import { adminRoutes } from '../../server/lobby/contracts/admin.ts';
 import { createLogger } from '../../server/log.ts';
 import { GameClient } from '../../shared/client/game-client.ts';
 import { CloseCode } from '../../shared/protocol/codes.ts';
+import { testGameConfig } from '../support/game.ts';
 import { startTestTickforge, type TestTickforge } from '../support/tickforge.ts';
 
 const ADMIN_KEY = 'an-admin-key-for-the-admin-api-tests';
+const SEAT_SECRET = 'a-seat-secret-for-the-admin-api-tests';
 const SERVER_KEY = 'a-server-key-for-the-admin-api-tests';
 const raw: string[] = [];
 let tickforge: TestTickforge;
@@ -81,6 +87,7 @@ beforeAll(async () => {
     {
       TICKFORGE_ADMIN_KEY: ADMIN_KEY,
       TICKFORGE_SERVER_KEY: SERVER_KEY,
+      TICKFORGE_SEAT_SECRET: SEAT_SECRET,
       TICKFORGE_ROOM_OPTIONS: '{"arena":{"matchSeconds":600}}',
     },
     createLogger('info', sink),
@@ -235,6 +242,43 @@ describe('reading a live deployment', () => {
       expect.objectContaining({ boardId: 'arena', record: expect.objectContaining({ score: 10 }) }),
     );
     expect((await admin('/v1/admin/players/nobody')).status).toBe(404);
+  });
+});
+
+describe('a cluster: every node that heartbeats the room directory', () => {
+  it('lists a second game node, its rooms, and a node gone quiet as silent', async () => {
+    const second = await GameNode.start({
+      config: testGameConfig({ nodeId: 'node-2' }),
+      log: pino({ level: 'silent' }),
+      tokens: new SeatTokens({ secret: new TextEncoder().encode(SEAT_SECRET) }),
+      rooms: [arena],
+      directory: tickforge.store.rooms,
+      adminKeys: [ADMIN_KEY],
+      heartbeatMs: 100,
+    });
+    try {
+      // A node whose heartbeat is still within its TTL but whose admin routes do not answer.
+      await tickforge.store.rooms.heartbeat(
+        { nodeId: 'node-gone', url: 'ws://127.0.0.1:9/ws', players: 0, rooms: 0, maxRooms: 10 },
+        [],
+        60_000,
+      );
+      const { nodes } = (await (await admin('/v1/admin/nodes')).json()) as {
+        nodes: { nodeId: string; state: string; tick?: unknown }[];
+      };
+      const states = Object.fromEntries(nodes.map((n) => [n.nodeId, n.state]));
+      expect(states).toEqual({ 'node-1': 'live', 'node-2': 'live', 'node-gone': 'silent' });
+      expect(nodes.find((n) => n.nodeId === 'node-2')?.tick).toBeDefined();
+      const onSecond = (await (await admin('/v1/admin/rooms?nodeId=node-2')).json()) as { rooms: unknown[] };
+      expect(onSecond.rooms).toEqual([]);
+    } finally {
+      await second.stop(); // leaves the directory
+      await tickforge.store.rooms.heartbeat(
+        { nodeId: 'node-gone', url: 'ws://127.0.0.1:9/ws', players: 0, rooms: 0, maxRooms: 10 },
+        [],
+        1,
+      );
+    }
   });
 });
 
