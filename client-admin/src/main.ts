@@ -280,14 +280,49 @@ async function boardsView(boardId: string | undefined, query: URLSearchParams): 
     h('h2', {}, 'Leaderboards'),
     list,
     h('h2', {}, `${boardId}, period ${page.period}`),
+    h(
+      'div',
+      { class: 'toolbar' },
+      h(
+        'button',
+        {
+          class: 'danger',
+          type: 'button',
+          onclick: () => {
+            if (confirm(`Delete every record of ${boardId}'s current period (${page.period})?`))
+              void act(`Reset ${boardId} (${page.period})`, () =>
+                api('POST', `/v1/admin/leaderboards/${encodeURIComponent(boardId)}/reset`),
+              );
+          },
+        },
+        'Reset current period',
+      ),
+    ),
     table(
-      ['Rank', 'Player', 'Name', 'Score', 'Updated'],
+      ['Rank', 'Player', 'Name', 'Score', 'Updated', ''],
       page.records.map((r) => [
         r.rank,
         h('a', { href: `#/players/${encodeURIComponent(r.playerId)}` }, r.playerId),
         r.name,
         r.score,
         new Date(r.updatedAt).toISOString(),
+        h(
+          'button',
+          {
+            class: 'danger',
+            type: 'button',
+            onclick: () => {
+              if (confirm(`Delete ${r.name}'s record on ${boardId}?`))
+                void act(`Deleted ${r.name}'s record`, () =>
+                  api(
+                    'DELETE',
+                    `/v1/admin/leaderboards/${encodeURIComponent(boardId)}/records/${encodeURIComponent(r.playerId)}`,
+                  ),
+                );
+            },
+          },
+          'Delete',
+        ),
       ]),
       'records',
     ),

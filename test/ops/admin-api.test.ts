@@ -242,6 +242,30 @@ describe('reading a live deployment', () => {
       expect.objectContaining({ boardId: 'arena', record: expect.objectContaining({ score: 10 }) }),
     );
     expect((await admin('/v1/admin/players/nobody')).status).toBe(404);
+
+    const removed = await admin(`/v1/admin/leaderboards/arena/records/${bo.playerId}`, { method: 'DELETE' });
+    expect(removed.status).toBe(200);
+    const after = (await (await admin('/v1/admin/leaderboards/arena')).json()) as {
+      records: { playerId: string }[];
+    };
+    expect(after.records.map((r) => r.playerId)).toEqual([ada.playerId]);
+    expect(
+      (await admin(`/v1/admin/leaderboards/arena/records/${bo.playerId}`, { method: 'DELETE' })).status,
+    ).toBe(404);
+    const reset = await admin('/v1/admin/leaderboards/arena/reset', { method: 'POST' });
+    expect(await reset.json()).toEqual({ action: 'reset-board', target: 'arena', removed: 1 });
+    const empty = (await (await admin('/v1/admin/leaderboards/arena')).json()) as { records: unknown[] };
+    expect(empty.records).toEqual([]);
+    const lines = raw.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        msg: 'admin: reset-board',
+        operator: 'ops-test',
+        boardId: 'arena',
+        removed: 1,
+      }),
+    );
+    expect((await admin('/v1/admin/leaderboards/nope/reset', { method: 'POST' })).status).toBe(404);
   });
 });
 

@@ -7,7 +7,7 @@
 import { Type } from '@sinclair/typebox';
 import { PlayerId } from '../../../shared/protocol/schemas/names.ts';
 import { defineRoute, problemAnswer, type RouteResponse } from '../contract.ts';
-import { BoardParams, LeaderboardRecord, TopQuery, TopResponse } from './leaderboards.ts';
+import { BoardParams, BoardPlayerParams, LeaderboardRecord, TopQuery, TopResponse } from './leaderboards.ts';
 import { RoomId } from './seats.ts';
 
 const NodeId = Type.String({ pattern: '^[A-Za-z0-9._:-]{1,128}$', description: 'Game node id' });
@@ -299,6 +299,42 @@ export const adminRoutes = {
       200: { description: 'A page', schema: TopResponse },
       ...refused,
       400: problemAnswer('A bad limit or cursor'),
+      404: problemAnswer('No such board'),
+    },
+  }),
+  removeRecord: defineRoute({
+    method: 'delete',
+    path: '/v1/admin/leaderboards/:boardId/records/:playerId',
+    operationId: 'adminRemoveRecord',
+    summary: "Delete a player's record of the board's current period (its match keys stay used)",
+    tag: 'admin',
+    auth: false,
+    key: 'adminKey',
+    request: { params: BoardPlayerParams },
+    responses: {
+      200: { description: 'Removed', schema: AdminActionResult },
+      ...refused,
+      404: problemAnswer('No such board, or no record of the player this period'),
+    },
+  }),
+  resetBoard: defineRoute({
+    method: 'post',
+    path: '/v1/admin/leaderboards/:boardId/reset',
+    operationId: 'adminResetBoardPeriod',
+    summary: "Start a board's current period over: every record of it is deleted (earlier periods stay)",
+    tag: 'admin',
+    auth: false,
+    key: 'adminKey',
+    request: { params: BoardParams },
+    responses: {
+      200: {
+        description: 'Reset',
+        schema: Type.Object(
+          { action: Type.String(), target: Type.String(), removed: Type.Integer() },
+          { title: 'AdminResetResult', additionalProperties: false },
+        ),
+      },
+      ...refused,
       404: problemAnswer('No such board'),
     },
   }),

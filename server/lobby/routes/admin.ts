@@ -263,6 +263,22 @@ export function mountAdminRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, admin: Ad
     },
   );
 
+  app.delete(r.removeRecord.path, guard, validate('param', r.removeRecord.request.params), async (c) => {
+    const { boardId, playerId } = c.req.valid('param');
+    const removed = await deps.store.leaderboards.remove(boardId, playerId);
+    audit(c, 'remove-record', { boardId, playerId }, removed ? 'done' : 'not-found');
+    if (!removed)
+      throw new NotFoundError('record-not-found', 'The player has no record on this board this period.');
+    return c.json({ action: 'remove-record', target: `${boardId}/${playerId}` });
+  });
+
+  app.post(r.resetBoard.path, guard, validate('param', r.resetBoard.request.params), async (c) => {
+    const { boardId } = c.req.valid('param');
+    const removed = await deps.store.leaderboards.resetPeriod(boardId);
+    audit(c, 'reset-board', { boardId, removed }, 'done');
+    return c.json({ action: 'reset-board', target: boardId, removed });
+  });
+
   app.get(r.player.path, guard, validate('param', r.player.request.params), async (c) => {
     const { playerId } = c.req.valid('param');
     const player = await deps.store.players.get(playerId);
