@@ -187,7 +187,7 @@ describe.skipIf(skipRedis())('a cluster of 2 lobbies and 2 game nodes on Redis',
       const { reservation } = await player.client.createRoom({ mode: 'arena', visibility: 'public' });
       seated.push({ player, reservation, game: await play(reservation.url, reservation.seat) });
     }
-    const { player: ada, reservation: adaRoom, game: adaGame } = seated[0]!;
+    const { player: ada, reservation: adaRoom } = seated[0]!;
     const other = seated.find((s) => s.reservation.nodeId !== adaRoom.nodeId);
     expect(other, 'a room on each node').toBeDefined();
     const { player: bo, reservation: boRoom, game: boGame } = other!;
