@@ -85,9 +85,11 @@ export function loadDeploymentConfig(read: EnvReader): DeploymentConfig {
     if (missing.length > 0) {
       const names = missing.map((s) => s.variable).join(', ');
       const why =
-        role === 'all' ? 'TICKFORGE_STORE=redis shares the store' : `TICKFORGE_ROLE=${role} runs beside`;
+        role === 'all'
+          ? 'TICKFORGE_STORE=redis shares the store with other processes'
+          : `TICKFORGE_ROLE=${role} runs beside other processes`;
       throw new ConfigError(
-        `${names} must be set (the same value, at least 32 characters, in every process): ${why} with other processes, and a secret generated here would be known to this process alone (e.g. openssl rand -hex 32)`,
+        `${names} must be set (the same value, at least 32 characters, in every process): ${why}, and a secret generated here would be known to this process alone (e.g. openssl rand -hex 32)`,
       );
     }
   }
