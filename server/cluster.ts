@@ -195,6 +195,7 @@ async function start(): Promise<void> {
       ),
     ),
   );
+  say(`processes: ${members.map((m) => `${m.name} ${m.child.pid}`).join(', ')}`);
   say(`Redis ${redactUrl(redisUrl)}; game nodes ${nodeUrls.join(', ')}`);
   say(`lobbies ${lobbyUrls.join(', ')} (any request may go to any of them)`);
   say(`open ${lobbyUrls[0]}/ in a browser to play (or ${lobbyUrls[1]}/); Ctrl-C stops everything`);
