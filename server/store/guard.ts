@@ -1,7 +1,8 @@
 /**
  * A store whose every async failure that means "out of reach" becomes a StoreUnavailableError, so
  * callers (the lobby's one error mapper) tell an outage (503, come back later) from a bug (500)
- * without knowing which store is underneath. Synchronous members (a ticket watch) pass through.
+ * without knowing which store is underneath. Synchronous members (a ticket watch) pass through, and
+ * so do members that are not objects (close).
  */
 import { StoreUnavailableError } from './errors.ts';
 import type { Store } from './types.ts';
@@ -22,11 +23,10 @@ export function guardStore(store: Store, unavailable: (error: unknown) => boolea
         };
       },
     });
-  return {
-    players: guard(store.players),
-    leaderboards: guard(store.leaderboards),
-    rooms: guard(store.rooms),
-    tickets: guard(store.tickets),
-    close: () => store.close(),
-  };
+  // Every seam, including any a store adds beyond the four every store has; functions (close) as they are.
+  const guarded: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(store)) {
+    guarded[name] = typeof member === 'object' && member !== null ? guard(member) : member;
+  }
+  return guarded as unknown as Store;
 }
