@@ -68,8 +68,8 @@ export class SchemaTooNewError extends StoreError {
 }
 
 /**
- * The store cannot be reached right now (Redis down, restarting or loading): nothing is known to have
- * been written, and trying again later may succeed. The lobby answers 503 with a Retry-After.
+ * The store cannot be reached right now (Redis down, restarting or loading), so whether the operation
+ * took effect is unknown; trying again later may succeed. The lobby answers 503 with a Retry-After.
  */
 export class StoreUnavailableError extends StoreError {
   override readonly name = 'StoreUnavailableError';
