@@ -25,6 +25,9 @@ import type { Store } from './store/types.ts';
 
 export { DEMO_DIR } from './lobby-server.ts';
 
+/** Connection faults of a shared store are logged at most once per this many ms (with a count). */
+const STORE_FAULT_LOG_INTERVAL_MS = 10_000;
+
 /** A running Tickforge of role `all`. */
 export interface Tickforge {
   /** The lobby's base URL (http://host:port). */
@@ -139,12 +142,23 @@ function lobbyLog(log: Logger): Logger {
 function openConfiguredStore(options: TickforgeOptions, now: () => number): Promise<Store> {
   const { config, log } = options;
   const storeLog = log.child({ component: 'store' });
+  // A connection retried through an outage fails on every attempt: one line per interval says so.
+  let loggedAt = Number.NEGATIVE_INFINITY;
+  let unlogged = 0;
   return openStore({
     setting: config.deployment.store,
     dataDir: config.dataDir,
     boards: config.lobby.boards,
     now,
-    onError: (err) => storeLog.warn({ err }, 'store connection fault (reconnecting)'),
+    onError: (err) => {
+      if (now() - loggedAt < STORE_FAULT_LOG_INTERVAL_MS) {
+        unlogged++;
+        return;
+      }
+      storeLog.warn({ err, unloggedFaults: unlogged }, 'store connection fault (reconnecting)');
+      loggedAt = now();
+      unlogged = 0;
+    },
   });
 }
 
