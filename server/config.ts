@@ -97,7 +97,7 @@ export function loadConfig(env: Env = process.env): Config {
     game: {
       host,
       port,
-      nodeId: read.string('TICKFORGE_NODE_ID', defaultNodeId(deployment.role)),
+      nodeId: read.string('TICKFORGE_NODE_ID', defaultNodeId(deployment)),
       publicUrl: publicUrl || undefined,
       transport: read.oneOf('TICKFORGE_TRANSPORT', ['auto', 'uws', 'ws'], 'auto'),
       tls: keyFile ? { keyFile, certFile, ...(passphrase ? { passphrase } : {}) } : undefined,

@@ -37,7 +37,8 @@ describe('deployment settings', () => {
     });
     expect(game.deployment.lobbyUrls).toEqual(['http://a:2568', 'http://b:2568']);
     expect(game.deployment.store).toMatchObject({ url: 'redis://redis.internal:6380/2' });
-    // Nodes beside each other never share an id unless told to.
+    // Nodes that share a store never share an id unless told to, whatever their role.
+    expect(loadConfig({ ...SECRETS, TICKFORGE_STORE: 'redis' }).game.nodeId).not.toBe('node-1');
     expect(game.game.nodeId).not.toBe('node-1');
     expect(game.game.nodeId).not.toBe(
       loadConfig({ ...SECRETS, TICKFORGE_ROLE: 'game', TICKFORGE_LOBBY_URL: 'http://a' }).game.nodeId,

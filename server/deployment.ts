@@ -102,11 +102,12 @@ export function loadDeploymentConfig(read: EnvReader): DeploymentConfig {
 }
 
 /**
- * The node id when none is configured: `node-1` for the one node of `npm start`; a game node that
- * runs beside others gets one of its own (host name and a random suffix), so two never collide.
+ * The node id when none is configured: `node-1` for the one node of an embedded `npm start`; a node
+ * that shares its store with others gets one of its own (host name and a random suffix), so two
+ * never collide in the registry.
  */
-export function defaultNodeId(role: Role): string {
-  return role === 'game' ? `${hostname()}-${randomBytes(3).toString('hex')}` : 'node-1';
+export function defaultNodeId(deployment: Pick<DeploymentConfig, 'store'>): string {
+  return deployment.store.kind === 'embedded' ? 'node-1' : `${hostname()}-${randomBytes(3).toString('hex')}`;
 }
 
 /** A URL without its password, for messages and logs. */
