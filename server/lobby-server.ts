@@ -20,11 +20,17 @@ import { loadSecret } from './secrets.ts';
 import type { Store } from './store/types.ts';
 import { urlHost } from './url-host.ts';
 
-/** The secrets a deployment's processes share (each configured, or generated into the data dir by `npm start`). */
-export interface Secrets {
+/** The secrets a game node uses: the seat secret, the server key, and the admin key when configured. */
+export interface NodeSecrets {
   readonly seatSecret: string;
-  readonly accessSecret: string;
   readonly serverKey: string;
+  /** Lets operators read the node's GET /rooms besides the server key; a game node never makes one up. */
+  readonly adminKey: string | undefined;
+}
+
+/** The secrets a deployment's processes share (each configured, or generated into the data dir by `npm start`). */
+export interface Secrets extends NodeSecrets {
+  readonly accessSecret: string;
   readonly adminKey: string;
 }
 
@@ -40,8 +46,18 @@ export async function loadSecrets(config: Config): Promise<Secrets> {
   return { seatSecret, accessSecret, serverKey, adminKey };
 }
 
+/** A game node's secrets (role `game`): configured, as its role requires, so nothing is generated. */
+export async function loadNodeSecrets(config: Config): Promise<NodeSecrets> {
+  const { lobby, dataDir } = config;
+  const [seatSecret, serverKey] = await Promise.all([
+    loadSecret(config.seatSecret, dataDir, 'seat-secret'),
+    loadSecret(lobby.serverKey, dataDir, 'server-key'),
+  ]);
+  return { seatSecret, serverKey, adminKey: lobby.adminKey };
+}
+
 /** Seat tokens signed with the deployment's seat secret. */
-export function seatTokensFor(secrets: Secrets, now: () => number): SeatTokens {
+export function seatTokensFor(secrets: Pick<NodeSecrets, 'seatSecret'>, now: () => number): SeatTokens {
   return new SeatTokens({ secret: encode(secrets.seatSecret), now });
 }
 

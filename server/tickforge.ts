@@ -15,8 +15,9 @@ import type { AnyRoomDefinition } from './game/room.ts';
 import type { MatchmakingService } from './lobby/matchmaking/service.ts';
 import {
   type LobbyServer,
+  loadNodeSecrets,
   loadSecrets,
-  type Secrets,
+  type NodeSecrets,
   seatTokensFor,
   startLobbyServer,
 } from './lobby-server.ts';
@@ -66,21 +67,35 @@ export async function startRole(options: TickforgeOptions): Promise<TickforgePro
     return { lobbyUrl: all.lobbyUrl, node: all.node, stop: () => all.stop() };
   }
   const now = options.now ?? Date.now;
+  return role === 'lobby' ? startLobbyRole(options, now) : startGameRole(options, now);
+}
+
+/** A lobby alone over the shared store. */
+async function startLobbyRole(options: TickforgeOptions, now: () => number): Promise<TickforgeProcess> {
   const secrets = await loadSecrets(options.config);
   const store = await openConfiguredStore(options, now);
   try {
-    if (role === 'lobby') {
-      const lobby = await startLobbyServer({ ...options, store, secrets, now, log: lobbyLog(options.log) });
-      return {
-        lobbyUrl: lobby.url,
-        node: undefined,
-        async stop() {
-          await lobby.drain();
-          await lobby.close();
-          await store.close();
-        },
-      };
-    }
+    const lobby = await startLobbyServer({ ...options, store, secrets, now, log: lobbyLog(options.log) });
+    return {
+      lobbyUrl: lobby.url,
+      node: undefined,
+      async stop() {
+        await lobby.drain();
+        await lobby.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** A game node alone on the shared room directory, reporting to the configured lobbies. */
+async function startGameRole(options: TickforgeOptions, now: () => number): Promise<TickforgeProcess> {
+  const secrets = await loadNodeSecrets(options.config);
+  const store = await openConfiguredStore(options, now);
+  try {
     const node = await startNode(options, store, secrets, now, options.config.deployment.lobbyUrls);
     return {
       lobbyUrl: undefined,
@@ -166,7 +181,7 @@ function openConfiguredStore(options: TickforgeOptions, now: () => number): Prom
 function startNode(
   options: TickforgeOptions,
   store: Store,
-  secrets: Secrets,
+  secrets: NodeSecrets,
   now: () => number,
   lobbyUrls: readonly string[],
 ): Promise<GameNode> {
@@ -182,6 +197,6 @@ function startNode(
     heartbeatMs: config.deployment.heartbeatMs,
     dataDir: config.dataDir,
     sendReport: failoverSender(lobbyUrls.map((lobbyUrl) => lobbyReporter({ lobbyUrl, serverKey, now }))),
-    operatorKeys: [serverKey, adminKey],
+    operatorKeys: adminKey === undefined ? [serverKey] : [serverKey, adminKey],
   });
 }
