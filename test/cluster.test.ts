@@ -24,6 +24,8 @@ import { type MainProcess, startMain, step } from './support/main-process.ts';
 import { type RedisServer, skipRedis, startRedisServer } from './support/redis-server.ts';
 
 const HEARTBEAT_MS = 200;
+/** Each step's bound: generous, as a loaded machine takes seconds to start a process or retry a report. */
+const STEP_TIMEOUT_MS = 60_000;
 const TTL_MS = 3 * HEARTBEAT_MS;
 const PREFIX = 'cluster-test';
 const secret = () => randomBytes(32).toString('hex');
@@ -90,7 +92,7 @@ describe.skipIf(skipRedis())('a cluster of 2 lobbies and 2 game nodes on Redis',
     );
     store = await openRedisStore({ url: redis.url, prefix: PREFIX, onError: () => undefined });
     await until('both nodes registered', async () => expect(await store.rooms.liveNodes()).toHaveLength(2));
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     for (const game of games.splice(0)) game.close();
@@ -102,7 +104,7 @@ describe.skipIf(skipRedis())('a cluster of 2 lobbies and 2 game nodes on Redis',
     );
     await store?.close();
     await redis?.stop();
-  });
+  }, 30_000);
 
   const signUp = async (lobby: MainProcess, name: string) => {
     const client = new LobbyClient({ baseUrl: lobby.lobby });
@@ -146,149 +148,168 @@ describe.skipIf(skipRedis())('a cluster of 2 lobbies and 2 game nodes on Redis',
     return { players, tickets, matched };
   };
 
-  it('32 players queue on alternating lobbies, play on both nodes, and every result lands once', async () => {
-    const { players, matched } = await matchmake(32, 'p', (i) => lobbies[(i + 1) % 2]!);
-    const reservations = (await step('32 matches over SSE', lobbies[0]!, Promise.all(matched))).map(
-      (m) => m.reservation,
-    );
-    expect(new Set(reservations.map((r) => r.nodeId))).toEqual(new Set(['node-a', 'node-b']));
-    // Two full rooms when all 32 queue within the fill wait; more on a machine too slow for that.
-    expect(new Set(reservations.map((r) => r.roomId)).size).toBeGreaterThanOrEqual(2);
+  it(
+    '32 players queue on alternating lobbies, play on both nodes, and every result lands once',
+    async () => {
+      const { players, matched } = await matchmake(32, 'p', (i) => lobbies[(i + 1) % 2]!);
+      const reservations = (await step('32 matches over SSE', lobbies[0]!, Promise.all(matched))).map(
+        (m) => m.reservation,
+      );
+      expect(new Set(reservations.map((r) => r.nodeId))).toEqual(new Set(['node-a', 'node-b']));
+      // Two full rooms when all 32 queue within the fill wait; more on a machine too slow for that.
+      expect(new Set(reservations.map((r) => r.roomId)).size).toBeGreaterThanOrEqual(2);
 
-    const clients = await Promise.all(reservations.map((r) => play(r.url, r.seat)));
-    const inputs = setInterval(() => {
-      for (const [i, game] of clients.entries()) game.sendInput({ dx: Math.cos(i), dy: Math.sin(i) });
-    }, 50);
-    let ends: MatchEnd[];
-    try {
-      ends = await step('both matches end', lobbies[0]!, Promise.all(clients.map(ended)));
-    } finally {
-      clearInterval(inputs);
-    }
-    const scores = new Map<string, number>();
-    for (const end of ends) for (const r of end.results) scores.set(r.playerId, r.score);
-    expect(scores.size).toBe(32);
-
-    // Each player's weekly (increment) score is their match score: counted once, not twice. Read on
-    // both lobbies, as any request may reach either.
-    await until('every result on the boards', async () => {
-      for (const [i, p] of players.entries()) {
-        expect(await weekly(lobbies[i % 2]!, p.session.playerId)).toBe(scores.get(p.session.playerId));
+      const clients = await Promise.all(reservations.map((r) => play(r.url, r.seat)));
+      const inputs = setInterval(() => {
+        for (const [i, game] of clients.entries()) game.sendInput({ dx: Math.cos(i), dy: Math.sin(i) });
+      }, 50);
+      let ends: MatchEnd[];
+      try {
+        ends = await step('both matches end', lobbies[0]!, Promise.all(clients.map(ended)));
+      } finally {
+        clearInterval(inputs);
       }
-    });
-    expect([...scores.values()].some((s) => s > 0)).toBe(true);
-    for (const game of clients) game.close();
-  });
+      const scores = new Map<string, number>();
+      for (const end of ends) for (const r of end.results) scores.set(r.playerId, r.score);
+      expect(scores.size).toBe(32);
 
-  it('a game node SIGKILLed mid-match leaves within one TTL; the other plays on; nothing stored is lost', async () => {
-    const before = await recordCount();
-    // Rooms go to the least-loaded node; open rooms until each node has one being played.
-    const seated: {
-      player: Awaited<ReturnType<typeof signUp>>;
-      reservation: SeatReservation;
-      game: GameClient;
-    }[] = [];
-    for (let i = 0; i < 6 && new Set(seated.map((s) => s.reservation.nodeId)).size < 2; i++) {
-      const player = await signUp(lobbies[i % 2]!, `k${i}`);
-      const { reservation } = await player.client.createRoom({ mode: 'arena', visibility: 'public' });
-      seated.push({ player, reservation, game: await play(reservation.url, reservation.seat) });
-    }
-    const { player: ada, reservation: adaRoom } = seated[0]!;
-    const other = seated.find((s) => s.reservation.nodeId !== adaRoom.nodeId);
-    expect(other, 'a room on each node').toBeDefined();
-    const { player: bo, reservation: boRoom, game: boGame } = other!;
-    const boEnded = ended(boGame);
-    const victim = nodes.find((n) => adaRoom.url.includes(`:${n.port}/`))!;
-
-    victim.child.kill('SIGKILL');
-    const killedAt = Date.now();
-    await victim.exited;
-    await until('the node leaves the registry', async () =>
-      expect((await store.rooms.liveNodes()).map((n) => n.nodeId)).toEqual([boRoom.nodeId]),
-    );
-    const gone = Date.now() - killedAt;
-    expect(gone).toBeLessThanOrEqual(TTL_MS + 250); // one TTL, and the poll's and a loaded machine's slack
-
-    const listed = await bo.client.listRooms({ mode: 'arena' });
-    expect(listed.map((r) => r.roomId)).not.toContain(adaRoom.roomId);
-    const rejoin = await ada.client.joinRoom(adaRoom.roomId).catch((error: unknown) => error);
-    expect(rejoin).toBeInstanceOf(LobbyError);
-    expect(rejoin).toMatchObject({ status: 404, type: expect.stringContaining('room-not-found') });
-    for (const s of seated) if (s.reservation.nodeId === adaRoom.nodeId) s.game.close();
-
-    const end = await step('the other node plays on', lobbies[1]!, boEnded);
-    const boScore = end.results.find((r) => r.playerId === bo.session.playerId)?.score;
-    await until('its result lands', async () =>
-      expect(await weekly(lobbies[0]!, bo.session.playerId)).toBe(boScore),
-    );
-    // Everything stored before is still there, and the other node's result besides.
-    expect(await recordCount()).toBeGreaterThanOrEqual(before + 1);
-  });
-
-  it('a lobby SIGKILLed while matchmaking passes run: every ticket is matched once, into one room', async () => {
-    const { players, matched } = await matchmake(24, 'q', () => lobbies[1]!);
-    // The first match seen means passes are forming matches on both lobbies right now.
-    await step('a first match', lobbies[1]!, Promise.race(matched));
-    lobbies[0]!.child.kill('SIGKILL');
-    await lobbies[0]!.exited;
-    const results: MatchedTicket[] = await step('every ticket matched', lobbies[1]!, Promise.all(matched));
-    const byRoom = new Map<string, string[]>();
-    for (const [i, m] of results.entries()) {
-      expect(m.reservation.playerId).toBe(players[i]!.session.playerId);
-      byRoom.set(m.reservation.roomId, [...(byRoom.get(m.reservation.roomId) ?? []), m.reservation.playerId]);
-    }
-    // Each player in exactly one match, of a size the mode allows, and the seat each ticket gives
-    // opens that room on its node.
-    expect([...byRoom.values()].flat().sort()).toEqual(players.map((p) => p.session.playerId).sort());
-    for (const playerIds of byRoom.values()) {
-      expect(playerIds.length).toBeLessThanOrEqual(16);
-      expect(playerIds.length).toBeGreaterThanOrEqual(2);
-    }
-    const clients = await Promise.all(results.map((m) => play(m.reservation.url, m.reservation.seat)));
-    expect(clients.map((c) => c.roomId)).toEqual(results.map((m) => m.reservation.roomId));
-    for (const client of clients) client.close();
-  });
-
-  it('Redis restarted mid-match: the lobby says 503 meanwhile, recovers by itself, and the held report lands', async () => {
-    const lobby = lobbies[1]!;
-    const ada = await signUp(lobby, 'ada2');
-    const { reservation } = await ada.client.createRoom({ mode: 'arena', visibility: 'public' });
-    const game = await play(reservation.url, reservation.seat);
-    const adaEnded = ended(game);
-    const node = nodes.find((n) => reservation.url.includes(`:${n.port}/`))!;
-    let end: MatchEnd | undefined;
-
-    redis = await redis.restart(async () => {
-      const ready = await fetch(`${lobby.lobby}/ready`);
-      expect(ready.status).toBe(503);
-      expect(ready.headers.get('content-type')).toBe('application/problem+json');
-      const refused = await fetch(`${lobby.lobby}/v1/auth/guest`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'eve' }),
+      // Each player's weekly (increment) score is their match score: counted once, not twice. Read on
+      // both lobbies, as any request may reach either.
+      await until('every result on the boards', async () => {
+        for (const [i, p] of players.entries()) {
+          expect(await weekly(lobbies[i % 2]!, p.session.playerId)).toBe(scores.get(p.session.playerId));
+        }
       });
-      expect(refused.status).toBe(503);
-      expect(refused.headers.get('retry-after')).toBe('1');
-      expect(await refused.json()).toMatchObject({ type: expect.stringContaining('store-unavailable') });
-      // The room plays on without Redis; its report waits in the node's outbox, counted.
-      end = await step('the match ends', lobby, adaEnded);
-      await until('the report is held', async () => {
-        const metrics = await (await fetch(`http://127.0.0.1:${node.port}/metrics`)).text();
-        expect(metrics).toMatch(/^tickforge_match_reports_pending 1$/m);
-      });
-    });
+      expect([...scores.values()].some((s) => s > 0)).toBe(true);
+      for (const game of clients) game.close();
+    },
+    STEP_TIMEOUT_MS,
+  );
 
-    await until('the lobby is ready again', async () =>
-      expect((await fetch(`${lobby.lobby}/ready`)).status).toBe(200),
-    );
-    await signUp(lobby, 'eve');
-    const score = end?.results.find((r) => r.playerId === ada.session.playerId)?.score;
-    await until(
-      'the held report lands',
-      async () => expect(await weekly(lobby, ada.session.playerId)).toBe(score),
-      30_000,
-    );
-    // Players stored before the restart are still there (AOF with appendfsync always).
-    expect(await store.players.get(ada.session.playerId)).toMatchObject({ name: 'ada2' });
-  });
+  it(
+    'a game node SIGKILLed mid-match leaves within one TTL; the other plays on; nothing stored is lost',
+    async () => {
+      const before = await recordCount();
+      // Rooms go to the least-loaded node; open rooms until each node has one being played.
+      const seated: {
+        player: Awaited<ReturnType<typeof signUp>>;
+        reservation: SeatReservation;
+        game: GameClient;
+      }[] = [];
+      for (let i = 0; i < 6 && new Set(seated.map((s) => s.reservation.nodeId)).size < 2; i++) {
+        const player = await signUp(lobbies[i % 2]!, `k${i}`);
+        const { reservation } = await player.client.createRoom({ mode: 'arena', visibility: 'public' });
+        seated.push({ player, reservation, game: await play(reservation.url, reservation.seat) });
+      }
+      const { player: ada, reservation: adaRoom } = seated[0]!;
+      const other = seated.find((s) => s.reservation.nodeId !== adaRoom.nodeId);
+      expect(other, 'a room on each node').toBeDefined();
+      const { player: bo, reservation: boRoom, game: boGame } = other!;
+      const boEnded = ended(boGame);
+      const victim = nodes.find((n) => adaRoom.url.includes(`:${n.port}/`))!;
+
+      victim.child.kill('SIGKILL');
+      const killedAt = Date.now();
+      await victim.exited;
+      await until('the node leaves the registry', async () =>
+        expect((await store.rooms.liveNodes()).map((n) => n.nodeId)).toEqual([boRoom.nodeId]),
+      );
+      const gone = Date.now() - killedAt;
+      expect(gone).toBeLessThanOrEqual(TTL_MS + 250); // one TTL, and the poll's and a loaded machine's slack
+
+      const listed = await bo.client.listRooms({ mode: 'arena' });
+      expect(listed.map((r) => r.roomId)).not.toContain(adaRoom.roomId);
+      const rejoin = await ada.client.joinRoom(adaRoom.roomId).catch((error: unknown) => error);
+      expect(rejoin).toBeInstanceOf(LobbyError);
+      expect(rejoin).toMatchObject({ status: 404, type: expect.stringContaining('room-not-found') });
+      for (const s of seated) if (s.reservation.nodeId === adaRoom.nodeId) s.game.close();
+
+      const end = await step('the other node plays on', lobbies[1]!, boEnded);
+      const boScore = end.results.find((r) => r.playerId === bo.session.playerId)?.score;
+      await until('its result lands', async () =>
+        expect(await weekly(lobbies[0]!, bo.session.playerId)).toBe(boScore),
+      );
+      // Everything stored before is still there, and the other node's result besides.
+      expect(await recordCount()).toBeGreaterThanOrEqual(before + 1);
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    'a lobby SIGKILLed while matchmaking passes run: every ticket is matched once, into one room',
+    async () => {
+      const { players, matched } = await matchmake(24, 'q', () => lobbies[1]!);
+      // The first match seen means passes are forming matches on both lobbies right now.
+      await step('a first match', lobbies[1]!, Promise.race(matched));
+      lobbies[0]!.child.kill('SIGKILL');
+      await lobbies[0]!.exited;
+      const results: MatchedTicket[] = await step('every ticket matched', lobbies[1]!, Promise.all(matched));
+      const byRoom = new Map<string, string[]>();
+      for (const [i, m] of results.entries()) {
+        expect(m.reservation.playerId).toBe(players[i]!.session.playerId);
+        byRoom.set(m.reservation.roomId, [
+          ...(byRoom.get(m.reservation.roomId) ?? []),
+          m.reservation.playerId,
+        ]);
+      }
+      // Each player in exactly one match, of a size the mode allows, and the seat each ticket gives
+      // opens that room on its node.
+      expect([...byRoom.values()].flat().sort()).toEqual(players.map((p) => p.session.playerId).sort());
+      for (const playerIds of byRoom.values()) {
+        expect(playerIds.length).toBeLessThanOrEqual(16);
+        expect(playerIds.length).toBeGreaterThanOrEqual(2);
+      }
+      const clients = await Promise.all(results.map((m) => play(m.reservation.url, m.reservation.seat)));
+      expect(clients.map((c) => c.roomId)).toEqual(results.map((m) => m.reservation.roomId));
+      for (const client of clients) client.close();
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    'Redis restarted mid-match: the lobby says 503 meanwhile, recovers by itself, and the held report lands',
+    async () => {
+      const lobby = lobbies[1]!;
+      const ada = await signUp(lobby, 'ada2');
+      const { reservation } = await ada.client.createRoom({ mode: 'arena', visibility: 'public' });
+      const game = await play(reservation.url, reservation.seat);
+      const adaEnded = ended(game);
+      const node = nodes.find((n) => reservation.url.includes(`:${n.port}/`))!;
+      let end: MatchEnd | undefined;
+
+      redis = await redis.restart(async () => {
+        const ready = await fetch(`${lobby.lobby}/ready`);
+        expect(ready.status).toBe(503);
+        expect(ready.headers.get('content-type')).toBe('application/problem+json');
+        const refused = await fetch(`${lobby.lobby}/v1/auth/guest`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'eve' }),
+        });
+        expect(refused.status).toBe(503);
+        expect(refused.headers.get('retry-after')).toBe('1');
+        expect(await refused.json()).toMatchObject({ type: expect.stringContaining('store-unavailable') });
+        // The room plays on without Redis; its report waits in the node's outbox, counted.
+        end = await step('the match ends', lobby, adaEnded);
+        await until('the report is held', async () => {
+          const metrics = await (await fetch(`http://127.0.0.1:${node.port}/metrics`)).text();
+          expect(metrics).toMatch(/^tickforge_match_reports_pending 1$/m);
+        });
+      });
+
+      await until('the lobby is ready again', async () =>
+        expect((await fetch(`${lobby.lobby}/ready`)).status).toBe(200),
+      );
+      await signUp(lobby, 'eve');
+      const score = end?.results.find((r) => r.playerId === ada.session.playerId)?.score;
+      await until(
+        'the held report lands',
+        async () => expect(await weekly(lobby, ada.session.playerId)).toBe(score),
+        30_000,
+      );
+      // Players stored before the restart are still there (AOF with appendfsync always).
+      expect(await store.players.get(ada.session.playerId)).toMatchObject({ name: 'ada2' });
+    },
+    STEP_TIMEOUT_MS,
+  );
 });
