@@ -13,14 +13,19 @@ const AREAS = ['players', 'leaderboards', 'rooms', 'tickets'] as const;
 type Area = (typeof AREAS)[number];
 
 /** A Store whose calls feed `metrics`; `now` dates the match waits (the store's clock). */
-export function instrumentStore(store: Store, metrics: LobbyMetrics, now: () => number): Store {
-  const wrapped = Object.fromEntries(
+export function instrumentStore<S extends Store>(store: S, metrics: LobbyMetrics, now: () => number): S {
+  const wrapped = new Map<PropertyKey, unknown>(
     AREAS.map((area) => [area, instrumentArea(area, store[area], metrics, now)]),
   );
-  return {
-    ...(wrapped as Pick<Store, Area>),
-    close: () => store.close(),
-  };
+  // Any other seam a store adds (a Redis store's shared budgets and leases) passes through as it is.
+  return new Proxy(store, {
+    get: (target, property) => {
+      if (wrapped.has(property)) return wrapped.get(property);
+      // Bound to the store itself: its methods may use private fields, which a proxy does not have.
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 function instrumentArea<T extends object>(

@@ -66,6 +66,23 @@ export function describeRooms(factory: StoreFactory): void {
       expect(await rooms().create(room('r3', { code: 'ABCD' }))).toMatchObject({ code: 'ABCD' });
     });
 
+    test('a lookup after the hold only hides an unreported room; the next heartbeat decides', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      await rooms().create(room('late', { code: 'LATE', visibility: 'private', createdBy: by('a') }));
+      await rooms().create(room('gone', { createdBy: by('a') }));
+      ctx.clock.tick(1000); // both holds passed; lookups in between must not forget either room
+      expect(await rooms().find({ code: 'LATE' })).toBeUndefined();
+      expect(await rooms().find({ roomId: 'gone' })).toBeUndefined();
+      expect(await rooms().create(room('c1', { createdBy: by('a') }), { perPlayer: 1 })).toMatchObject({
+        roomId: 'c1',
+      });
+      // Its creator connected just before the hold ran out: the node made 'late' and reports it.
+      await rooms().heartbeat(node('n1'), [{ roomId: 'late', players: ['a'], ended: false }], TTL);
+      expect(await rooms().find({ code: 'LATE' })).toMatchObject({ roomId: 'late', seated: ['a'] });
+      expect(await rooms().find({ roomId: 'gone' })).toBeUndefined();
+      expect(await rooms().create(room('c2', { createdBy: by('a') }), { perPlayer: 2 })).toBe('player-limit');
+    });
+
     test('a creator holds at most its limits of live rooms, per player and per address', async () => {
       const limits = { perPlayer: 2, perAddress: 3 };
       await rooms().heartbeat(node('n1'), [], TTL);

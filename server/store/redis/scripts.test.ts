@@ -71,6 +71,8 @@ describe.skipIf(skipRedis())('Redis store scripts', () => {
         maxPlayers: 3,
         metadata: {},
         options: {},
+        createdBy: undefined,
+        heldUntil: Date.UTC(2026, 10, 18, 13),
       });
       const until = Date.UTC(2026, 10, 18, 13);
       await first.rooms.reserve('r1', 'seated-1', until);

@@ -3,7 +3,7 @@
 -- A node's heartbeat: (re)register it until ARGV[5] and replace what is known of its rooms.
 -- ARGV: base, now, node id, status JSON, expires at, then per room report: room id, ended (1/0),
 -- the number of seated players and their ids. A room of this node missing from the reports is
--- gone, unless its node never reported it or a promised seat in it is still valid.
+-- gone once its hold has passed (no seat token minted for it can still make it on the node).
 
 local now = tonumber(ARGV[2])
 local nodeId = ARGV[3]
@@ -46,11 +46,12 @@ for _, roomId in ipairs(redis.call('SMEMBERS', nodeRoomsKey(nodeId))) do
       redis.call('HSET', room, 'ended', '1')
       redis.call('SREM', publicKey(redis.call('HGET', room, 'mode')), roomId)
     end
-  elseif not hasLivePromise(roomId, now) then
-    -- Gone from the node (or never made there) and nobody on the way.
+  elseif tonumber(redis.call('HGET', room, 'until') or 0) > now then
+    -- Gone from the node (or not made there yet), but a seat token for it may still be used: that
+    -- player's connection makes it again on the node, so it stays findable and counted.
+    redis.call('HSET', room, 'reported', '0', 'seated', cmsgpack.pack({}))
+  else
     removeRoom(roomId)
-  elseif redis.call('HGET', room, 'reported') == '1' then
-    redis.call('HSET', room, 'seated', cmsgpack.pack({}))
   end
 end
 return 1

@@ -1,12 +1,13 @@
 #!lua
 --@include directory
--- Promise a player a seat until ARGV[5], atomically against the room's capacity; a player holds
--- one promise at a time, so one made elsewhere and not taken is given back. ARGV: base, now, room
+-- Promise a player a seat until ARGV[5], atomically against the room's capacity, and hold the room
+-- at least that long; a player holds one promise at a time, so one made elsewhere and not taken is
+-- given back (that room stays held until the token minted for it expires). ARGV: base, now, room
 -- id, player id, expires at. Returns the room, or why not: 'unknown', 'ended' or 'full'.
 
 local now = tonumber(ARGV[2])
 local roomId, playerId = ARGV[3], ARGV[4]
-if not roomLive(roomId, now) then
+if not roomPresent(roomId, now) then
   return 'unknown'
 end
 if redis.call('HGET', roomKey(roomId), 'ended') == '1' then
@@ -33,4 +34,7 @@ for i = 1, #held, 2 do
   end
 end
 redis.call('HSET', heldKey(roomId), playerId, ARGV[5])
+if tonumber(ARGV[5]) > tonumber(redis.call('HGET', roomKey(roomId), 'until') or 0) then
+  redis.call('HSET', roomKey(roomId), 'until', ARGV[5])
+end
 return roomView(roomId)
