@@ -101,7 +101,11 @@ export async function startLobbyServer(options: LobbyServerOptions): Promise<Lob
   // The lobby's every store call is measured (GET /metrics), whichever store is underneath.
   const metrics = new LobbyMetrics({ defaultMetrics: true });
   const store = instrumentStore(options.store, metrics, now);
-  metrics.watchQueues(() => store.tickets.searching(), now);
+  metrics.watchQueues(
+    () => store.tickets.searching(),
+    now,
+    rooms.map((room) => room.mode),
+  );
   const modes = modesFrom(rooms, settings);
   const seating = new Seating({
     rooms: store.rooms,

@@ -41,10 +41,13 @@ async function freePort(): Promise<number> {
 /** The shipped config with its targets pointed at this test's servers and a 1 s scrape interval. */
 async function configFor(lobby: string, node: string): Promise<string> {
   const shipped = await readFile(CONFIG, 'utf8');
+  if (!/127\.0\.0\.1:2568/.test(shipped) || !/127\.0\.0\.1:2567/.test(shipped)) {
+    throw new Error('the shipped config no longer scrapes 127.0.0.1:2568 and :2567: update this test');
+  }
   return shipped
     .replace(/scrape_interval: 15s/, 'scrape_interval: 1s')
-    .replace("'127.0.0.1:2568'", `'${lobby}'`)
-    .replace("'127.0.0.1:2567'", `'${node}'`);
+    .replace(/(["'])127\.0\.0\.1:2568\1/, `"${lobby}"`)
+    .replace(/(["'])127\.0\.0\.1:2567\1/, `"${node}"`);
 }
 
 describe.skipIf(!prometheusInstalled())('Prometheus and the Grafana dashboard', () => {
@@ -77,6 +80,7 @@ describe.skipIf(!prometheusInstalled())('Prometheus and the Grafana dashboard', 
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
+    prometheus.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`prometheus: ${chunk}`));
     bots = runBots(
       {
         url: `http://127.0.0.1:${tickforge.node.port}`,

@@ -129,10 +129,18 @@ export class LobbyMetrics {
     for (const outcome of ['ok', 'full', 'ended', 'unknown']) this.seatPromises.labels(outcome).inc(0);
   }
 
-  /** Read the searching tickets at every scrape (the matchmaking queue gauges). */
-  watchQueues(searching: () => Promise<readonly QueueSnapshot[]>, now: () => number): void {
+  /**
+   * Read the searching tickets at every scrape (the matchmaking queue gauges). The default region
+   * of each of `modes` is exported from the start, at 0 while nobody waits there.
+   */
+  watchQueues(
+    searching: () => Promise<readonly QueueSnapshot[]>,
+    now: () => number,
+    modes: readonly string[] = [],
+  ): void {
     this.#queues = searching;
     this.#now = now;
+    for (const mode of modes) this.#seenQueues.set(`${mode}\u0000default`, { mode, region: 'default' });
   }
 
   /** The label of a client-named region: itself while few are known, then `other`. */
