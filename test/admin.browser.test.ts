@@ -152,5 +152,12 @@ describe.skipIf(skipChromium())('admin console (headless Chromium)', () => {
     );
     expect(status).toBe(403);
     expect(errors, errors.join('\n')).toEqual([]);
+    // The sign-in form is small: a large body is refused before it is read.
+    const big = await fetch(`${tickforge!.lobbyUrl}/admin/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `key=${'x'.repeat(10_000)}`,
+    });
+    expect(big.status).toBe(413);
   });
 });

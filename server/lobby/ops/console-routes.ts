@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { limitBody } from '../body-limit.ts';
 import { ForbiddenError } from '../errors.ts';
 import { clientIp, requestBudget } from '../rate-limit.ts';
 import type { AdminDeps, LobbyDeps, LobbyEnv } from '../types.ts';
@@ -27,6 +28,8 @@ const ASSETS: Readonly<Record<string, string>> = {
 };
 /** Sign-in attempts per client IP a minute: the admin key cannot be guessed from a browser form. */
 const SIGN_INS_PER_MINUTE = 10;
+/** A sign-in form: the admin key and an operator name, form-encoded. */
+const SIGN_IN_MAX_BYTES = 2048;
 
 const page = (body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Tickforge admin</title>
@@ -76,7 +79,8 @@ export function mountConsole(
     return html(c, built() ? CONSOLE_PAGE : NOT_BUILT);
   });
 
-  app.post(`${CONSOLE_PATH}/login`, async (c) => {
+  // The sign-in form is outside /v1, so it gets a body limit of its own: a key and a name.
+  app.post(`${CONSOLE_PATH}/login`, limitBody(SIGN_IN_MAX_BYTES), async (c) => {
     const origin = c.req.header('origin');
     if (origin !== undefined && origin !== new URL(c.req.url).origin) {
       throw new ForbiddenError('Sign in from the console page itself.');
