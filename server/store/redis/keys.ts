@@ -37,6 +37,8 @@ export class RedisKeys {
     finished: string,
     sequence: string,
   ];
+  /** Matchmaking queue leases (hash queue -> 'token until holder'), in the tickets' slot. */
+  readonly leases: string;
   /** The pub/sub channel a ticket's change is published on (a channel, not a key). */
   readonly ticketChanges: string;
   readonly #leaderboards: string;
@@ -64,6 +66,7 @@ export class RedisKeys {
       `${tickets}finished`,
       `${tickets}sequence`,
     ];
+    this.leases = `${tickets}leases`;
     this.ticketChanges = `${tickets}changes`;
   }
 

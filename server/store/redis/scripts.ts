@@ -26,7 +26,8 @@ export const SCRIPT_NAMES = [
   'create-ticket-7',
   'get-ticket-7',
   'searching-7',
-  'finish-tickets-7',
+  'finish-tickets-8',
+  'lease-queue-1',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
