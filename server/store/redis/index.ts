@@ -10,6 +10,7 @@ import { BoardRegistry } from '../boards.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { DEFAULT_TICKET_RETAIN_MS } from '../memory/tickets.ts';
 import type { Store, StoreOptions } from '../types.ts';
+import { RedisBudgets } from './budgets.ts';
 import { RedisKeys } from './keys.ts';
 import { openNamespace } from './layout.ts';
 import { RedisLeaderboards } from './leaderboards.ts';
@@ -89,6 +90,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Store>
       leaderboards,
       rooms: new RedisRoomDirectory(scripts, keys, now),
       tickets,
+      budgets: new RedisBudgets(client, keys),
       close: () => {
         closing ??= (async () => {
           await watchers.close();

@@ -70,6 +70,14 @@ export class RedisKeys {
     this.ticketChanges = `${tickets}changes`;
   }
 
+  /**
+   * A request budget of one client or player (rate-limiter-flexible's counter): its own tag, so
+   * budgets, the busiest keys of all, spread over a cluster.
+   */
+  budget(scope: string, key: string): string {
+    return `{${this.prefix}:rl:${scope}:${key}}`;
+  }
+
   /** A guest account (hash): its own tag, so players spread over a cluster. */
   player(playerId: string): string {
     return `{${this.prefix}:player:${playerId}}`;
