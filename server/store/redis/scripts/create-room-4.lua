@@ -60,6 +60,7 @@ if player ~= '' then
   redis.call('SADD', byAddressKey(address), roomId)
 end
 redis.call('SADD', nodeRoomsKey(nodeId), roomId)
+redis.call('ZADD', nodePresentKey(nodeId), ARGV[11], roomId)
 if ARGV[6] == '1' then
   redis.call('SADD', publicKey(mode), roomId)
 end

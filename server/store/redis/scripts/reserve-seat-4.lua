@@ -36,5 +36,7 @@ end
 redis.call('HSET', heldKey(roomId), playerId, ARGV[5])
 if tonumber(ARGV[5]) > tonumber(redis.call('HGET', roomKey(roomId), 'until') or 0) then
   redis.call('HSET', roomKey(roomId), 'until', ARGV[5])
+  -- Present longer, unless its node reports it (+inf already).
+  redis.call('ZADD', nodePresentKey(redis.call('HGET', roomKey(roomId), 'node')), 'GT', ARGV[5], roomId)
 end
 return roomView(roomId)
