@@ -109,9 +109,14 @@ export class Seating {
    * Promise the player a seat in the room for one seat-token lifetime, without minting a token
    * (matchmaking holds its players' seats this way until each reads the match).
    */
-  async hold(roomId: string, playerId: string): Promise<number> {
+  hold(roomId: string, playerId: string): Promise<number> {
+    return this.holdAll(roomId, [playerId]);
+  }
+
+  /** `hold` for a match's players at once, all or none (one step on the store). */
+  async holdAll(roomId: string, playerIds: readonly string[]): Promise<number> {
     const expiresAt = this.#seatExpiry();
-    const reserved = await this.#options.rooms.reserve(roomId, playerId, expiresAt);
+    const reserved = await this.#options.rooms.reserveAll(roomId, playerIds, expiresAt);
     if (reserved === 'unknown') throw new NotFoundError('room-not-found', 'The room is gone.');
     if (reserved === 'ended') throw new GoneError('room-ended', 'The match in this room is over.');
     if (reserved === 'full') throw new ConflictError('room-full', 'The room is full.');

@@ -138,4 +138,13 @@ export interface RoomDirectory {
    * elsewhere is given back (its seat is free again; its room is still held until its token expires).
    */
   reserve(roomId: string, playerId: string, expiresAt: number): Promise<RoomRecord | ReserveRefusal>;
+  /**
+   * `reserve` for several players at once, all or none: 'full' (nothing promised) unless the room
+   * has a seat for each of them that does not hold one already. A match holds its seats this way.
+   */
+  reserveAll(
+    roomId: string,
+    playerIds: readonly string[],
+    expiresAt: number,
+  ): Promise<RoomRecord | ReserveRefusal>;
 }

@@ -99,9 +99,9 @@ describe.skipIf(skipRedis())('matchmaking with several lobbies on one Redis', ()
       stores.push(store);
       const gate = options.gates?.[i];
       const seating = new (class extends Seating {
-        override async hold(roomId: string, playerId: string): Promise<number> {
+        override async holdAll(roomId: string, playerIds: readonly string[]): Promise<number> {
           await gate?.pass();
-          return super.hold(roomId, playerId);
+          return super.holdAll(roomId, playerIds);
         }
       })({
         rooms: store.rooms,

@@ -151,7 +151,10 @@ export class MatchmakingService {
       { mode, visibility: 'private', maxPlayers: players.length, metadata: {} },
       false,
     );
-    await Promise.all(players.map((player) => seating.hold(room.roomId, player.playerId)));
+    await seating.holdAll(
+      room.roomId,
+      players.map((player) => player.playerId),
+    );
     const match = { matchId: randomUUID(), roomId: room.roomId, nodeId: room.nodeId };
     const claimed = await tickets.finish(
       members.map((t) => t.ticketId),

@@ -244,6 +244,25 @@ export function describeRooms(factory: StoreFactory): void {
       expect(await rooms().reserve('r1', 'a', ctx.clock.ms + 1000)).toBe('full');
     });
 
+    test('seats promised together are promised all or none', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      await rooms().create(room('r1', { maxPlayers: 3 }));
+      await rooms().create(room('r2', { maxPlayers: 4 }));
+      const until = ctx.clock.ms + 1000;
+      await rooms().reserve('r2', 'a', until);
+      await rooms().reserve('r1', 'x', until);
+      expect(await rooms().reserveAll('r1', ['a', 'b', 'c'], until)).toBe('full'); // x holds one of 3
+      expect((await rooms().find({ roomId: 'r1' }))?.reservations).toEqual({ x: until });
+      expect((await rooms().find({ roomId: 'r2' }))?.reservations).toEqual({ a: until });
+      // x again is no new seat, and a's promise in r2 is given back.
+      expect(await rooms().reserveAll('r1', ['x', 'a', 'b', 'a'], until + 5)).toMatchObject({
+        reservations: { x: until + 5, a: until + 5, b: until + 5 },
+        heldUntil: until + 5,
+      });
+      expect((await rooms().find({ roomId: 'r2' }))?.reservations).toEqual({});
+      expect(await rooms().reserveAll('nope', ['a'], until)).toBe('unknown');
+    });
+
     test('a player is promised one seat at a time: a new promise gives the other back', async () => {
       await rooms().heartbeat(node('n1'), [], TTL);
       await rooms().create(room('r1', { maxPlayers: 1 }));

@@ -130,19 +130,35 @@ export class MemoryRoomDirectory implements RoomDirectory {
   }
 
   async reserve(roomId: string, playerId: string, expiresAt: number): Promise<RoomRecord | ReserveRefusal> {
+    return this.reserveAll(roomId, [playerId], expiresAt);
+  }
+
+  async reserveAll(
+    roomId: string,
+    playerIds: readonly string[],
+    expiresAt: number,
+  ): Promise<RoomRecord | ReserveRefusal> {
     const room = this.#live(roomId);
     if (!room) return 'unknown';
     if (room.ended) return 'ended';
     const now = this.#now();
-    const known = room.seated.includes(playerId) || (room.reservations[playerId] ?? 0) > now;
-    if (!known && occupancy(room, now) >= room.maxPlayers) return 'full';
-    // One promise per player: a seat promised elsewhere and not taken is given back.
-    const elsewhere = this.#promised.get(playerId);
-    if (elsewhere !== undefined && elsewhere !== roomId) this.#unpromise(elsewhere, playerId);
-    this.#promised.set(playerId, roomId);
+    const players = [...new Set(playerIds)];
+    const newcomers = players.filter(
+      (id) => !room.seated.includes(id) && !((room.reservations[id] ?? 0) > now),
+    ).length;
+    if (newcomers > 0 && occupancy(room, now) + newcomers > room.maxPlayers) return 'full';
+    for (const playerId of players) {
+      // One promise per player: a seat promised elsewhere and not taken is given back.
+      const elsewhere = this.#promised.get(playerId);
+      if (elsewhere !== undefined && elsewhere !== roomId) this.#unpromise(elsewhere, playerId);
+      this.#promised.set(playerId, roomId);
+    }
     const updated = {
       ...room,
-      reservations: { ...live(room.reservations, now), [playerId]: expiresAt },
+      reservations: {
+        ...live(room.reservations, now),
+        ...Object.fromEntries(players.map((id) => [id, expiresAt])),
+      },
       heldUntil: Math.max(room.heldUntil, expiresAt),
     };
     this.#rooms.set(roomId, updated);

@@ -22,7 +22,7 @@ export const SCRIPT_NAMES = [
   'create-room-4',
   'find-room-4',
   'list-public-4',
-  'reserve-seat-4',
+  'reserve-seats-4',
   'create-ticket-7',
   'get-ticket-7',
   'searching-7',
