@@ -3,6 +3,7 @@
  * A bad value stops the process with a message naming the variable (ConfigError).
  */
 
+import { type DeploymentConfig, defaultNodeId, loadDeploymentConfig } from './deployment.ts';
 import { ConfigError, type Env, reader } from './env-reader.ts';
 import { type LobbyConfig, loadLobbyConfig } from './lobby/config.ts';
 
@@ -56,11 +57,14 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly game: GameConfig;
   readonly lobby: LobbyConfig;
+  /** Role, store and the way to the lobby (server/deployment.ts). */
+  readonly deployment: DeploymentConfig;
 }
 
 /** Read and validate the configuration from an environment (process.env by default). */
 export function loadConfig(env: Env = process.env): Config {
   const read = reader(env);
+  const deployment = loadDeploymentConfig(read);
   const keyFile = read.string('TICKFORGE_TLS_KEY', '');
   const certFile = read.string('TICKFORGE_TLS_CERT', '');
   if (Boolean(keyFile) !== Boolean(certFile)) {
@@ -93,7 +97,7 @@ export function loadConfig(env: Env = process.env): Config {
     game: {
       host,
       port,
-      nodeId: read.string('TICKFORGE_NODE_ID', 'node-1'),
+      nodeId: read.string('TICKFORGE_NODE_ID', defaultNodeId(deployment)),
       publicUrl: publicUrl || undefined,
       transport: read.oneOf('TICKFORGE_TRANSPORT', ['auto', 'uws', 'ws'], 'auto'),
       tls: keyFile ? { keyFile, certFile, ...(passphrase ? { passphrase } : {}) } : undefined,
@@ -116,5 +120,6 @@ export function loadConfig(env: Env = process.env): Config {
       outboxWarnPending: read.int('TICKFORGE_MATCH_OUTBOX_WARN_PENDING', 10_000, 1, 100_000_000),
     },
     lobby: loadLobbyConfig(read),
+    deployment,
   };
 }

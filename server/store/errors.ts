@@ -1,6 +1,7 @@
 /**
  * Typed store errors. `code` is machine-readable and stable; the lobby maps codes to problem+json
- * in one place (unknown_board -> 404, invalid_argument / invalid_cursor -> 400, the rest -> 500).
+ * in one place (unknown_board -> 404, invalid_argument / invalid_cursor -> 400, unavailable -> 503,
+ * the rest -> 500).
  */
 
 export type StoreErrorCode =
@@ -8,7 +9,8 @@ export type StoreErrorCode =
   | 'invalid_argument'
   | 'invalid_cursor'
   | 'invalid_board_config'
-  | 'schema_too_new';
+  | 'schema_too_new'
+  | 'unavailable';
 
 /** Base class of every error a store throws on purpose. */
 export class StoreError extends Error {
@@ -62,5 +64,17 @@ export class SchemaTooNewError extends StoreError {
   override readonly name = 'SchemaTooNewError';
   constructor(found: number, known: number) {
     super('schema_too_new', `store schema version ${found} is newer than this build knows (${known})`);
+  }
+}
+
+/**
+ * The store cannot be reached right now (Redis down, restarting or loading), so whether the operation
+ * took effect is unknown; trying again later may succeed. The lobby answers 503 with a Retry-After.
+ */
+export class StoreUnavailableError extends StoreError {
+  override readonly name = 'StoreUnavailableError';
+  constructor(cause: unknown) {
+    super('unavailable', 'the store is unavailable');
+    this.cause = cause;
   }
 }

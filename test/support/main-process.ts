@@ -23,7 +23,8 @@ export interface MainProcess {
 
 /**
  * Start main.ts with the environment `env` on top of this process's, on `node` (default: the node
- * running the tests), and wait until it listens.
+ * running the tests), and wait until it listens: the lobby and the node, or the one its
+ * TICKFORGE_ROLE runs (`port` is 0 for a lobby, `lobby` empty for a game node).
  */
 export async function startMain(env: Record<string, string>, node = process.execPath): Promise<MainProcess> {
   const child = spawn(node, ['server/main.ts'], {
@@ -55,9 +56,10 @@ export async function startMain(env: Record<string, string>, node = process.exec
       else watchers.add({ pattern, resolve });
     });
   const started = { child, lines, line, exited, port: 0, lobby: '' };
+  const role = env.TICKFORGE_ROLE ?? 'all';
   const listening = Promise.all([
-    line(/"msg":"lobby listening"/),
-    line(/"url":"wss?:\/\/[^:]+:\d+\/ws".*"msg":"game node listening"/),
+    role === 'game' ? '' : line(/"msg":"lobby listening"/),
+    role === 'lobby' ? '' : line(/"url":"wss?:\/\/[^:]+:\d+\/ws".*"msg":"game node listening"/),
   ]);
   const failed = exited.then((code) => {
     throw new Error(`exited ${code} before listening:\n${lines.join('\n')}`);
@@ -66,7 +68,7 @@ export async function startMain(env: Record<string, string>, node = process.exec
   return {
     ...started,
     lobby: /"url":"(http:\/\/[^"]+)"/.exec(lobbyLine)?.[1] ?? '',
-    port: Number(/"url":"wss?:\/\/[^:]+:(\d+)\/ws"/.exec(nodeLine)?.[1]),
+    port: Number(/"url":"wss?:\/\/[^:]+:(\d+)\/ws"/.exec(nodeLine)?.[1] ?? 0),
   };
 }
 
