@@ -80,7 +80,7 @@ export class Seating {
    * the limits allow.
    */
   async createRoom(request: RoomRequest, joinCode = true): Promise<RoomRecord> {
-    const node = await this.#pickNode();
+    let node = await this.#pickNode();
     const { createdBy, ...room } = request;
     const options = this.#options.modes.get(request.mode)?.roomOptions ?? {};
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
@@ -100,9 +100,11 @@ export class Seating {
       if (created === 'player-limit' || created === 'address-limit') {
         throw new RoomLimitError(created === 'player-limit' ? 'player' : 'address', this.#limits);
       }
-      if (created !== 'taken') return created;
+      // Other lobbies filled that node since it was picked: pick again (none left: NoCapacityError).
+      if (created === 'node-full') node = await this.#pickNode();
+      else if (created !== 'taken') return created;
     }
-    throw new Error(`no free room id or join code after ${CODE_ATTEMPTS} attempts`);
+    throw new Error(`no free room id, join code or node after ${CODE_ATTEMPTS} attempts`);
   }
 
   /**

@@ -83,6 +83,16 @@ export function describeRooms(factory: StoreFactory): void {
       expect(await rooms().create(room('c2', { createdBy: by('a') }), { perPlayer: 2 })).toBe('player-limit');
     });
 
+    test("a live node's room limit holds against creations racing its heartbeat", async () => {
+      await rooms().heartbeat({ ...node('n1'), rooms: 1, maxRooms: 3 }, [], TTL);
+      const made = await Promise.all(['r1', 'r2', 'r3', 'r4'].map((id) => rooms().create(room(id))));
+      // The rooms it has are those it reported or those made here since, whichever are more.
+      expect(made.filter((r) => typeof r === 'object')).toHaveLength(3);
+      expect(made.filter((r) => r === 'node-full')).toHaveLength(1);
+      ctx.clock.tick(1000); // nobody came: those rooms are gone, and their places free again
+      expect(await rooms().create(room('r5'))).toMatchObject({ roomId: 'r5' });
+    });
+
     test('a creator holds at most its limits of live rooms, per player and per address', async () => {
       const limits = { perPlayer: 2, perAddress: 3 };
       await rooms().heartbeat(node('n1'), [], TTL);

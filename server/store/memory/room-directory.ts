@@ -94,6 +94,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
     if (room.code !== undefined && this.#live(this.#codes.get(room.code))) return 'taken';
     const refusal = room.createdBy && this.#overLimit(room.createdBy, limits);
     if (refusal) return refusal;
+    if (this.#nodeFull(room.nodeId)) return 'node-full';
     const record: RoomRecord = {
       ...room,
       createdAt: this.#now(),
@@ -196,6 +197,17 @@ export class MemoryRoomDirectory implements RoomDirectory {
     if (limits.perPlayer !== undefined && player >= limits.perPlayer) return 'player-limit';
     if (limits.perAddress !== undefined && address >= limits.perAddress) return 'address-limit';
     return undefined;
+  }
+
+  /** The node is alive and holds its `maxRooms`, as it reported or as recorded here since. */
+  #nodeFull(nodeId: string): boolean {
+    const entry = this.#nodes.get(nodeId);
+    const now = this.#now();
+    if (!entry || entry.expiresAt <= now) return false;
+    let recorded = 0;
+    for (const room of this.#rooms.values())
+      if (room.nodeId === nodeId && this.#present(room, now)) recorded++;
+    return Math.max(entry.status.rooms, recorded) >= entry.status.maxRooms;
   }
 
   #unpromise(roomId: string, playerId: string): void {

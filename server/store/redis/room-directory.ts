@@ -50,6 +50,7 @@ const CREATE_REFUSALS = new Set<unknown>([
   'taken',
   'player-limit',
   'address-limit',
+  'node-full',
 ] satisfies CreateRefusal[]);
 
 function isRefusal(reply: unknown): reply is CreateRefusal {
