@@ -8,6 +8,7 @@
  */
 import { decodeMessage, encodeMessage } from '../../../shared/protocol/codec.ts';
 import { MessageType, SUBPROTOCOLS } from '../../../shared/protocol/codes.ts';
+import type { Dialer } from './k6-websocket.ts';
 
 /** What the fake node does on one socket. */
 export interface GameNodeScript {
@@ -37,6 +38,30 @@ export interface NodeSide {
 const MATCH_OVER_CLOSE_MS = 5000;
 const LEAVE_CLOSE_MS = 2;
 const PONG_DELAY_MS = 10;
+/** The upgrade's round trip on the virtual clock. */
+const OPEN_DELAY_MS = 5;
+
+/** Sockets that reach a FakeGameNode acting out `script()` (one script per socket). */
+export function fakeDialer(script: () => GameNodeScript): Dialer {
+  return (request, events, schedule) => {
+    const behaviour = script();
+    const node = new FakeGameNode(behaviour, {
+      deliver: (bytes) => events.deliver(bytes),
+      close: (code, reason) => events.closed(code, reason),
+      schedule,
+    });
+    schedule(OPEN_DELAY_MS, () => {
+      if (behaviour.refuse !== undefined) return events.refused(behaviour.refuse);
+      events.opened(FakeGameNode.accept(request.subprotocols));
+      node.opened();
+    });
+    return {
+      send: (_bytes, message) => node.received(message),
+      // The node answers the closing frame with the same code.
+      close: (code, reason) => schedule(1, () => events.closed(code, reason)),
+    };
+  };
+}
 
 /** One connection as the node sees it. */
 export class FakeGameNode {
