@@ -74,6 +74,7 @@ export function createLobbyApp(deps: LobbyDeps): Hono<LobbyEnv> {
       limits.ipPerMinute,
       (c) => clientIp(c, limits.trustProxy),
       carriesKey(deps.leaderboardWrites),
+      deps.store.budgets,
     ),
   );
   // Registered for the methods with bodies only, so reads never pass through it. Match reports come
@@ -87,9 +88,15 @@ export function createLobbyApp(deps: LobbyDeps): Hono<LobbyEnv> {
   const player = requirePlayer(
     deps.tokens,
     deps.store.players,
-    requestBudget('player', limits.playerPerMinute),
+    requestBudget('player', limits.playerPerMinute, deps.store.budgets),
   );
-  const guests = rateLimit('guest', limits.guestPerMinute, (c) => clientIp(c, limits.trustProxy));
+  const guests = rateLimit(
+    'guest',
+    limits.guestPerMinute,
+    (c) => clientIp(c, limits.trustProxy),
+    undefined,
+    deps.store.budgets,
+  );
   mountAuthRoutes(app, deps, player, guests);
   mountRoomRoutes(app, deps, player);
   mountMatchmakingRoutes(app, deps, player);

@@ -84,7 +84,7 @@ export class Seating {
    * the limits allow.
    */
   async createRoom(request: RoomRequest, joinCode = true): Promise<RoomRecord> {
-    const node = await this.#pickNode();
+    let node = await this.#pickNode();
     const { createdBy, ...room } = request;
     const options = this.#options.modes.get(request.mode)?.roomOptions ?? {};
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
@@ -104,18 +104,25 @@ export class Seating {
       if (created === 'player-limit' || created === 'address-limit') {
         throw new RoomLimitError(created === 'player-limit' ? 'player' : 'address', this.#limits);
       }
-      if (created !== 'taken') return created;
+      // Other lobbies filled that node since it was picked: pick again (none left: NoCapacityError).
+      if (created === 'node-full') node = await this.#pickNode();
+      else if (created !== 'taken') return created;
     }
-    throw new Error(`no free room id or join code after ${CODE_ATTEMPTS} attempts`);
+    throw new Error(`no free room id, join code or node after ${CODE_ATTEMPTS} attempts`);
   }
 
   /**
    * Promise the player a seat in the room for one seat-token lifetime, without minting a token
    * (matchmaking holds its players' seats this way until each reads the match).
    */
-  async hold(roomId: string, playerId: string): Promise<number> {
+  hold(roomId: string, playerId: string): Promise<number> {
+    return this.holdAll(roomId, [playerId]);
+  }
+
+  /** `hold` for a match's players at once, all or none (one step on the store). */
+  async holdAll(roomId: string, playerIds: readonly string[]): Promise<number> {
     const expiresAt = this.#seatExpiry();
-    const reserved = await this.#options.rooms.reserve(roomId, playerId, expiresAt);
+    const reserved = await this.#options.rooms.reserveAll(roomId, playerIds, expiresAt);
     if (reserved === 'unknown') throw new NotFoundError('room-not-found', 'The room is gone.');
     if (reserved === 'ended') throw new GoneError('room-ended', 'The match in this room is over.');
     if (reserved === 'full') throw new ConflictError('room-full', 'The room is full.');

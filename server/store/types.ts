@@ -4,6 +4,7 @@
  * (store.contract.ts). Time always comes from the injected clock, never from the caller.
  */
 
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RoomDirectory } from './rooms.ts';
 import type { TicketStore } from './tickets.ts';
 
@@ -149,7 +150,18 @@ export interface Store {
   readonly rooms: RoomDirectory;
   /** Matchmaking tickets. */
   readonly tickets: TicketStore;
+  /**
+   * Request budgets counted for every process on the store (Redis); absent, each lobby counts
+   * its own in memory, which is right when there is one.
+   */
+  readonly budgets?: SharedBudgets;
   close(): Promise<void>;
+}
+
+/** Request budgets kept in the store, so every lobby spends from the same ones. */
+export interface SharedBudgets {
+  /** A limiter of `perMinute` requests per key in one-minute windows, its keys named by `scope`. */
+  limiter(scope: string, perMinute: number): RateLimiterAbstract;
 }
 
 /** What every store implementation is opened with. */

@@ -1,4 +1,7 @@
-/** A lobby on a real HTTP server (127.0.0.1, port 0) over an in-memory store, with captured logs. */
+/**
+ * A lobby on a real HTTP server (127.0.0.1, port 0) over an in-memory store (or one the test opens,
+ * e.g. on Redis, to run several lobbies on one store), with captured logs.
+ */
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { serve } from '@hono/node-server';
@@ -60,6 +63,10 @@ export interface TestLobbyOptions {
   readonly draining?: () => boolean;
   /** Caps on the live rooms of one creator (default: none). */
   readonly roomLimits?: RoomLimits;
+  /** Open the lobby's store on its clock (default: the embedded store in memory); closed with it. */
+  readonly openStore?: (now: () => number) => Promise<Store>;
+  /** The lobby's clock, to share one between lobbies (default: its own, at 2026-11-22 12:00 UTC). */
+  readonly clock?: { now: number };
   /** Serve these metrics at /metrics, fed by the store wrapped as tickforge.ts wraps it. */
   readonly metrics?: LobbyMetrics;
   readonly metricsToken?: string;
@@ -75,8 +82,7 @@ export const NO_RATE_LIMITS: RateLimits = {
 
 /** Start a lobby; the options override the defaults (no boards, no write keys, no rate limits). */
 export async function startLobby(options: TestLobbyOptions = {}): Promise<TestLobby> {
-  const { boards = [], ...deps } = options;
-  const clock = { now: Date.UTC(2026, 10, 22, 12) };
+  const { boards = [], openStore, clock = { now: Date.UTC(2026, 10, 22, 12) }, ...deps } = options;
   const now = () => clock.now;
   const logs: string[] = [];
   const sink = new Writable({
@@ -86,8 +92,10 @@ export async function startLobby(options: TestLobbyOptions = {}): Promise<TestLo
     },
   });
   const log = pino({ level: 'info' }, sink);
-  const embedded = await openEmbeddedStore({ dataDir: IN_MEMORY, now, boards });
-  const store = options.metrics ? instrumentStore(embedded, options.metrics, now) : embedded;
+  const opened = openStore
+    ? await openStore(now)
+    : await openEmbeddedStore({ dataDir: IN_MEMORY, now, boards });
+  const store = options.metrics ? instrumentStore(opened, options.metrics, now) : opened;
   options.metrics?.watchQueues(() => store.tickets.searching(), now);
   const tokens = createAccessTokens({
     secret: TEST_SECRET,

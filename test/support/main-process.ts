@@ -73,6 +73,15 @@ export async function startMain(env: Record<string, string>, node = process.exec
 }
 
 /**
+ * How long one step may take before it counts as a hang. A child process on a machine loaded to 15-20
+ * (2 cores shared by many test runs) takes 5-10 s just to load main.ts, so this is wide: it only
+ * has to end a real hang with the child's output, before the test's own timeout (SPAWNING_TEST_MS).
+ */
+export const STEP_MS = 40_000;
+/** Timeout of a test that spawns main.ts: a few steps, each well under STEP_MS when healthy. */
+export const SPAWNING_TEST_MS = 120_000;
+
+/**
  * `promise`, or a failure naming the step and showing the child's output when it takes longer than
  * `ms`: a guard that turns a hang into a readable error, not a wait.
  */
@@ -80,7 +89,7 @@ export async function step<T>(
   name: string,
   started: Pick<MainProcess, 'lines'>,
   promise: Promise<T>,
-  ms = 15_000,
+  ms = STEP_MS,
 ): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const guard = new Promise<never>((_, reject) => {

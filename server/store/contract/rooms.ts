@@ -83,6 +83,16 @@ export function describeRooms(factory: StoreFactory): void {
       expect(await rooms().create(room('c2', { createdBy: by('a') }), { perPlayer: 2 })).toBe('player-limit');
     });
 
+    test("a live node's room limit holds against creations racing its heartbeat", async () => {
+      await rooms().heartbeat({ ...node('n1'), rooms: 1, maxRooms: 3 }, [], TTL);
+      const made = await Promise.all(['r1', 'r2', 'r3', 'r4'].map((id) => rooms().create(room(id))));
+      // The rooms it has are those it reported or those made here since, whichever are more.
+      expect(made.filter((r) => typeof r === 'object')).toHaveLength(3);
+      expect(made.filter((r) => r === 'node-full')).toHaveLength(1);
+      ctx.clock.tick(1000); // nobody came: those rooms are gone, and their places free again
+      expect(await rooms().create(room('r5'))).toMatchObject({ roomId: 'r5' });
+    });
+
     test('a creator holds at most its limits of live rooms, per player and per address', async () => {
       const limits = { perPlayer: 2, perAddress: 3 };
       await rooms().heartbeat(node('n1'), [], TTL);
@@ -242,6 +252,25 @@ export function describeRooms(factory: StoreFactory): void {
       ctx.clock.tick(1000);
       expect(await rooms().reserve('r1', 'b', ctx.clock.ms + 1000)).toMatchObject({ roomId: 'r1' });
       expect(await rooms().reserve('r1', 'a', ctx.clock.ms + 1000)).toBe('full');
+    });
+
+    test('seats promised together are promised all or none', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      await rooms().create(room('r1', { maxPlayers: 3 }));
+      await rooms().create(room('r2', { maxPlayers: 4 }));
+      const until = ctx.clock.ms + 1000;
+      await rooms().reserve('r2', 'a', until);
+      await rooms().reserve('r1', 'x', until);
+      expect(await rooms().reserveAll('r1', ['a', 'b', 'c'], until)).toBe('full'); // x holds one of 3
+      expect((await rooms().find({ roomId: 'r1' }))?.reservations).toEqual({ x: until });
+      expect((await rooms().find({ roomId: 'r2' }))?.reservations).toEqual({ a: until });
+      // x again is no new seat, and a's promise in r2 is given back.
+      expect(await rooms().reserveAll('r1', ['x', 'a', 'b', 'a'], until + 5)).toMatchObject({
+        reservations: { x: until + 5, a: until + 5, b: until + 5 },
+        heldUntil: until + 5,
+      });
+      expect((await rooms().find({ roomId: 'r2' }))?.reservations).toEqual({});
+      expect(await rooms().reserveAll('nope', ['a'], until)).toBe('unknown');
     });
 
     test('a player is promised one seat at a time: a new promise gives the other back', async () => {

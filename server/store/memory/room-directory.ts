@@ -94,6 +94,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
     if (room.code !== undefined && this.#live(this.#codes.get(room.code))) return 'taken';
     const refusal = room.createdBy && this.#overLimit(room.createdBy, limits);
     if (refusal) return refusal;
+    if (this.#nodeFull(room.nodeId)) return 'node-full';
     const record: RoomRecord = {
       ...room,
       createdAt: this.#now(),
@@ -130,19 +131,35 @@ export class MemoryRoomDirectory implements RoomDirectory {
   }
 
   async reserve(roomId: string, playerId: string, expiresAt: number): Promise<RoomRecord | ReserveRefusal> {
+    return this.reserveAll(roomId, [playerId], expiresAt);
+  }
+
+  async reserveAll(
+    roomId: string,
+    playerIds: readonly string[],
+    expiresAt: number,
+  ): Promise<RoomRecord | ReserveRefusal> {
     const room = this.#live(roomId);
     if (!room) return 'unknown';
     if (room.ended) return 'ended';
     const now = this.#now();
-    const known = room.seated.includes(playerId) || (room.reservations[playerId] ?? 0) > now;
-    if (!known && occupancy(room, now) >= room.maxPlayers) return 'full';
-    // One promise per player: a seat promised elsewhere and not taken is given back.
-    const elsewhere = this.#promised.get(playerId);
-    if (elsewhere !== undefined && elsewhere !== roomId) this.#unpromise(elsewhere, playerId);
-    this.#promised.set(playerId, roomId);
+    const players = [...new Set(playerIds)];
+    const newcomers = players.filter(
+      (id) => !room.seated.includes(id) && !((room.reservations[id] ?? 0) > now),
+    ).length;
+    if (newcomers > 0 && occupancy(room, now) + newcomers > room.maxPlayers) return 'full';
+    for (const playerId of players) {
+      // One promise per player: a seat promised elsewhere and not taken is given back.
+      const elsewhere = this.#promised.get(playerId);
+      if (elsewhere !== undefined && elsewhere !== roomId) this.#unpromise(elsewhere, playerId);
+      this.#promised.set(playerId, roomId);
+    }
     const updated = {
       ...room,
-      reservations: { ...live(room.reservations, now), [playerId]: expiresAt },
+      reservations: {
+        ...live(room.reservations, now),
+        ...Object.fromEntries(players.map((id) => [id, expiresAt])),
+      },
       heldUntil: Math.max(room.heldUntil, expiresAt),
     };
     this.#rooms.set(roomId, updated);
@@ -180,6 +197,17 @@ export class MemoryRoomDirectory implements RoomDirectory {
     if (limits.perPlayer !== undefined && player >= limits.perPlayer) return 'player-limit';
     if (limits.perAddress !== undefined && address >= limits.perAddress) return 'address-limit';
     return undefined;
+  }
+
+  /** The node is alive and holds its `maxRooms`, as it reported or as recorded here since. */
+  #nodeFull(nodeId: string): boolean {
+    const entry = this.#nodes.get(nodeId);
+    const now = this.#now();
+    if (!entry || entry.expiresAt <= now) return false;
+    let recorded = 0;
+    for (const room of this.#rooms.values())
+      if (room.nodeId === nodeId && this.#present(room, now)) recorded++;
+    return Math.max(entry.status.rooms, recorded) >= entry.status.maxRooms;
   }
 
   #unpromise(roomId: string, playerId: string): void {

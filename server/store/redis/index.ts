@@ -1,8 +1,23 @@
 /**
- * The Redis store: players, leaderboards, the room directory and matchmaking tickets in one Redis
- * (or Redis Cluster), shared by any number of lobby and game node processes. Every multi-key update
- * is one Lua script (scripts.ts); keys are named in keys.ts; time comes from the injected clock,
- * never from Redis, and no Redis TTL decides anything.
+ * The Redis store: players, leaderboards, the room directory, matchmaking tickets and their queue
+ * leases, and request budgets in one Redis (or Redis Cluster), shared by any number of lobby and
+ * game node processes. Every multi-key update is one Lua script (scripts.ts); keys are named in
+ * keys.ts; time comes from the injected clock, never from Redis, and no Redis TTL decides anything
+ * but a request budget's window (budgets.ts).
+ *
+ * One call gives a process everything it needs, so selecting Redis is opening this instead of
+ * the embedded store; nothing else in the lobby or the game node changes:
+ *
+ *   openRedisStore({ url, prefix?, boards, now, ticketRetainMs?, onError? }): Promise<Store>
+ *     .players .leaderboards .rooms   the seams every store has
+ *     .tickets                        with `watch` over pub/sub (any lobby hears any lobby's change)
+ *                                     and `lease` (matchmaking: one lobby per queue, fenced claims)
+ *     .budgets                        request budgets every lobby spends from (createLobbyApp uses
+ *                                     them when present; they fail open to per-lobby memory)
+ *     .close()                        closes the connections the store opened (not a given `client`)
+ *
+ * It opens two connections (commands, and one subscriber for ticket changes), or uses `client`
+ * (an ioredis Redis or Cluster) and a duplicate of it.
  */
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
@@ -10,6 +25,7 @@ import { BoardRegistry } from '../boards.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { DEFAULT_TICKET_RETAIN_MS } from '../memory/tickets.ts';
 import type { Store, StoreOptions } from '../types.ts';
+import { RedisBudgets } from './budgets.ts';
 import { RedisKeys } from './keys.ts';
 import { openNamespace } from './layout.ts';
 import { RedisLeaderboards } from './leaderboards.ts';
@@ -89,6 +105,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Store>
       leaderboards,
       rooms: new RedisRoomDirectory(scripts, keys, now),
       tickets,
+      budgets: new RedisBudgets(client, keys),
       close: () => {
         closing ??= (async () => {
           await watchers.close();

@@ -98,6 +98,7 @@ describe.skipIf(skipRedis())('Redis store on a cluster', () => {
           '{layout:dir}:room:r1',
           '{layout:dir}:held:r1',
           '{layout:dir}:node-rooms:n1',
+          '{layout:dir}:node-present:n1',
           '{layout:dir}:by-player:a',
           '{layout:dir}:by-address:::1',
           '{layout:dir}:public:arena',

@@ -50,6 +50,7 @@ const CREATE_REFUSALS = new Set<unknown>([
   'taken',
   'player-limit',
   'address-limit',
+  'node-full',
 ] satisfies CreateRefusal[]);
 
 function isRefusal(reply: unknown): reply is CreateRefusal {
@@ -124,8 +125,16 @@ export class RedisRoomDirectory implements RoomDirectory {
     return views.map(toRoom);
   }
 
-  async reserve(roomId: string, playerId: string, expiresAt: number): Promise<RoomRecord | ReserveRefusal> {
-    const reply = (await this.#run('reserve-seat-4', [this.#now(), roomId, playerId, expiresAt])) as
+  reserve(roomId: string, playerId: string, expiresAt: number): Promise<RoomRecord | ReserveRefusal> {
+    return this.reserveAll(roomId, [playerId], expiresAt);
+  }
+
+  async reserveAll(
+    roomId: string,
+    playerIds: readonly string[],
+    expiresAt: number,
+  ): Promise<RoomRecord | ReserveRefusal> {
+    const reply = (await this.#run('reserve-seats-4', [this.#now(), roomId, expiresAt, ...playerIds])) as
       | RoomView
       | ReserveRefusal;
     return typeof reply === 'string' ? reply : toRoom(reply);

@@ -24,11 +24,12 @@ export const SCRIPT_NAMES = [
   'create-room-4',
   'find-room-4',
   'list-public-4',
-  'reserve-seat-4',
+  'reserve-seats-4',
   'create-ticket-7',
   'get-ticket-7',
   'searching-7',
-  'finish-tickets-7',
+  'finish-tickets-8',
+  'lease-queue-1',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

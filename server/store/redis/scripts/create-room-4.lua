@@ -5,7 +5,8 @@
 -- write, so nothing is written on a refusal. ARGV: base, now, room id, node id, mode, public (1/0),
 -- code ('' for none), max players, created at, record JSON, held until, creator player id and
 -- address ('' for a room the matchmaker made), cap per player and per address ('' for none).
--- Returns 1, or why not: 'taken', 'player-limit' or 'address-limit'.
+-- Returns 1, or why not: 'taken', 'player-limit', 'address-limit' or 'node-full' (the node is alive
+-- and holds its maxRooms, as it reported or as present here since).
 
 local now = tonumber(ARGV[2])
 local roomId, nodeId, mode, code = ARGV[3], ARGV[4], ARGV[5], ARGV[7]
@@ -41,6 +42,14 @@ if player ~= '' then
   end
 end
 
+if nodeAlive(nodeId, now) then
+  local status = cjson.decode(redis.call('HGET', NODES, nodeId))
+  local present = redis.call('ZCOUNT', nodePresentKey(nodeId), '(' .. ARGV[2], '+inf')
+  if math.max(status.rooms, present) >= status.maxRooms then
+    return 'node-full'
+  end
+end
+
 if existing then
   -- A room of the same id that is not present (nobody came) is replaced.
   removeRoom(roomId)
@@ -60,6 +69,7 @@ if player ~= '' then
   redis.call('SADD', byAddressKey(address), roomId)
 end
 redis.call('SADD', nodeRoomsKey(nodeId), roomId)
+redis.call('ZADD', nodePresentKey(nodeId), ARGV[11], roomId)
 if ARGV[6] == '1' then
   redis.call('SADD', publicKey(mode), roomId)
 end

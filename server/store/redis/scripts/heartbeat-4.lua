@@ -42,6 +42,7 @@ for _, roomId in ipairs(redis.call('SMEMBERS', nodeRoomsKey(nodeId))) do
       end
     end
     redis.call('HSET', room, 'reported', '1', 'seated', cmsgpack.pack(report.players))
+    redis.call('ZADD', nodePresentKey(nodeId), '+inf', roomId)
     if report.ended then
       redis.call('HSET', room, 'ended', '1')
       redis.call('SREM', publicKey(redis.call('HGET', room, 'mode')), roomId)
@@ -50,6 +51,7 @@ for _, roomId in ipairs(redis.call('SMEMBERS', nodeRoomsKey(nodeId))) do
     -- Gone from the node (or not made there yet), but a seat token for it may still be used: that
     -- player's connection makes it again on the node, so it stays findable and counted.
     redis.call('HSET', room, 'reported', '0', 'seated', cmsgpack.pack({}))
+    redis.call('ZADD', nodePresentKey(nodeId), redis.call('HGET', room, 'until'), roomId)
   else
     removeRoom(roomId)
   end

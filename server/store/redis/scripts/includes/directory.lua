@@ -7,6 +7,8 @@
 --                    minted for it), player and address (its creator's, absent for matchmade rooms)
 --   held:<id>        hash: player id -> when the promised seat's token expires (ms)
 --   node-rooms:<id>  set of the node's room ids
+--   node-present:<id> sorted set of the node's rooms by until when present: +inf while its node
+--                    reports it, else its hold (liveNodes counts the present ones in O(log n))
 --   public:<mode>    set of the mode's public rooms that have not ended
 --   by-player:<id>   set of the rooms a player created (counted against its cap)
 --   by-address:<ip>  set of the rooms created from a client address (counted against its cap)
@@ -22,6 +24,9 @@ local function heldKey(roomId)
 end
 local function nodeRoomsKey(nodeId)
   return base .. 'node-rooms:' .. nodeId
+end
+local function nodePresentKey(nodeId)
+  return base .. 'node-present:' .. nodeId
 end
 local function publicKey(mode)
   return base .. 'public:' .. mode
@@ -103,6 +108,7 @@ local function removeRoom(roomId)
   end
   if fields[1] then
     redis.call('SREM', nodeRoomsKey(fields[1]), roomId)
+    redis.call('ZREM', nodePresentKey(fields[1]), roomId)
   end
   if fields[4] then
     redis.call('SREM', byPlayerKey(fields[4]), roomId)
@@ -119,7 +125,7 @@ local function purgeDeadNodes(now)
     for _, roomId in ipairs(redis.call('SMEMBERS', nodeRoomsKey(nodeId))) do
       removeRoom(roomId)
     end
-    redis.call('DEL', nodeRoomsKey(nodeId))
+    redis.call('DEL', nodeRoomsKey(nodeId), nodePresentKey(nodeId))
     redis.call('HDEL', NODES, nodeId)
     redis.call('ZREM', NODE_EXPIRY, nodeId)
   end
