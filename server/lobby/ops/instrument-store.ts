@@ -95,10 +95,12 @@ function countEvent(
   metrics: LobbyMetrics,
   now: () => number,
 ): void {
-  if (area === 'rooms' && method === 'reserve') {
+  if (area === 'rooms' && (method === 'reserve' || method === 'reserveAll')) {
     const outcome =
       typeof result === 'string' ? result : (result as RoomRecord | undefined) ? 'ok' : 'unknown';
-    metrics.seatPromises.inc({ outcome });
+    // reserveAll promises a seat to each of its players, or to none of them.
+    const seats = method === 'reserveAll' && Array.isArray(args[1]) ? args[1].length : 1;
+    metrics.seatPromises.inc({ outcome }, outcome === 'ok' ? seats : 1);
     return;
   }
   if (area !== 'tickets' || method !== 'finish' || !Array.isArray(result)) return;
