@@ -1,8 +1,8 @@
 /**
  * The Redis store: players, leaderboards, the room directory and matchmaking tickets in one Redis
  * (or Redis Cluster), shared by any number of lobby and game node processes. Every multi-key update
- * is one Lua script (scripts.ts); keys are named in keys.ts; time comes from the injected clock,
- * never from Redis, and no Redis TTL decides anything.
+ * is one Lua script (scripts.ts); keys are named in keys.ts; time comes from the injected clock
+ * (set to Redis's own with `clock: 'redis'`, as deployments do), and no Redis TTL decides anything.
  */
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
@@ -14,6 +14,7 @@ import { RedisKeys } from './keys.ts';
 import { openNamespace } from './layout.ts';
 import { RedisLeaderboards } from './leaderboards.ts';
 import { RedisPlayers } from './players.ts';
+import { RedisClock } from './redis-clock.ts';
 import { RedisRoomDirectory } from './room-directory.ts';
 import { RedisScripts } from './scripts.ts';
 import { TicketWatchers } from './ticket-watch.ts';
@@ -41,6 +42,12 @@ export interface RedisStoreOptions extends Partial<StoreOptions> {
   readonly prefix?: string;
   /** How long a final ticket stays readable (ms, injected clock); default 5 minutes. */
   readonly ticketRetainMs?: number;
+  /**
+   * `local` (default): `now` is the store's time, as tests inject it. `redis`: `now` plus the offset
+   * to the Redis server's clock (redis-clock.ts), so processes whose clocks differ still agree on
+   * when a node's heartbeat, a hold or a ticket expires. Deployments use `redis`.
+   */
+  readonly clock?: 'local' | 'redis';
   /** Errors of background work (the connections reconnect on their own; a watcher that threw). */
   readonly onError?: (error: unknown) => void;
 }
@@ -53,7 +60,6 @@ export interface RedisStoreOptions extends Partial<StoreOptions> {
  * await store.leaderboards.top('kills-weekly', { limit: 10 });
  */
 export async function openRedisStore(options: RedisStoreOptions): Promise<Store> {
-  const now = options.now ?? Date.now;
   const boards = new BoardRegistry(options.boards ?? []);
   const keys = new RedisKeys(options.prefix ?? DEFAULT_PREFIX);
   const onError = options.onError ?? ((error: unknown) => console.error('redis store:', error));
@@ -61,8 +67,12 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Store>
   const client = options.client ?? (await connect(options.url, onError));
   // A subscribed connection can do nothing else: watching tickets takes one of its own.
   const subscriber: Redis | Cluster = client instanceof Cluster ? client.duplicate() : client.duplicate();
+  let clock: RedisClock | undefined;
   try {
     await openNamespace(client, keys);
+    const local = options.now ?? Date.now;
+    clock = options.clock === 'redis' ? await RedisClock.open(client, local, onError) : undefined;
+    const now = clock?.now ?? local;
     const scripts = new RedisScripts(client);
     const leaderboards = new RedisLeaderboards(scripts, keys, boards, now);
     await leaderboards.pinSortOrders();
@@ -91,6 +101,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Store>
       tickets,
       close: () => {
         closing ??= (async () => {
+          clock?.close();
           await watchers.close();
           if (owned) await client.quit().catch(() => client.disconnect());
         })();
@@ -98,6 +109,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Store>
       },
     };
   } catch (error) {
+    clock?.close();
     subscriber.disconnect();
     if (owned) client.disconnect();
     throw error;
