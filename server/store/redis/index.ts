@@ -32,6 +32,14 @@ export const DEFAULT_PREFIX = 'tickforge';
  */
 const MAX_RETRIES_PER_REQUEST = 3;
 
+/**
+ * How long a command sent on an open connection may wait for its answer (ms) before it fails as
+ * unavailable: a Redis that keeps the connection but does not answer (paused, stalled, packets
+ * dropped without a reset) must not hang a lobby request, /ready or a node's heartbeat (and with it
+ * the node's shutdown). Far above any one script's run time.
+ */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
+
 /** Where and how to open the Redis store. */
 export interface RedisStoreOptions extends Partial<StoreOptions> {
   /** `redis://[user:password@]host:port[/db]` (or `rediss://`); needed unless `client` is given. */
@@ -42,6 +50,8 @@ export interface RedisStoreOptions extends Partial<StoreOptions> {
   readonly prefix?: string;
   /** How long a final ticket stays readable (ms, injected clock); default 5 minutes. */
   readonly ticketRetainMs?: number;
+  /** See DEFAULT_COMMAND_TIMEOUT_MS; applies to a connection the store opens from `url`. */
+  readonly commandTimeoutMs?: number;
   /**
    * `local` (default): `now` is the store's time, as tests inject it. `redis`: `now` plus the offset
    * to the Redis server's clock (redis-clock.ts), so processes whose clocks differ still agree on
@@ -64,7 +74,9 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Store>
   const keys = new RedisKeys(options.prefix ?? DEFAULT_PREFIX);
   const onError = options.onError ?? ((error: unknown) => console.error('redis store:', error));
   const owned = options.client === undefined;
-  const client = options.client ?? (await connect(options.url, onError));
+  const client =
+    options.client ??
+    (await connect(options.url, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, onError));
   // A subscribed connection can do nothing else: watching tickets takes one of its own.
   const subscriber: Redis | Cluster = client instanceof Cluster ? client.duplicate() : client.duplicate();
   let clock: RedisClock | undefined;
@@ -117,7 +129,11 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Store>
 }
 
 /** A connected client for `url`; fails (naming the host, never the password) when unreachable. */
-async function connect(url: string | undefined, onError: (error: unknown) => void): Promise<Redis> {
+async function connect(
+  url: string | undefined,
+  commandTimeout: number,
+  onError: (error: unknown) => void,
+): Promise<Redis> {
   if (typeof url !== 'string' || url === '') {
     throw new InvalidArgumentError('url', 'or client is required to open the Redis store');
   }
@@ -127,7 +143,11 @@ async function connect(url: string | undefined, onError: (error: unknown) => voi
   } catch {
     throw new InvalidArgumentError('url', 'must be a redis:// or rediss:// URL');
   }
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
+    commandTimeout,
+  });
   let connected = false;
   // Once open, a lost connection is retried in the background; failing to open is thrown below.
   client.on('error', (error: unknown) => {
