@@ -165,6 +165,8 @@ function openConfiguredStore(options: TickforgeOptions, now: () => number): Prom
     dataDir: config.dataDir,
     boards: config.lobby.boards,
     now,
+    // A shared store keeps Redis's time unless a test injected its own clock.
+    clock: options.now === undefined ? 'redis' : 'local',
     onError: (err) => {
       if (now() - loggedAt < STORE_FAULT_LOG_INTERVAL_MS) {
         unlogged++;

@@ -132,7 +132,14 @@ export class GameNode {
       throw error;
     }
     node.results.start(); // first of all, what the outbox held from before a restart
-    await node.#heartbeat?.start();
+    try {
+      await node.#heartbeat?.start();
+    } catch (error) {
+      // Another live node holds this node id: listen no longer, keep the outbox for the next start.
+      await node.results.stop();
+      await node.transport.close();
+      throw error;
+    }
     options.log.info(
       { url: node.url, transport: loaded.kind, nodeId: options.config.nodeId },
       'game node listening',
