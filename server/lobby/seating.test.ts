@@ -41,6 +41,38 @@ describe('Seating.createRoom', () => {
   };
   const request = { mode: 'arena', visibility: 'public', maxPlayers: 4, metadata: {} } as const;
 
+  test('a burst of creations that all read the same loads is spread over the nodes', async () => {
+    const now = () => Date.UTC(2026, 11, 2, 12);
+    const directory = new MemoryRoomDirectory(now);
+    await directory.heartbeat(node('a', 0, 100), [], 60_000);
+    await directory.heartbeat(node('b', 0, 100), [], 60_000);
+    // Every liveNodes read answers the loads from before the burst, as concurrent reads do.
+    const before = await directory.liveNodes();
+    const rooms: RoomDirectory = {
+      heartbeat: (status, reports, ttlMs) => directory.heartbeat(status, reports, ttlMs),
+      liveNodes: () => Promise.resolve(before),
+      create: (room, limits) => directory.create(room, limits),
+      find: (by) => directory.find(by),
+      listPublic: (mode, limit) => directory.listPublic(mode, limit),
+      reserve: (roomId, playerId, expiresAt) => directory.reserve(roomId, playerId, expiresAt),
+      reserveAll: (roomId, playerIds, expiresAt) => directory.reserveAll(roomId, playerIds, expiresAt),
+    };
+    const seating = new Seating({
+      rooms,
+      tokens: new SeatTokens({ secret: TEST_SEAT_SECRET, now }),
+      modes: TEST_MODES,
+      now,
+      seatTtlSeconds: 30,
+    });
+    const created = await Promise.all(Array.from({ length: 16 }, () => seating.createRoom(request)));
+    const perNode = Map.groupBy(created, (room) => room.nodeId);
+    expect(perNode.get('a')?.length).toBe(8);
+    expect(perNode.get('b')?.length).toBe(8);
+    // Once those creations settle, nothing is counted as placing any more.
+    const next = await Promise.all([seating.createRoom(request), seating.createRoom(request)]);
+    expect(next.map((room) => room.nodeId).sort()).toEqual(['a', 'b']);
+  });
+
   test('a node another lobby filled since it was picked is passed over for the next one', async () => {
     const now = () => Date.UTC(2026, 11, 2, 12);
     const directory = new MemoryRoomDirectory(now);

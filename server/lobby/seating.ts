@@ -67,6 +67,13 @@ const CODE_ATTEMPTS = 8;
 export class Seating {
   readonly #options: SeatingOptions;
   readonly #limits: CreatorLimits;
+  /**
+   * Rooms this lobby is creating right now, per node, with the seats they will hold. The directory
+   * learns of a room only once it is created and a node's player count only at its next heartbeat,
+   * so a burst of creations (a matchmaking pass starts many matches at once) would otherwise all
+   * read the same loads and land on the same node.
+   */
+  readonly #placing = new Map<string, { rooms: number; seats: number }>();
 
   constructor(options: SeatingOptions) {
     this.#options = options;
@@ -84,7 +91,28 @@ export class Seating {
    * the limits allow.
    */
   async createRoom(request: RoomRequest, joinCode = true): Promise<RoomRecord> {
-    let node = await this.#pickNode();
+    const seats = request.maxPlayers;
+    const first = await this.#pickNode(seats);
+    let placed: LiveNode | undefined = first;
+    try {
+      return await this.#createOn(request, joinCode, first, async (full) => {
+        this.#unplace(full.nodeId, seats);
+        placed = undefined;
+        placed = await this.#pickNode(seats);
+        return placed;
+      });
+    } finally {
+      if (placed) this.#unplace(placed.nodeId, seats);
+    }
+  }
+
+  async #createOn(
+    request: RoomRequest,
+    joinCode: boolean,
+    picked: LiveNode,
+    repick: (full: LiveNode) => Promise<LiveNode>,
+  ): Promise<RoomRecord> {
+    let node = picked;
     const { createdBy, ...room } = request;
     const options = this.#options.modes.get(request.mode)?.roomOptions ?? {};
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
@@ -105,7 +133,7 @@ export class Seating {
         throw new RoomLimitError(created === 'player-limit' ? 'player' : 'address', this.#limits);
       }
       // Other lobbies filled that node since it was picked: pick again (none left: NoCapacityError).
-      if (created === 'node-full') node = await this.#pickNode();
+      if (created === 'node-full') node = await repick(node);
       else if (created !== 'taken') return created;
     }
     throw new Error(`no free room id, join code or node after ${CODE_ATTEMPTS} attempts`);
@@ -171,13 +199,40 @@ export class Seating {
     return (Math.floor(this.#options.now() / 1000) + this.#options.seatTtlSeconds) * 1000;
   }
 
-  async #pickNode(): Promise<LiveNode> {
-    const nodes = (await this.#options.rooms.liveNodes()).filter((n) => n.rooms < n.maxRooms);
-    if (nodes.length === 0)
+  /**
+   * The live node with the fewest players (then rooms), counting the rooms this lobby is placing
+   * on it right now; the pick is counted as placing until `#unplace`.
+   */
+  async #pickNode(seats: number): Promise<LiveNode> {
+    const loads = (await this.#options.rooms.liveNodes())
+      .map((node) => {
+        const placing = this.#placing.get(node.nodeId);
+        return {
+          node,
+          players: node.players + (placing?.seats ?? 0),
+          rooms: node.rooms + (placing?.rooms ?? 0),
+        };
+      })
+      .filter((load) => load.rooms < load.node.maxRooms);
+    if (loads.length === 0)
       throw new NoCapacityError('No game node can take a room right now; retry shortly.');
-    return nodes.reduce((best, n) =>
-      n.players < best.players || (n.players === best.players && n.rooms < best.rooms) ? n : best,
+    const best = loads.reduce((a, b) =>
+      b.players < a.players || (b.players === a.players && b.rooms < a.rooms) ? b : a,
     );
+    const placing = this.#placing.get(best.node.nodeId);
+    if (placing) {
+      placing.rooms += 1;
+      placing.seats += seats;
+    } else this.#placing.set(best.node.nodeId, { rooms: 1, seats });
+    return best.node;
+  }
+
+  #unplace(nodeId: string, seats: number): void {
+    const placing = this.#placing.get(nodeId);
+    if (!placing) return;
+    placing.rooms -= 1;
+    placing.seats -= seats;
+    if (placing.rooms <= 0) this.#placing.delete(nodeId);
   }
 }
 
