@@ -77,10 +77,15 @@ export class Seating {
    * Create a room on the least-loaded live node. Private rooms get a fresh join code unless
    * `joinCode` is false (matchmade rooms: only their players may sit). A room with a creator is
    * refused (RoomLimitError) when that player or its address already holds as many live rooms as
-   * the limits allow.
+   * the limits allow. `placement` picks the node: a fresh one (a read of the live nodes) by default;
+   * the matchmaker passes one per pass, so a pass reads the nodes once, not once per room.
    */
-  async createRoom(request: RoomRequest, joinCode = true): Promise<RoomRecord> {
-    let node = await this.#pickNode();
+  async createRoom(
+    request: RoomRequest,
+    joinCode = true,
+    placement: Placement = this.placement(),
+  ): Promise<RoomRecord> {
+    let node = await placement.pick();
     const { createdBy, ...room } = request;
     const options = this.#options.modes.get(request.mode)?.roomOptions ?? {};
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
@@ -101,8 +106,13 @@ export class Seating {
         throw new RoomLimitError(created === 'player-limit' ? 'player' : 'address', this.#limits);
       }
       // Other lobbies filled that node since it was picked: pick again (none left: NoCapacityError).
-      if (created === 'node-full') node = await this.#pickNode();
-      else if (created !== 'taken') return created;
+      if (created === 'node-full') {
+        placement.refresh();
+        node = await placement.pick();
+      } else if (created !== 'taken') {
+        placement.placed(node.nodeId, request.maxPlayers);
+        return created;
+      }
     }
     throw new Error(`no free room id, join code or node after ${CODE_ATTEMPTS} attempts`);
   }
@@ -159,13 +169,72 @@ export class Seating {
     return (Math.floor(this.#options.now() / 1000) + this.#options.seatTtlSeconds) * 1000;
   }
 
-  async #pickNode(): Promise<LiveNode> {
-    const nodes = (await this.#options.rooms.liveNodes()).filter((n) => n.rooms < n.maxRooms);
+  /** A node picker over one read of the live nodes (see Placement). */
+  placement(): Placement {
+    return new Placement(() => this.#options.rooms.liveNodes());
+  }
+}
+
+/**
+ * Picks the least-loaded live node for new rooms from one read of the live nodes, counting the
+ * rooms (and their seats) placed through it since, so rooms made in a row spread over the nodes as
+ * they would with a fresh read each. The directory still checks each node's room limit atomically
+ * when a room is recorded ('node-full'), so a stale read can never overfill a node: it only costs
+ * a refresh() and a second pick.
+ */
+export class Placement {
+  readonly #read: () => Promise<LiveNode[]>;
+  /** The nodes as read, with what was placed since; undefined until read (or after refresh()). */
+  #nodes: { -readonly [K in keyof LiveNode]: LiveNode[K] }[] | undefined;
+  #reading: Promise<LiveNode[]> | undefined;
+
+  constructor(read: () => Promise<LiveNode[]>) {
+    this.#read = read;
+  }
+
+  /** The least-loaded node with room for a room; NoCapacityError when there is none. */
+  async pick(): Promise<LiveNode> {
+    const nodes = (this.#nodes ?? (await this.#load())).filter((n) => n.rooms < n.maxRooms);
     if (nodes.length === 0)
       throw new NoCapacityError('No game node can take a room right now; retry shortly.');
     return nodes.reduce((best, n) =>
       n.players < best.players || (n.players === best.players && n.rooms < best.rooms) ? n : best,
     );
+  }
+
+  /** A room of `seats` was recorded on the node: count it until the next read. */
+  placed(nodeId: string, seats: number): void {
+    const node = this.#nodes?.find((n) => n.nodeId === nodeId);
+    if (!node) return;
+    node.rooms++;
+    node.players += seats;
+  }
+
+  /** Read the live nodes again at the next pick (a node was full). */
+  refresh(): void {
+    this.#nodes = undefined;
+    this.#reading = undefined;
+  }
+
+  /** One read shared by the picks waiting for it. */
+  #load(): Promise<LiveNode[]> {
+    if (this.#reading) return this.#reading;
+    const reading = this.#read().then(
+      (read) => {
+        const nodes = read.map((n) => ({ ...n }));
+        if (this.#reading === reading) {
+          this.#nodes = nodes;
+          this.#reading = undefined;
+        }
+        return nodes;
+      },
+      (error: unknown) => {
+        if (this.#reading === reading) this.#reading = undefined;
+        throw error;
+      },
+    );
+    this.#reading = reading;
+    return reading;
   }
 }
 
