@@ -85,7 +85,7 @@ export class Seating {
     joinCode = true,
     placement: Placement = this.placement(),
   ): Promise<RoomRecord> {
-    let node = await placement.pick();
+    let node = await placement.pick(request.maxPlayers);
     const { createdBy, ...room } = request;
     const options = this.#options.modes.get(request.mode)?.roomOptions ?? {};
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
@@ -108,9 +108,8 @@ export class Seating {
       // Other lobbies filled that node since it was picked: pick again (none left: NoCapacityError).
       if (created === 'node-full') {
         placement.refresh();
-        node = await placement.pick();
+        node = await placement.pick(request.maxPlayers);
       } else if (created !== 'taken') {
-        placement.placed(node.nodeId, request.maxPlayers);
         return created;
       }
     }
@@ -177,37 +176,39 @@ export class Seating {
 
 /**
  * Picks the least-loaded live node for new rooms from one read of the live nodes, counting the
- * rooms (and their seats) placed through it since, so rooms made in a row spread over the nodes as
- * they would with a fresh read each. The directory still checks each node's room limit atomically
+ * rooms (and their seats) picked through it since, so rooms made in a row or side by side spread
+ * over the nodes as they would with a fresh read each. The directory still checks each node's room limit atomically
  * when a room is recorded ('node-full'), so a stale read can never overfill a node: it only costs
  * a refresh() and a second pick.
  */
+/** A live node whose rooms and players count what a Placement picked. */
+type Counted = { -readonly [K in keyof LiveNode]: LiveNode[K] };
+
 export class Placement {
   readonly #read: () => Promise<LiveNode[]>;
-  /** The nodes as read, with what was placed since; undefined until read (or after refresh()). */
-  #nodes: { -readonly [K in keyof LiveNode]: LiveNode[K] }[] | undefined;
-  #reading: Promise<LiveNode[]> | undefined;
+  /** The nodes as read, with what was picked since; undefined until read (or after refresh()). */
+  #nodes: Counted[] | undefined;
+  #reading: Promise<Counted[]> | undefined;
 
   constructor(read: () => Promise<LiveNode[]>) {
     this.#read = read;
   }
 
-  /** The least-loaded node with room for a room; NoCapacityError when there is none. */
-  async pick(): Promise<LiveNode> {
+  /**
+   * The least-loaded node with room for a room of `seats`, counted on it from now on (until the
+   * next read); NoCapacityError when there is none.
+   */
+  async pick(seats: number): Promise<LiveNode> {
     const nodes = (this.#nodes ?? (await this.#load())).filter((n) => n.rooms < n.maxRooms);
     if (nodes.length === 0)
       throw new NoCapacityError('No game node can take a room right now; retry shortly.');
-    return nodes.reduce((best, n) =>
+    const node = nodes.reduce((best, n) =>
       n.players < best.players || (n.players === best.players && n.rooms < best.rooms) ? n : best,
     );
-  }
-
-  /** A room of `seats` was recorded on the node: count it until the next read. */
-  placed(nodeId: string, seats: number): void {
-    const node = this.#nodes?.find((n) => n.nodeId === nodeId);
-    if (!node) return;
+    const picked = { ...node };
     node.rooms++;
     node.players += seats;
+    return picked;
   }
 
   /** Read the live nodes again at the next pick (a node was full). */
@@ -217,7 +218,7 @@ export class Placement {
   }
 
   /** One read shared by the picks waiting for it. */
-  #load(): Promise<LiveNode[]> {
+  #load(): Promise<Counted[]> {
     if (this.#reading) return this.#reading;
     const reading = this.#read().then(
       (read) => {
