@@ -55,6 +55,8 @@ export interface Config {
   /** HMAC secret for seat tokens; when unset one is generated and kept in the data dir. */
   readonly seatSecret: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Bearer token GET /metrics needs on the lobby and the game node (TICKFORGE_METRICS_TOKEN); open when unset. */
+  readonly metricsToken?: string;
   readonly game: GameConfig;
   readonly lobby: LobbyConfig;
   /** Role, store and the way to the lobby (server/deployment.ts). */
@@ -86,8 +88,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (slowClientCloseBytes < slowClientBufferBytes) {
     throw new ConfigError('TICKFORGE_SLOW_CLIENT_CLOSE_BYTES must be >= TICKFORGE_SLOW_CLIENT_BUFFER_BYTES');
   }
+  const metricsToken = read.string('TICKFORGE_METRICS_TOKEN', '');
+  if (metricsToken && metricsToken.length < 16) {
+    throw new ConfigError('TICKFORGE_METRICS_TOKEN must be at least 16 characters');
+  }
   return {
     dataDir: read.string('TICKFORGE_DATA_DIR', 'data'),
+    ...(metricsToken ? { metricsToken } : {}),
     seatSecret: seatSecret || undefined,
     logLevel: read.oneOf(
       'TICKFORGE_LOG_LEVEL',

@@ -13,6 +13,10 @@ import { SeatTokens } from './game/seat-token.ts';
 import { createLobbyApp } from './lobby/app.ts';
 import { MatchmakingService } from './lobby/matchmaking/service.ts';
 import { modesFrom } from './lobby/modes.ts';
+import { AdminSessions } from './lobby/ops/admin-session.ts';
+import { instrumentStore } from './lobby/ops/instrument-store.ts';
+import { LobbyMetrics } from './lobby/ops/metrics.ts';
+import { createNodeClient } from './lobby/ops/node-client.ts';
 import { createPartyTokens } from './lobby/party-tokens.ts';
 import { Seating } from './lobby/seating.ts';
 import { createAccessTokens } from './lobby/tokens.ts';
@@ -87,10 +91,21 @@ const encode = (secret: string) => new TextEncoder().encode(secret);
 /** Where `npm run build:demo` puts the browser demo the lobby serves at `/`. */
 export const DEMO_DIR = fileURLToPath(new URL('../client-demo/dist', import.meta.url));
 
+/** Where `npm run build:admin` puts the admin console the lobby serves at `/admin`. */
+export const CONSOLE_DIR = fileURLToPath(new URL('../client-admin/dist', import.meta.url));
+
 /** Start the lobby's HTTP server and its matchmaking timer. */
 export async function startLobbyServer(options: LobbyServerOptions): Promise<LobbyServer> {
-  const { config, log, rooms, store, secrets, now } = options;
+  const { config, log, rooms, secrets, now } = options;
   const settings = config.lobby;
+  // The lobby's every store call is measured (GET /metrics), whichever store is underneath.
+  const metrics = new LobbyMetrics({ defaultMetrics: true });
+  const store = instrumentStore(options.store, metrics, now);
+  metrics.watchQueues(
+    () => store.tickets.searching(),
+    now,
+    rooms.map((room) => room.mode),
+  );
   const modes = modesFrom(rooms, settings);
   const seating = new Seating({
     rooms: store.rooms,
@@ -99,6 +114,7 @@ export async function startLobbyServer(options: LobbyServerOptions): Promise<Lob
     now,
     seatTtlSeconds: settings.seatTtlSeconds,
     roomLimits: settings.roomLimits,
+    log,
   });
   let draining = false;
   const app = createLobbyApp({
@@ -117,6 +133,14 @@ export async function startLobbyServer(options: LobbyServerOptions): Promise<Lob
     ticketTtlMs: settings.ticketTtlMs,
     rateLimits: settings.rateLimits,
     maxBodyBytes: settings.maxBodyBytes,
+    metrics,
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+    admin: {
+      boards: settings.boards,
+      nodes: createNodeClient(secrets.adminKey),
+      sessions: new AdminSessions(secrets.adminKey, now),
+      consoleDir: CONSOLE_DIR,
+    },
     ...(settings.serveDemo ? { demoDir: DEMO_DIR } : {}),
     leaderboardWrites: {
       serverKey: secrets.serverKey,

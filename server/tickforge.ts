@@ -24,7 +24,7 @@ import {
 import { openStore } from './store/open.ts';
 import type { Store } from './store/types.ts';
 
-export { DEMO_DIR } from './lobby-server.ts';
+export { CONSOLE_DIR, DEMO_DIR } from './lobby-server.ts';
 
 /** Connection faults of a shared store are logged at most once per this many ms (with a count). */
 const STORE_FAULT_LOG_INTERVAL_MS = 10_000;
@@ -165,6 +165,8 @@ function openConfiguredStore(options: TickforgeOptions, now: () => number): Prom
     dataDir: config.dataDir,
     boards: config.lobby.boards,
     now,
+    // A shared store keeps Redis's time unless a test injected its own clock.
+    clock: options.now === undefined ? 'redis' : 'local',
     onError: (err) => {
       if (now() - loggedAt < STORE_FAULT_LOG_INTERVAL_MS) {
         unlogged++;
@@ -198,5 +200,8 @@ function startNode(
     dataDir: config.dataDir,
     sendReport: failoverSender(lobbyUrls.map((lobbyUrl) => lobbyReporter({ lobbyUrl, serverKey, now }))),
     operatorKeys: adminKey === undefined ? [serverKey] : [serverKey, adminKey],
+    // The lobby's admin API reads and acts on the node through its /admin/* routes (admin key only).
+    adminKeys: adminKey === undefined ? [] : [adminKey],
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
   });
 }

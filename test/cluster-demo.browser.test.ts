@@ -2,7 +2,8 @@
  * `npm run start:cluster` as a user runs it: the launcher starts its own redis-server (on a free
  * port, never the machine's Redis), 2 lobbies and 2 game nodes; the browser demo, opened on each
  * lobby in headless Chromium, matches its two players across the lobbies into one arena match; then
- * SIGINT (Ctrl-C) stops every process the launcher started and it exits 0.
+ * the admin console of one lobby shows both game nodes and that match; then SIGINT (Ctrl-C) stops
+ * every process the launcher started and it exits 0.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -10,10 +11,13 @@ import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildConsole } from '../client-admin/build.ts';
 import { buildDemo } from '../client-demo/build.ts';
 import { launchChromium, skipChromium } from './support/chromium.ts';
 import { step } from './support/main-process.ts';
 import { skipRedis } from './support/redis-server.ts';
+
+const ADMIN_KEY = 'the-admin-key-of-the-cluster-console-test';
 
 async function freePort(): Promise<number> {
   const probe = createServer().listen(0, '127.0.0.1');
@@ -49,7 +53,7 @@ describe.skipIf(skipChromium() || skipRedis())('npm run start:cluster with the b
   });
 
   it('two browsers on two lobbies play one match; Ctrl-C stops every process', async () => {
-    await buildDemo();
+    await Promise.all([buildDemo(), buildConsole()]);
     const redisPort = await freePort();
     launcher = spawn(process.execPath, ['server/cluster.ts'], {
       env: {
@@ -59,6 +63,7 @@ describe.skipIf(skipChromium() || skipRedis())('npm run start:cluster with the b
         TICKFORGE_GAME_PORT: '0',
         TICKFORGE_MATCH_FILL_WAIT_MS: '0',
         TICKFORGE_LOG_LEVEL: 'warn',
+        TICKFORGE_ADMIN_KEY: ADMIN_KEY,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -106,6 +111,21 @@ describe.skipIf(skipChromium() || skipRedis())('npm run start:cluster with the b
       }),
     );
     expect(rooms[0]).toBe(rooms[1]);
+
+    // The admin console of either lobby shows both game nodes and the match, read through the
+    // shared room directory and each node's operator routes.
+    const admin = await (await browser.newContext()).newPage();
+    await admin.goto(`${lobbyB}/admin`);
+    await admin.fill('input[name=key]', ADMIN_KEY);
+    await admin.click('button[type=submit]');
+    await admin.waitForSelector(`a[data-room="${rooms[0]}"]`, { timeout: 10_000 });
+    await admin.goto(`${lobbyB}/admin#/nodes`);
+    await admin.waitForFunction(
+      () => (document.querySelector('[data-testid=nodes]')?.textContent?.match(/live/g) ?? []).length === 2,
+      undefined,
+      { timeout: 10_000 },
+    );
+    expect(await admin.textContent('[data-testid=nodes]')).toMatch(/node-a[\s\S]*node-b|node-b[\s\S]*node-a/);
 
     launcher.kill('SIGINT');
     const [code] = (await step('the cluster stops', { lines }, once(launcher, 'exit'), 20_000)) as [number];

@@ -73,6 +73,7 @@ export function requestBudget(
       throw new RateLimitedError(
         seconds,
         `Too many requests (${scope}: ${perMinute} a minute); retry in ${seconds} s.`,
+        scope,
       );
     }
   };

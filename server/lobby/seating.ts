@@ -5,6 +5,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
+import type { Logger } from 'pino';
 import type { SeatTokens } from '../game/seat-token.ts';
 import type {
   CreatorLimits,
@@ -17,6 +18,7 @@ import type {
 import type { SeatReservationSchema } from './contracts/seats.ts';
 import { ConflictError, GoneError, NoCapacityError, NotFoundError, RoomLimitError } from './errors.ts';
 import type { LobbyModes } from './modes.ts';
+import { requestContext } from './ops/request-context.ts';
 
 /** What a client needs to take its seat: connect to `${url}?seat=${seat}` before `expiresAt`. */
 export type SeatReservation = Static<typeof SeatReservationSchema>;
@@ -52,6 +54,8 @@ export interface SeatingOptions {
   readonly seatTtlSeconds: number;
   /** Caps on the live rooms of one creator (default: none). */
   readonly roomLimits?: RoomLimits;
+  /** Where each promised seat is logged, with its id (the game node logs the same id). */
+  readonly log?: Logger;
 }
 
 /** Join codes avoid look-alike characters (0/O, 1/I/L) so they can be read out loud. */
@@ -140,8 +144,10 @@ export class Seating {
     const expiresAt = await this.hold(room.roomId, player.id);
     const node = (await rooms.liveNodes()).find((n) => n.nodeId === room.nodeId);
     if (!node) throw new NotFoundError('room-not-found', 'The game node of this room is gone.');
+    const seatId = randomUUID();
     const seat = await tokens.mintSeat(
       {
+        seatId,
         playerId: player.id,
         name: player.name,
         roomId: room.roomId,
@@ -152,7 +158,7 @@ export class Seating {
       },
       seatTtlSeconds,
     );
-    return {
+    const reservation = {
       url: node.url,
       seat,
       roomId: room.roomId,
@@ -160,7 +166,13 @@ export class Seating {
       mode: room.mode,
       nodeId: room.nodeId,
       expiresAt,
+      seatId,
     };
+    this.#options.log?.info(
+      { ...requestContext(), seatId, playerId: player.id, roomId: room.roomId, nodeId: room.nodeId },
+      'seat promised',
+    );
+    return reservation;
   }
 
   /** When a seat token minted now expires (its `exp` is in whole seconds). */

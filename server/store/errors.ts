@@ -10,7 +10,8 @@ export type StoreErrorCode =
   | 'invalid_cursor'
   | 'invalid_board_config'
   | 'schema_too_new'
-  | 'unavailable';
+  | 'unavailable'
+  | 'node_id_taken';
 
 /** Base class of every error a store throws on purpose. */
 export class StoreError extends Error {
@@ -76,5 +77,24 @@ export class StoreUnavailableError extends StoreError {
   constructor(cause: unknown) {
     super('unavailable', 'the store is unavailable');
     this.cause = cause;
+  }
+}
+
+/**
+ * A heartbeat under a node id that another live node holds (another public URL): two processes were
+ * given one TICKFORGE_NODE_ID. Nothing was written: the live node keeps its registration and rooms.
+ */
+export class NodeIdTakenError extends StoreError {
+  override readonly name = 'NodeIdTakenError';
+  readonly nodeId: string;
+  /** The URL of the live node that holds the id. */
+  readonly heldBy: string;
+  constructor(nodeId: string, heldBy: string) {
+    super(
+      'node_id_taken',
+      `node id ${JSON.stringify(nodeId.slice(0, 80))} is held by a live node at ${heldBy.slice(0, 200)}: give each game node its own TICKFORGE_NODE_ID (or leave it unset)`,
+    );
+    this.nodeId = nodeId;
+    this.heldBy = heldBy;
   }
 }

@@ -14,14 +14,27 @@ export interface OpenStoreOptions {
   readonly dataDir: string;
   readonly boards: readonly BoardConfig[];
   readonly now: () => number;
+  /**
+   * Whose clock a shared store keeps time by (see RedisStoreOptions.clock): `redis` for processes
+   * on the real clock, so their clocks' skew never decides another process's expiries; `local` when
+   * `now` is a test's clock. Ignored by the embedded store (one process, one clock).
+   */
+  readonly clock?: 'local' | 'redis';
   /** Background faults of a shared store (a lost connection, retried on its own). */
   readonly onError: (error: unknown) => void;
 }
 
 /** Open the configured store. */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  const { setting, dataDir, boards, now, onError } = options;
+  const { setting, dataDir, boards, now, onError, clock = 'local' } = options;
   if (setting.kind === 'embedded') return openEmbeddedStore({ dataDir, boards, now });
-  const store = await openRedisStore({ url: setting.url, prefix: setting.prefix, boards, now, onError });
+  const store = await openRedisStore({
+    url: setting.url,
+    prefix: setting.prefix,
+    boards,
+    now,
+    clock,
+    onError,
+  });
   return guardStore(store, isRedisUnavailable);
 }

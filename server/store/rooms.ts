@@ -5,6 +5,14 @@
  * a seat. Async and value-based so an in-memory and a Redis implementation share one contract.
  */
 
+/**
+ * How long a node whose heartbeat expired is remembered, with its rooms, before it is forgotten
+ * (ms). Meanwhile the node is not live and its rooms are out of every listing, lookup and
+ * reservation; a beat within this time (after a store outage or a stall longer than its TTL) brings
+ * back the rooms it still reports. The Redis store's scripts hold the same figure (directory.lua).
+ */
+export const DEAD_NODE_FORGET_MS = 10 * 60_000;
+
 /** A game node's self-description, sent with every heartbeat. */
 export interface NodeStatus {
   readonly nodeId: string;

@@ -129,6 +129,17 @@ export interface LeaderboardStore {
   around(boardId: string, playerId: string, options?: WindowOptions): Promise<LeaderboardWindow>;
   /** The player's record this period, with its rank, or undefined. */
   rank(boardId: string, playerId: string): Promise<LeaderboardRecord | undefined>;
+  /**
+   * An operator's correction: delete the player's record of the board's current period; true if
+   * there was one. Its submission keys stay claimed, so a replayed report is still `duplicate`
+   * (with score 0 while the player has no record) and never brings the record back.
+   */
+  remove(boardId: string, playerId: string): Promise<boolean>;
+  /**
+   * Start the board's current period over: every record of it is deleted (earlier periods stay);
+   * returns how many. Submission keys stay claimed, as for `remove`.
+   */
+  resetPeriod(boardId: string): Promise<number>;
 }
 
 /** An open store: one per process, closed on shutdown. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type NewRoom, type NodeStatus, occupancy, type RoomCreator } from '../rooms.ts';
+import { DEAD_NODE_FORGET_MS, type NewRoom, type NodeStatus, occupancy, type RoomCreator } from '../rooms.ts';
 import { type StoreFactory, useStore } from './harness.ts';
 
 const TTL = 3000;
@@ -296,6 +296,41 @@ export function describeRooms(factory: StoreFactory): void {
       expect(await rooms().create(room('r3', { code: 'ABCD', nodeId: 'n2' }))).toMatchObject({
         code: 'ABCD',
       });
+    });
+
+    test('a node whose heartbeats lapsed (a store outage, a stall) gets its rooms back when it beats again', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      await rooms().create(room('r1', { code: 'ABCD', visibility: 'private' }));
+      await rooms().create(room('r2'));
+      await rooms().heartbeat(
+        node('n1'),
+        [
+          { roomId: 'r1', players: ['a'], ended: false },
+          { roomId: 'r2', players: ['b'], ended: false },
+        ],
+        TTL,
+      );
+      ctx.clock.tick(TTL + 5000);
+      // Dead meanwhile: its rooms are out of every listing, lookup and reservation.
+      expect(await rooms().liveNodes()).toEqual([]);
+      expect(await rooms().find({ code: 'ABCD' })).toBeUndefined();
+      expect(await rooms().listPublic('arena', 10)).toEqual([]);
+      expect(await rooms().reserve('r2', 'c', ctx.clock.ms + 1000)).toBe('unknown');
+      await rooms().heartbeat(
+        node('n1'),
+        [
+          { roomId: 'r1', players: ['a'], ended: false },
+          { roomId: 'r2', players: ['b'], ended: false },
+        ],
+        TTL,
+      );
+      expect(await rooms().find({ code: 'ABCD' })).toMatchObject({ roomId: 'r1', seated: ['a'] });
+      expect((await rooms().listPublic('arena', 10)).map((r) => r.roomId)).toEqual(['r2']);
+      // A node dead for longer than DEAD_NODE_FORGET_MS is forgotten with its rooms.
+      ctx.clock.tick(TTL + DEAD_NODE_FORGET_MS);
+      await rooms().liveNodes();
+      await rooms().heartbeat(node('n1'), [{ roomId: 'r1', players: ['a'], ended: false }], TTL);
+      expect(await rooms().find({ roomId: 'r1' })).toBeUndefined();
     });
 
     test('listings show public rooms of the mode, with a free seat first, fullest first', async () => {

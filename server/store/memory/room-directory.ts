@@ -5,6 +5,7 @@
 import {
   type CreateRefusal,
   type CreatorLimits,
+  DEAD_NODE_FORGET_MS,
   type LiveNode,
   type NewRoom,
   type NodeStatus,
@@ -82,6 +83,8 @@ export class MemoryRoomDirectory implements RoomDirectory {
         alive.push({ ...entry.status, rooms: Math.max(entry.status.rooms, recorded.get(id) ?? 0) });
         continue;
       }
+      // Dead but remembered: a beat after an outage or a stall brings its rooms back.
+      if (entry.expiresAt > now - DEAD_NODE_FORGET_MS) continue;
       this.#nodes.delete(id);
       // Its rooms are gone with it, looked up or not.
       for (const room of [...this.#rooms.values()]) if (room.nodeId === id) this.#remove(room);
@@ -167,7 +170,8 @@ export class MemoryRoomDirectory implements RoomDirectory {
   }
 
   /**
-   * The room if it is present. A room of a dead node is forgotten; one whose hold ran out is only
+   * The room if it is present. A room of a node dead for DEAD_NODE_FORGET_MS is forgotten; one of a
+   * node dead for less (it may beat again after an outage or a stall), or whose hold ran out, is only
    * hidden: its creator may have connected just before the token expired, and only the node's next
    * heartbeat says whether the room is there (then it is present again) or not (then it is forgotten).
    */
@@ -175,7 +179,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
     const room = roomId === undefined ? undefined : this.#rooms.get(roomId);
     if (!room) return undefined;
     if (this.#present(room, this.#now())) return room;
-    if (!this.#nodeAlive(room.nodeId)) this.#remove(room);
+    if (this.#nodeForgotten(room.nodeId)) this.#remove(room);
     return undefined;
   }
 
@@ -215,6 +219,12 @@ export class MemoryRoomDirectory implements RoomDirectory {
     if (!room || !(playerId in room.reservations)) return;
     const { [playerId]: _dropped, ...rest } = room.reservations;
     this.#rooms.set(roomId, { ...room, reservations: rest });
+  }
+
+  /** Its heartbeat expired longer than DEAD_NODE_FORGET_MS ago (or it never beat). */
+  #nodeForgotten(nodeId: string): boolean {
+    const entry = this.#nodes.get(nodeId);
+    return entry === undefined || entry.expiresAt <= this.#now() - DEAD_NODE_FORGET_MS;
   }
 
   #nodeAlive(nodeId: string): boolean {

@@ -5,6 +5,8 @@
  * a reservation or a room creation each read and write across nodes, rooms, codes and promises at
  * once, so the whole directory lives in one cluster slot.
  */
+
+import { NodeIdTakenError } from '../errors.ts';
 import type {
   CreateRefusal,
   CreatorLimits,
@@ -78,7 +80,16 @@ export class RedisRoomDirectory implements RoomDirectory {
       report.players.length,
       ...report.players,
     ]);
-    await this.#run('heartbeat-4', [now, node.nodeId, JSON.stringify(status), now + ttlMs, ...reports]);
+    const reply = await this.#run('heartbeat-4', [
+      now,
+      node.nodeId,
+      JSON.stringify(status),
+      now + ttlMs,
+      node.url,
+      ...reports,
+    ]);
+    if (Array.isArray(reply) && reply[0] === 'taken')
+      throw new NodeIdTakenError(node.nodeId, String(reply[1]));
   }
 
   async liveNodes(): Promise<LiveNode[]> {

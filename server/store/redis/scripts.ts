@@ -22,6 +22,8 @@ export const SCRIPT_NAMES = [
   'rank-2',
   'page-2',
   'around-2',
+  'remove-record-2',
+  'reset-period-2',
   'rename-player-1',
   'heartbeat-4',
   'live-nodes-4',

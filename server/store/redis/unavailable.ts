@@ -1,7 +1,8 @@
 /**
  * Which ioredis failures mean "Redis cannot be reached right now" (as opposed to a bad command or a
  * script error): the connection is down or closed, queued commands ran out of reconnection attempts,
- * or the server answered that it is loading, busy or between masters. Each is worth retrying later.
+ * a command got no answer within the command timeout, or the server answered that it is loading,
+ * busy or between masters. Each is worth retrying later.
  */
 import { ReplyError } from 'ioredis';
 
@@ -25,5 +26,6 @@ export function isRedisUnavailable(error: unknown): boolean {
   if (error instanceof ReplyError) return NOT_SERVING.test(error.message);
   if (CONNECTION_FAILURES.has(error.name)) return true;
   if (SOCKET_CODES.has((error as NodeJS.ErrnoException).code ?? '')) return true;
-  return /^(Connection is closed|Stream isn't writeable)/.test(error.message);
+  // ioredis's commandTimeout: the connection is open but the server did not answer in time.
+  return /^(Connection is closed|Stream isn't writeable|Command timed out)/.test(error.message);
 }

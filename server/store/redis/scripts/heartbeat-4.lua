@@ -1,17 +1,26 @@
 #!lua
 --@include directory
 -- A node's heartbeat: (re)register it until ARGV[5] and replace what is known of its rooms.
--- ARGV: base, now, node id, status JSON, expires at, then per room report: room id, ended (1/0),
--- the number of seated players and their ids. A room of this node missing from the reports is
--- gone once its hold has passed (no seat token minted for it can still make it on the node).
+-- ARGV: base, now, node id, status JSON, expires at, the node's public URL, then per room report:
+-- room id, ended (1/0), the number of seated players and their ids. A room of this node missing
+-- from the reports is gone once its hold has passed (no seat token minted for it can still make it
+-- on the node). Returns 1, or { 'taken', url } with nothing written when a live node at another URL
+-- holds the id (two processes given one node id must not overwrite each other's rooms and URL).
 
 local now = tonumber(ARGV[2])
 local nodeId = ARGV[3]
 purgeDeadNodes(ARGV[2])
+local holder = redis.call('HGET', NODES, nodeId)
+if holder and nodeAlive(nodeId, now) then
+  local heldBy = cjson.decode(holder).url
+  if heldBy ~= ARGV[6] then
+    return { 'taken', heldBy }
+  end
+end
 redis.call('HSET', NODES, nodeId, ARGV[4])
 redis.call('ZADD', NODE_EXPIRY, ARGV[5], nodeId)
 
-local reports, i = {}, 6
+local reports, i = {}, 7
 while i <= #ARGV do
   local count = tonumber(ARGV[i + 2])
   local players = {}

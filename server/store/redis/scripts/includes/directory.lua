@@ -119,9 +119,15 @@ local function removeRoom(roomId)
   redis.call('DEL', room, heldKey(roomId))
 end
 
--- Nodes whose heartbeat expired (at or before now) leave, and their rooms with them.
+-- How long a node whose heartbeat expired is remembered with its rooms (rooms.ts
+-- DEAD_NODE_FORGET_MS): not live and its rooms not present meanwhile, but a beat after an outage or
+-- a stall longer than its TTL brings back the rooms it still reports.
+local DEAD_NODE_FORGET_MS = 600000
+
+-- Nodes whose heartbeat expired longer than DEAD_NODE_FORGET_MS ago leave, and their rooms with them.
 local function purgeDeadNodes(now)
-  for _, nodeId in ipairs(redis.call('ZRANGEBYSCORE', NODE_EXPIRY, '-inf', now)) do
+  local cutoff = tonumber(now) - DEAD_NODE_FORGET_MS
+  for _, nodeId in ipairs(redis.call('ZRANGEBYSCORE', NODE_EXPIRY, '-inf', cutoff)) do
     for _, roomId in ipairs(redis.call('SMEMBERS', nodeRoomsKey(nodeId))) do
       removeRoom(roomId)
     end
