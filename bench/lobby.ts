@@ -9,11 +9,15 @@
  * Markdown and JSON to bench/results/. Traffic stays on 127.0.0.1.
  *
  *   npm run bench:lobby -- [--duration 10] [--connections 50] [--seeded 10000] [--tickets 20000]
- *     [--store embedded|redis]
+ *     [--store embedded|redis] [--only matchmaking [--runs 3]]
  *
  * `--store redis` starts a private redis-server (unpinned: the machine has two cores) and runs the
  * lobby on the Redis store, its board seeded with `--seeded` records (default then 1,000,000), the
  * 10,000 tickets matched through Redis, and one lobby against two on the same Redis.
+ *
+ * `--only matchmaking` skips the routes: it times the whole matchmaking service on 10,000 tickets
+ * on the embedded store and, with `--store redis`, on Redis, alternately for `--runs` rounds, so the
+ * two are compared under the same machine load.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -41,8 +45,11 @@ const { values: args } = parseArgs({
     seeded: { type: 'string' },
     tickets: { type: 'string', default: '20000' },
     store: { type: 'string', default: 'embedded' },
+    only: { type: 'string' },
+    runs: { type: 'string', default: '3' },
   },
 });
+if (args.only !== undefined && args.only !== 'matchmaking') throw new Error('--only takes matchmaking');
 if (args.store !== 'embedded' && args.store !== 'redis') throw new Error('--store must be embedded or redis');
 const onRedis = args.store === 'redis';
 const seeded = args.seeded ?? (onRedis ? '1000000' : '10000');
@@ -321,7 +328,7 @@ async function measureRoutes(): Promise<{ pairs: Pair[]; scaling: Scaling[] }> {
 async function main(): Promise<void> {
   if (onRedis) redis = await startRedisServer();
   try {
-    await run();
+    await (args.only === 'matchmaking' ? runMatchmaking() : run());
   } finally {
     await redis?.stop();
   }
@@ -392,6 +399,56 @@ async function run(): Promise<void> {
   await writeFile(
     join(RESULTS, `lobby-${date}${suffix}.json`),
     `${JSON.stringify({ date, command, store: args.store, seeded: Number(seeded), node: process.version, connections, duration, load: { before: loadBefore, after: loadAfter }, pairs, verdicts, matchmaking: { pure, service }, scaling }, null, 2)}\n`,
+  );
+  console.log(`\n${markdown}`);
+}
+
+/** `--only matchmaking`: the service on the embedded store and on Redis, alternately. */
+async function runMatchmaking(): Promise<void> {
+  const loadBefore = loadavg()[0] ?? 0;
+  const server = redis;
+  const rounds: { embedded: number; redis: number | undefined; matches: number; placed: number }[] = [];
+  for (let round = 0; round < Number(args.runs); round++) {
+    const embedded = await benchMatchmakingService({ tickets: 10_000 });
+    const onStore = server
+      ? await benchMatchmakingService({
+          tickets: 10_000,
+          openStore: (now: () => number) =>
+            openRedisStore({ url: server.url, prefix: `bench-mm${round}`, boards: [], now }),
+        })
+      : undefined;
+    rounds.push({
+      embedded: embedded.ms,
+      redis: onStore?.ms,
+      matches: onStore?.matches ?? embedded.matches,
+      placed: onStore?.placed ?? embedded.placed,
+    });
+    console.log(
+      `round ${round + 1}: embedded ${embedded.ms.toFixed(0)} ms${onStore ? `, Redis ${onStore.ms.toFixed(0)} ms` : ''} (${embedded.matches} matches, ${embedded.placed} placed)`,
+    );
+  }
+  const loadAfter = loadavg()[0] ?? 0;
+  const date = new Date().toISOString().slice(0, 10);
+  const command = `npm run bench:lobby -- ${process.argv.slice(2).join(' ')}`.trim();
+  const markdown = [
+    `# Matchmaking service benchmark, ${date}`,
+    '',
+    `\`${command}\`: Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}); 10,000 queued solo tickets in 16-player matches through the whole service (a room, the seats and a fenced claim per match)${onRedis ? ', on the embedded store and on a private redis-server (unpinned), alternately' : ''}. Load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after.`,
+    '',
+    `| round | embedded ms |${onRedis ? ' Redis ms |' : ''} matches | placed |`,
+    `|---|---|${onRedis ? '---|' : ''}---|---|`,
+    ...rounds.map(
+      (r, i) =>
+        `| ${i + 1} | ${r.embedded.toFixed(0)} |${r.redis === undefined ? '' : ` ${r.redis.toFixed(0)} |`} ${r.matches} | ${r.placed} |`,
+    ),
+    '',
+  ].join('\n');
+  await mkdir(RESULTS, { recursive: true });
+  const name = `matchmaking-${date}${onRedis ? '-redis' : ''}`;
+  await writeFile(join(RESULTS, `${name}.md`), markdown);
+  await writeFile(
+    join(RESULTS, `${name}.json`),
+    `${JSON.stringify({ date, command, node: process.version, load: { before: loadBefore, after: loadAfter }, rounds }, null, 2)}\n`,
   );
   console.log(`\n${markdown}`);
 }

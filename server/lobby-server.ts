@@ -155,7 +155,14 @@ export async function startLobbyServer(options: LobbyServerOptions): Promise<Lob
   const port = (server.address() as AddressInfo).port;
   const url = `http://${urlHost(config.game.host)}:${port}`;
   log.info({ url }, 'lobby listening');
-  const matchmaking = new MatchmakingService({ tickets: store.tickets, seating, modes, now, log });
+  const matchmaking = new MatchmakingService({
+    tickets: store.tickets,
+    seating,
+    modes,
+    now,
+    log,
+    leaseTtlMs: settings.matchmakingLeaseMs,
+  });
   matchmaking.start(settings.matchmakingIntervalMs);
   return {
     url,

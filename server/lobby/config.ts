@@ -26,6 +26,11 @@ export interface LobbyConfig {
   readonly seatTtlSeconds: number;
   readonly ticketTtlMs: number;
   readonly matchmakingIntervalMs: number;
+  /**
+   * How long a lobby holds a matchmaking queue after a pass renewed its lease: what other lobbies
+   * wait to take over the queues of one that died (a pass renews it while it runs).
+   */
+  readonly matchmakingLeaseMs: number;
   /** Overrides every mode's own fill wait when set. */
   readonly fillWaitMs: number | undefined;
   readonly skill: {
@@ -63,6 +68,7 @@ export function loadLobbyConfig(read: EnvReader): LobbyConfig {
     seatTtlSeconds: read.int('TICKFORGE_SEAT_TTL_S', 30, 5, 300),
     ticketTtlMs: read.int('TICKFORGE_TICKET_TTL_MS', 60_000, 1000, 3_600_000),
     matchmakingIntervalMs: read.int('TICKFORGE_MATCHMAKING_INTERVAL_MS', 250, 10, 60_000),
+    matchmakingLeaseMs: read.int('TICKFORGE_MATCHMAKING_LEASE_MS', 3000, 100, 600_000),
     fillWaitMs: read.has('TICKFORGE_MATCH_FILL_WAIT_MS')
       ? read.int('TICKFORGE_MATCH_FILL_WAIT_MS', 0, 0, 3_600_000)
       : undefined,

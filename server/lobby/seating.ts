@@ -67,13 +67,6 @@ const CODE_ATTEMPTS = 8;
 export class Seating {
   readonly #options: SeatingOptions;
   readonly #limits: CreatorLimits;
-  /**
-   * Rooms this lobby is creating right now, per node, with the seats they will hold. The directory
-   * learns of a room only once it is created and a node's player count only at its next heartbeat,
-   * so a burst of creations (a matchmaking pass starts many matches at once) would otherwise all
-   * read the same loads and land on the same node.
-   */
-  readonly #placing = new Map<string, { rooms: number; seats: number }>();
 
   constructor(options: SeatingOptions) {
     this.#options = options;
@@ -88,31 +81,15 @@ export class Seating {
    * Create a room on the least-loaded live node. Private rooms get a fresh join code unless
    * `joinCode` is false (matchmade rooms: only their players may sit). A room with a creator is
    * refused (RoomLimitError) when that player or its address already holds as many live rooms as
-   * the limits allow.
+   * the limits allow. `placement` picks the node: a fresh one (a read of the live nodes) by default;
+   * the matchmaker passes one per pass, so a pass reads the nodes once, not once per room.
    */
-  async createRoom(request: RoomRequest, joinCode = true): Promise<RoomRecord> {
-    const seats = request.maxPlayers;
-    const first = await this.#pickNode(seats);
-    let placed: LiveNode | undefined = first;
-    try {
-      return await this.#createOn(request, joinCode, first, async (full) => {
-        this.#unplace(full.nodeId, seats);
-        placed = undefined;
-        placed = await this.#pickNode(seats);
-        return placed;
-      });
-    } finally {
-      if (placed) this.#unplace(placed.nodeId, seats);
-    }
-  }
-
-  async #createOn(
+  async createRoom(
     request: RoomRequest,
-    joinCode: boolean,
-    picked: LiveNode,
-    repick: (full: LiveNode) => Promise<LiveNode>,
+    joinCode = true,
+    placement: Placement = this.placement(),
   ): Promise<RoomRecord> {
-    let node = picked;
+    let node = await placement.pick(request.maxPlayers);
     const { createdBy, ...room } = request;
     const options = this.#options.modes.get(request.mode)?.roomOptions ?? {};
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
@@ -133,8 +110,12 @@ export class Seating {
         throw new RoomLimitError(created === 'player-limit' ? 'player' : 'address', this.#limits);
       }
       // Other lobbies filled that node since it was picked: pick again (none left: NoCapacityError).
-      if (created === 'node-full') node = await repick(node);
-      else if (created !== 'taken') return created;
+      if (created === 'node-full') {
+        placement.refresh();
+        node = await placement.pick(request.maxPlayers);
+      } else if (created !== 'taken') {
+        return created;
+      }
     }
     throw new Error(`no free room id, join code or node after ${CODE_ATTEMPTS} attempts`);
   }
@@ -199,40 +180,74 @@ export class Seating {
     return (Math.floor(this.#options.now() / 1000) + this.#options.seatTtlSeconds) * 1000;
   }
 
-  /**
-   * The live node with the fewest players (then rooms), counting the rooms this lobby is placing
-   * on it right now; the pick is counted as placing until `#unplace`.
-   */
-  async #pickNode(seats: number): Promise<LiveNode> {
-    const loads = (await this.#options.rooms.liveNodes())
-      .map((node) => {
-        const placing = this.#placing.get(node.nodeId);
-        return {
-          node,
-          players: node.players + (placing?.seats ?? 0),
-          rooms: node.rooms + (placing?.rooms ?? 0),
-        };
-      })
-      .filter((load) => load.rooms < load.node.maxRooms);
-    if (loads.length === 0)
-      throw new NoCapacityError('No game node can take a room right now; retry shortly.');
-    const best = loads.reduce((a, b) =>
-      b.players < a.players || (b.players === a.players && b.rooms < a.rooms) ? b : a,
-    );
-    const placing = this.#placing.get(best.node.nodeId);
-    if (placing) {
-      placing.rooms += 1;
-      placing.seats += seats;
-    } else this.#placing.set(best.node.nodeId, { rooms: 1, seats });
-    return best.node;
+  /** A node picker over one read of the live nodes (see Placement). */
+  placement(): Placement {
+    return new Placement(() => this.#options.rooms.liveNodes());
+  }
+}
+
+/**
+ * Picks the least-loaded live node for new rooms from one read of the live nodes, counting the
+ * rooms (and their seats) picked through it since, so rooms made in a row or side by side spread
+ * over the nodes as they would with a fresh read each. The directory still checks each node's room limit atomically
+ * when a room is recorded ('node-full'), so a stale read can never overfill a node: it only costs
+ * a refresh() and a second pick.
+ */
+/** A live node whose rooms and players count what a Placement picked. */
+type Counted = { -readonly [K in keyof LiveNode]: LiveNode[K] };
+
+export class Placement {
+  readonly #read: () => Promise<LiveNode[]>;
+  /** The nodes as read, with what was picked since; undefined until read (or after refresh()). */
+  #nodes: Counted[] | undefined;
+  #reading: Promise<Counted[]> | undefined;
+
+  constructor(read: () => Promise<LiveNode[]>) {
+    this.#read = read;
   }
 
-  #unplace(nodeId: string, seats: number): void {
-    const placing = this.#placing.get(nodeId);
-    if (!placing) return;
-    placing.rooms -= 1;
-    placing.seats -= seats;
-    if (placing.rooms <= 0) this.#placing.delete(nodeId);
+  /**
+   * The least-loaded node with room for a room of `seats`, counted on it from now on (until the
+   * next read); NoCapacityError when there is none.
+   */
+  async pick(seats: number): Promise<LiveNode> {
+    const nodes = (this.#nodes ?? (await this.#load())).filter((n) => n.rooms < n.maxRooms);
+    if (nodes.length === 0)
+      throw new NoCapacityError('No game node can take a room right now; retry shortly.');
+    const node = nodes.reduce((best, n) =>
+      n.players < best.players || (n.players === best.players && n.rooms < best.rooms) ? n : best,
+    );
+    const picked = { ...node };
+    node.rooms++;
+    node.players += seats;
+    return picked;
+  }
+
+  /** Read the live nodes again at the next pick (a node was full). */
+  refresh(): void {
+    this.#nodes = undefined;
+    this.#reading = undefined;
+  }
+
+  /** One read shared by the picks waiting for it. */
+  #load(): Promise<Counted[]> {
+    if (this.#reading) return this.#reading;
+    const reading = this.#read().then(
+      (read) => {
+        const nodes = read.map((n) => ({ ...n }));
+        if (this.#reading === reading) {
+          this.#nodes = nodes;
+          this.#reading = undefined;
+        }
+        return nodes;
+      },
+      (error: unknown) => {
+        if (this.#reading === reading) this.#reading = undefined;
+        throw error;
+      },
+    );
+    this.#reading = reading;
+    return reading;
   }
 }
 

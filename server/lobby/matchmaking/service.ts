@@ -15,7 +15,9 @@ import type { Logger } from 'pino';
 import type { QueueLease, TicketRecord, TicketStore } from '../../store/tickets.ts';
 import { NoCapacityError } from '../errors.ts';
 import type { LobbyModes } from '../modes.ts';
-import type { Seating } from '../seating.ts';
+import type { Placement, Seating } from '../seating.ts';
+import { FaultLog } from './fault-log.ts';
+import { LeaseKeeper } from './lease-keeper.ts';
 import { formMatches, type QueuedTicket } from './matcher.ts';
 
 export interface MatchmakingServiceOptions {
@@ -26,7 +28,7 @@ export interface MatchmakingServiceOptions {
   readonly log: Logger;
   /**
    * How long a queue stays this lobby's after a pass renewed its lease (default 3 s): what another
-   * lobby waits to take over the queues of a lobby that died. Longer than a pass takes.
+   * lobby waits to take over the queues of a lobby that died. A pass renews it while it runs.
    */
   readonly leaseTtlMs?: number;
   /** Names this lobby as the holder of its leases (default: a random UUID). */
@@ -49,6 +51,8 @@ export class MatchmakingService {
   readonly #leaseTtlMs: number;
   /** Queues whose lease this service took, to give back on stop(). */
   readonly #leased = new Set<string>();
+  /** Failed passes (the store out of reach) are logged once per interval, not once per pass. */
+  readonly #faults: FaultLog;
   #running: Promise<PassResult> | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
 
@@ -56,12 +60,16 @@ export class MatchmakingService {
     this.#options = options;
     this.#holder = options.holder ?? randomUUID();
     this.#leaseTtlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+    this.#faults = new FaultLog({ log: options.log, now: options.now, message: 'matchmaking pass failed' });
   }
 
   /** Run a pass every `intervalMs` until stop(). */
   start(intervalMs: number): void {
     this.#timer ??= setInterval(() => {
-      this.runPass().catch((err: unknown) => this.#options.log.error({ err }, 'matchmaking pass failed'));
+      this.runPass().then(
+        () => this.#faults.succeeded(),
+        (err: unknown) => this.#faults.failed(err),
+      );
     }, intervalMs);
     this.#timer.unref?.();
   }
@@ -93,11 +101,11 @@ export class MatchmakingService {
   async #pass(): Promise<PassResult> {
     const { tickets, modes, now: clock } = this.#options;
     const now = clock();
-    let expired = 0;
     const queues = new Map<string, TicketRecord[]>();
+    const overdue: TicketRecord[] = [];
     for (const ticket of await tickets.searching()) {
       if (ticket.expiresAt <= now) {
-        if (await tickets.finish([ticket.ticketId], { status: 'expired' })) expired++;
+        overdue.push(ticket);
         continue;
       }
       const key = `${ticket.mode}\u0000${ticket.region}`;
@@ -105,13 +113,28 @@ export class MatchmakingService {
       if (queue) queue.push(ticket);
       else queues.set(key, [ticket]);
     }
+    // Each expires on its own (a ticket cancelled meanwhile stays cancelled), all at once: a store
+    // across the network takes them in one step (RedisScripts batches calls made together).
+    const expiries = await Promise.all(
+      overdue.map((ticket) => tickets.finish([ticket.ticketId], { status: 'expired' })),
+    );
+    const expired = expiries.filter((done) => done !== undefined).length;
     let matches = 0;
+    // One read of the live nodes for the pass's rooms, not one per room.
+    const placement = this.#options.seating.placement();
     for (const [key, queue] of queues) {
       const mode = modes.get(queue[0]?.mode ?? '');
       if (!mode) continue;
       const lease = await tickets.lease(key, this.#holder, this.#leaseTtlMs);
       if (!lease) continue; // another lobby forms this queue's matches now
       this.#leased.add(key);
+      const keeper = new LeaseKeeper({
+        tickets,
+        lease,
+        holder: this.#holder,
+        ttlMs: this.#leaseTtlMs,
+        now: clock,
+      });
       const byId = new Map(queue.map((t) => [t.ticketId, t]));
       const formed = formMatches(queue.map(queued), mode.matchmaking, now).map((match) =>
         match.ticketIds.flatMap((id) => byId.get(id) ?? []),
@@ -120,9 +143,10 @@ export class MatchmakingService {
       // A pass's matches share no ticket: they start side by side, so a store across the network
       // (Redis) costs the pass a round trip per step of a match, not per step of every match.
       await startAll(formed, MATCH_STARTS_IN_FLIGHT, async (members) => {
-        if (noCapacity) return;
+        // A pass longer than the lease renews it; once the queue changed hands, start nothing more.
+        if (noCapacity || !(await keeper.keep())) return;
         try {
-          if (await this.#start(mode.mode, members, lease)) matches++;
+          if (await this.#start(mode.mode, members, lease, placement)) matches++;
         } catch (error) {
           if (!(error instanceof NoCapacityError)) throw error;
           noCapacity = true;
@@ -143,13 +167,19 @@ export class MatchmakingService {
    * claim fails and nothing starts: the tickets keep searching, and the held seats lapse with their
    * tokens' lifetime. Seat tokens are minted when each player reads the matched ticket, not here.
    */
-  async #start(mode: string, members: readonly TicketRecord[], lease: QueueLease): Promise<boolean> {
+  async #start(
+    mode: string,
+    members: readonly TicketRecord[],
+    lease: QueueLease,
+    placement: Placement,
+  ): Promise<boolean> {
     const { seating, tickets, log } = this.#options;
     const players = members.flatMap((ticket) => ticket.players);
     // Exactly the match's size and no join code: nobody else can take a seat in a formed match.
     const room = await seating.createRoom(
       { mode, visibility: 'private', maxPlayers: players.length, metadata: {} },
       false,
+      placement,
     );
     await seating.holdAll(
       room.roomId,
@@ -171,8 +201,11 @@ export class MatchmakingService {
   }
 }
 
-/** Matches of one pass being started at once, at most. */
-const MATCH_STARTS_IN_FLIGHT = 32;
+/**
+ * Matches of one pass being started at once, at most: on Redis the steps of the matches started
+ * together go as one script each (a room for each, their seats, their claims).
+ */
+export const MATCH_STARTS_IN_FLIGHT = 32;
 
 /**
  * Run `task` over `items`, at most `limit` at a time; waits for every task, then throws the first

@@ -5,6 +5,12 @@
  * `#!lua` shebang, which makes Redis 7 refuse, on a cluster, any key outside the script's one slot;
  * `flags=no-writes` marks a reader. ioredis sends a script's source once per connection and EVALSHA
  * after that, and sends the source again if the server lost it (SCRIPT FLUSH, a restart).
+ *
+ * The scripts a matchmaking pass calls once per match (a room, its seats, its claim) have a batch
+ * twin (`<name>-batch-<keys>.lua`, includes/batch.lua): calls of such a script made together (in
+ * the same turn of the event loop, as the matches a pass starts side by side) go to Redis as one
+ * batch script, each call still run on its own, one after the other, with its own reply. A pass
+ * then costs Redis a few scripts per group of matches instead of a few per match.
  */
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
@@ -22,13 +28,16 @@ export const SCRIPT_NAMES = [
   'heartbeat-4',
   'live-nodes-4',
   'create-room-4',
+  'create-room-batch-4',
   'find-room-4',
   'list-public-4',
   'reserve-seats-4',
+  'reserve-seats-batch-4',
   'create-ticket-7',
   'get-ticket-7',
   'searching-7',
   'finish-tickets-8',
+  'finish-tickets-batch-8',
   'lease-queue-1',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
@@ -74,10 +83,29 @@ function expand(lines: readonly string[], included: Set<string>): string[] {
 
 type Invoke = (...args: (string | number)[]) => Promise<unknown>;
 
+/** Scripts whose calls made together go as one batch, and their batch twins. */
+const BATCHED: Partial<Record<ScriptName, ScriptName>> = {
+  'create-room-4': 'create-room-batch-4',
+  'reserve-seats-4': 'reserve-seats-batch-4',
+  'finish-tickets-8': 'finish-tickets-batch-8',
+};
+
+/** Calls in one batch script at most, so that no single script holds Redis up for long. */
+export const MAX_BATCH = 64;
+
+/** A call waiting for its batch. */
+interface Pending {
+  readonly args: readonly (string | number)[];
+  readonly resolve: (reply: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /** The scripts defined on one client. */
 export class RedisScripts {
   readonly #client: Redis | Cluster;
   readonly #scripts = new Map<ScriptName, LuaScript>();
+  /** Calls of batched scripts made in this turn, by script and keys. */
+  readonly #pending = new Map<string, { name: ScriptName; keys: readonly string[]; calls: Pending[] }>();
 
   constructor(client: Redis | Cluster) {
     this.#client = client;
@@ -92,8 +120,53 @@ export class RedisScripts {
     }
   }
 
-  /** Run a script atomically; its reply as ioredis decodes it (strings, numbers, arrays, null). */
+  /**
+   * Run a script atomically; its reply as ioredis decodes it (strings, numbers, arrays, null). A
+   * script with a batch twin waits for the end of the current turn and goes with the others made in it.
+   */
   run(name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    if (BATCHED[name] === undefined) return this.#invoke(name, keys, args);
+    const group = `${name}\u0000${keys.join('\u0000')}`;
+    return new Promise((resolve, reject) => {
+      let pending = this.#pending.get(group);
+      if (!pending) {
+        pending = { name, keys, calls: [] };
+        this.#pending.set(group, pending);
+        process.nextTick(() => {
+          this.#pending.delete(group);
+          this.#flush(pending!.name, pending!.keys, pending!.calls);
+        });
+      }
+      pending.calls.push({ args, resolve, reject });
+    });
+  }
+
+  /** Send the calls made together: alone as themselves, else in batches of MAX_BATCH. */
+  #flush(name: ScriptName, keys: readonly string[], calls: readonly Pending[]): void {
+    if (calls.length === 1) {
+      const [call] = calls as [Pending];
+      this.#invoke(name, keys, call.args).then(call.resolve, call.reject);
+      return;
+    }
+    for (let from = 0; from < calls.length; from += MAX_BATCH) {
+      const batch = calls.slice(from, from + MAX_BATCH);
+      const args = [batch[0]!.args[0] ?? '', ...batch.flatMap((call) => [call.args.length, ...call.args])];
+      this.#invoke(BATCHED[name]!, keys, args).then(
+        (replies) => {
+          for (const [i, call] of batch.entries()) {
+            const reply = (replies as unknown[])[i];
+            if (reply instanceof Error) call.reject(reply);
+            else call.resolve(reply);
+          }
+        },
+        (error: unknown) => {
+          for (const call of batch) call.reject(error);
+        },
+      );
+    }
+  }
+
+  #invoke(name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     const script = this.#scripts.get(name)!;
     const invoke = (this.#client as unknown as Record<string, Invoke>)[script.command]!;
     if (script.numberOfKeys === undefined) return invoke.call(this.#client, keys.length, ...keys, ...args);

@@ -1,0 +1,116 @@
+/**
+ * Batched scripts (scripts.ts): calls made together go to Redis as one script, yet each keeps its
+ * own all-or-none answer, as if it had run alone after the ones before it, and a call that fails
+ * fails alone.
+ */
+import { describe, expect, test } from 'vitest';
+import { skipRedis, useRedisServer } from '../../../test/support/redis-server.ts';
+import { openRedisStore, RedisKeys } from './index.ts';
+import { RedisScripts } from './scripts.ts';
+
+describe.skipIf(skipRedis())('batched Redis scripts', () => {
+  const redis = useRedisServer();
+  let namespaces = 0;
+  const now = () => Date.UTC(2026, 11, 2, 12);
+  /** Scripts run since the last CONFIG RESETSTAT (NOSCRIPT refusals not counted). */
+  const scripts = async (): Promise<number> => {
+    const stats = await redis.admin.info('commandstats');
+    let count = 0;
+    for (const [line, calls] of stats.matchAll(/^cmdstat_eval(?:sha)?:calls=(\d+).*$/gm)) {
+      count += Number(calls) - Number(/failed_calls=(\d+)/.exec(line)?.[1] ?? 0);
+    }
+    return count;
+  };
+
+  test('claims made together: one script, each all or none, and no ticket claimed twice', async () => {
+    const store = await openRedisStore({
+      url: redis.server.url,
+      prefix: `b${++namespaces}`,
+      boards: [],
+      now,
+    });
+    try {
+      for (let i = 0; i < 6; i++) {
+        await store.tickets.create({
+          ticketId: `t${i}`,
+          mode: 'arena',
+          region: 'default',
+          players: [{ playerId: `p${i}`, name: `P${i}` }],
+          rating: undefined,
+          expiresAt: Number.MAX_SAFE_INTEGER,
+        });
+      }
+      await redis.admin.config('RESETSTAT');
+      const match = (n: number) => ({
+        status: 'matched' as const,
+        match: { matchId: `m${n}`, roomId: 'r', nodeId: 'n' },
+      });
+      const [first, overlapping, second, unknown] = await Promise.all([
+        store.tickets.finish(['t0', 't1'], match(1)),
+        store.tickets.finish(['t1', 't2'], match(2)), // t1 went to m1 just before: nothing of it happens
+        store.tickets.finish(['t2', 't3'], match(3)),
+        store.tickets.finish(['t4', 'nope'], match(4)),
+      ]);
+      expect(await scripts()).toBe(1);
+      expect(first?.map((t) => t.ticketId)).toEqual(['t0', 't1']);
+      expect(overlapping).toBeUndefined();
+      expect(second?.map((t) => t.ticketId)).toEqual(['t2', 't3']);
+      expect(unknown).toBeUndefined();
+      const statuses = await Promise.all(
+        ['t0', 't1', 't2', 't3', 't4', 't5'].map((id) => store.tickets.get(id)),
+      );
+      expect(statuses.map((t) => t?.match?.matchId ?? t?.status)).toEqual([
+        'm1',
+        'm1',
+        'm3',
+        'm3',
+        'searching',
+        'searching',
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a call that fails in a batch fails alone; the others are answered', async () => {
+    const prefix = `b${++namespaces}`;
+    const store = await openRedisStore({ url: redis.server.url, prefix, boards: [], now });
+    const keys = new RedisKeys(prefix);
+    const scripts = new RedisScripts(redis.admin);
+    try {
+      await store.rooms.heartbeat(
+        { nodeId: 'n', url: 'ws://n', players: 0, rooms: 0, maxRooms: 10 },
+        [],
+        60_000,
+      );
+      const run = (reservation: readonly (string | number)[]) =>
+        scripts.run('reserve-seats-4', keys.directory.keys, [keys.directory.base, ...reservation]);
+      await store.rooms.create({
+        roomId: 'r1',
+        mode: 'arena',
+        nodeId: 'n',
+        visibility: 'private',
+        code: undefined,
+        maxPlayers: 2,
+        metadata: {},
+        options: {},
+        createdBy: undefined,
+        heldUntil: now() + 30_000,
+      });
+      const [broken, full, seated] = await Promise.allSettled([
+        run(['not a time', 'r1', now() + 30_000, 'a']), // the script errs comparing a non-number
+        run([now(), 'r1', now() + 30_000, 'a', 'b', 'c']),
+        run([now(), 'r1', now() + 30_000, 'a', 'b']),
+      ]);
+      expect(broken.status).toBe('rejected');
+      expect(full).toEqual({ status: 'fulfilled', value: 'full' });
+      expect(seated.status).toBe('fulfilled');
+      expect((await store.rooms.find({ roomId: 'r1' }))?.reservations).toEqual({
+        a: now() + 30_000,
+        b: now() + 30_000,
+      });
+    } finally {
+      await store.close();
+    }
+  });
+});
