@@ -152,11 +152,14 @@ class Pass {
   // and the compatible tickets it met, nearest first, for the exact-fill search.
   readonly #mark: Int32Array;
   #stamp = 0;
+  // Stryker disable next-line ArrayDeclaration: equivalent, attempt() sets #picks before any read
   #picks: number[] = [];
   #free = 0;
   #low = 0;
   #high = 0;
+  // Stryker disable next-line ArrayDeclaration: equivalent, attempt() empties #candidates before any read
   readonly #candidates: number[] = [];
+  // Stryker disable next-line BooleanLiteral: equivalent, attempt() resets #skippedForSize before any read
   #skippedForSize = false;
 
   constructor(tickets: readonly QueuedTicket[], rules: MatchRules, now: number) {
@@ -174,7 +177,9 @@ class Pass {
     this.#nextRated = new Int32Array(n).fill(NONE);
     this.#prevUnrated = new Int32Array(n).fill(NONE);
     this.#nextUnrated = new Int32Array(n).fill(NONE);
+    // Stryker disable next-line ArithmeticOperator: cost only, a too-short size table only overstates the smallest size when nothing fits anyway
     this.#ratedSizes = new Int32Array(rules.maxPlayers + 1);
+    // Stryker disable next-line ArithmeticOperator: cost only, as above
     this.#unratedSizes = new Int32Array(rules.maxPlayers + 1);
     this.#candidateLimit = CANDIDATES_PER_SLOT * rules.maxPlayers;
     this.#missLimit = MISSES_PER_SLOT * rules.maxPlayers;
@@ -188,6 +193,7 @@ class Pass {
         this.#rating[i] = Number.NaN;
         this.#lo[i] = Number.NEGATIVE_INFINITY;
         this.#hi[i] = Number.POSITIVE_INFINITY;
+        // Stryker disable next-line UpdateOperator: cost only, the size counts only prune scans (bench/matchmaking.ts)
         this.#unratedSizes[ticket.size]!++;
         if (lastUnrated === NONE) this.#headUnrated = i;
         else this.#nextUnrated[lastUnrated] = i;
@@ -199,6 +205,7 @@ class Pass {
         this.#lo[i] = ticket.rating - w;
         this.#hi[i] = ticket.rating + w;
         if (w > this.#widest) this.#widest = w;
+        // Stryker disable next-line UpdateOperator: cost only, the size counts only prune scans
         this.#ratedSizes[ticket.size]!++;
         rated.push(i);
       }
@@ -213,6 +220,7 @@ class Pass {
 
   /** The tickets of the best match anchored on `anchor` that may start now, or undefined. */
   attempt(anchor: number): number[] | undefined {
+    // Stryker disable next-line UpdateOperator: equivalent, decreasing stamps are as unique as increasing ones
     const stamp = ++this.#stamp;
     this.#mark[anchor] = stamp;
     this.#picks = [anchor];
@@ -220,6 +228,7 @@ class Pass {
     this.#low = this.#lo[anchor]!;
     this.#high = this.#hi[anchor]!;
     this.#candidates.length = 0;
+    // Stryker disable next-line BooleanLiteral: cost only, with no party skipped every candidate was picked, so no exact fill exists
     this.#skippedForSize = false;
 
     if (Number.isNaN(this.#rating[anchor]!)) {
@@ -251,10 +260,12 @@ class Pass {
       players += this.#size[i]!;
       ticketIds.push(this.#tickets[i]!.id);
       if (Number.isNaN(this.#rating[i]!)) {
+        // Stryker disable next-line UpdateOperator: cost only, the size counts only prune scans
         this.#unratedSizes[this.#size[i]!]!--;
         unlink(i, this.#prevUnrated, this.#nextUnrated);
         if (this.#headUnrated === i) this.#headUnrated = this.#nextUnrated[i]!;
       } else {
+        // Stryker disable next-line UpdateOperator: cost only, the size counts only prune scans
         this.#ratedSizes[this.#size[i]!]!--;
         unlink(i, this.#prevRated, this.#nextRated);
       }
