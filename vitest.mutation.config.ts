@@ -16,6 +16,7 @@ export default defineConfig({
       'server/lobby/matchmaking/*.test.ts',
       'server/store/embedded/*.test.ts',
       'server/game/input-queue.test.ts',
+      'server/game/room-runtime.test.ts',
       'server/game/sync/*.test.ts',
       // The Redis target (MUTATION_TARGET=redis) only: its tests start a private redis-server.
       ...(process.env.MUTATION_TARGET === 'redis' ? ['server/store/redis/*.test.ts'] : []),
