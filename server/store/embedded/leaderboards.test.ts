@@ -101,6 +101,7 @@ describe('embedded leaderboards', () => {
     other.close();
     expect((await store.leaderboards.rank('a', 'p1'))?.rank).toBe(1);
     expect(await store.leaderboards.rank('a', 'ghost')).toBeUndefined();
+    expect((await store.leaderboards.top('a')).records.map((r) => r.playerId)).toEqual(['p1']);
     expect((await store.leaderboards.around('a', 'p1')).records.map((r) => r.playerId)).toEqual(['p1']);
     await store.close();
     // Reopened, the index is loaded from the file and has it.
@@ -128,5 +129,12 @@ describe('embedded leaderboards', () => {
     await expect(
       openEmbeddedStore({ dataDir: dir, boards: [board('a', 'asc')], now: () => NOW }),
     ).rejects.toThrow('board a holds records sorted desc; it cannot become asc');
+  });
+
+  test('a bad player id in around or rank is refused, naming the argument', async () => {
+    const store = await openEmbeddedStore({ dataDir: IN_MEMORY, boards: [board('a')], now: () => NOW });
+    for (const read of [() => store.leaderboards.around('a', ''), () => store.leaderboards.rank('a', '')])
+      await expect(read()).rejects.toMatchObject({ code: 'invalid_argument', argument: 'playerId' });
+    await store.close();
   });
 });
