@@ -100,6 +100,7 @@ describe('StateSender', () => {
 
   function setup(config: Partial<GameConfig> = {}, definition: AnyRoomDefinition = dots) {
     const topics = new Map<string, Set<Client>>();
+    const published: unknown[][] = [];
     const room = new RoomRuntime(
       'r',
       compileRoomType(definition, 20),
@@ -115,6 +116,7 @@ describe('StateSender', () => {
         log: pino({ level: 'silent' }),
         now: () => now,
         publish: (topic, bytes) => {
+          if (topic.startsWith('state/')) published.push(decodeMessage(bytes));
           for (const client of topics.get(topic) ?? []) receive(client, bytes);
         },
         recordMatch: async () => {},
@@ -171,7 +173,7 @@ describe('StateSender', () => {
       room.attach(seat, client.socket);
       return client;
     };
-    return { room, join };
+    return { room, join, published };
   }
 
   it('sends at exactly the soft bound; skips above it, counted, and catches up with one delta', async () => {
@@ -278,6 +280,20 @@ describe('StateSender', () => {
     expect(a.subscribed).toBe(0);
     room.tick(5, 0.05);
     expect(a.subscribed).toBe(1);
+    room.dispose();
+  });
+
+  it("writes 0 in the ack table for a slot whose client is not in this tick's room frame", () => {
+    const { room, join, published } = setup();
+    const a = join('a', true);
+    join('b', true);
+    room.tick(1, 0.05);
+    room.queueInput(a.socket.data.seat, 1, { dx: 1 });
+    room.tick(2, 0.05);
+    expect(published.at(-1)?.slice(0, 4)).toEqual([MessageType.ROOM_DELTA, 2, 1, [1, 0]]);
+    a.socket.buffered = 5_000; // a skips tick 3: its slot must not repeat last tick's ack
+    room.tick(3, 0.05);
+    expect(published.at(-1)?.slice(0, 4)).toEqual([MessageType.ROOM_DELTA, 3, 1, [0, 0]]);
     room.dispose();
   });
 
