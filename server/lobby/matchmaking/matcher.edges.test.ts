@@ -49,7 +49,7 @@ describe('formMatches edges', () => {
     const expected = Array.from({ length: 30 }, (_, k) => names.slice(4 * k, 4 * k + 4));
     expect(ids(shuffled, rules({ maxPlayers: 4 }))).toEqual(expected);
     const interleaved = names
-      .map((id, i) => t(id, undefined, 1, T0))
+      .map((id) => t(id, undefined, 1, T0))
       .sort((a, b) => (a.id.at(-1)! < b.id.at(-1)! ? -1 : 1));
     expect(ids(interleaved, rules({ maxPlayers: 4 }))).toEqual(expected);
   });
@@ -118,16 +118,40 @@ describe('formMatches edges', () => {
     expect(ids(queue, rules(), T0 + 2)[0]).toEqual(['a', 'z']);
   });
 
-  test('when nothing left fits the anchor stops scanning, but not while a party of the free size may', () => {
-    for (const rating of [1000, undefined]) {
-      // a (2) has 2 free slots; 16 trios fill the candidate list; z (2) still fits exactly.
-      const queue = [
-        t('a', rating, 2, T0),
-        ...Array.from({ length: 16 }, (_, i) => t(`m${String(i).padStart(2, '0')}`, rating, 3, T0 + 1)),
-        t('z', rating, 2, T0 + 2),
-      ];
-      expect(ids(queue, rules({ maxPlayers: 4 }), T0 + 2)[0]).toEqual(['a', 'z']);
-    }
+  test('a scan stops when nothing left fits, but not while a party of the free size may', () => {
+    // Rated: a (2) has 2 free slots; 16 trios fill the candidate list; z (2) still fits exactly.
+    const rated = [
+      t('a', 1000, 2, T0),
+      ...Array.from({ length: 16 }, (_, i) => t(`m${String(i).padStart(2, '0')}`, 1000, 3, T0 + 1)),
+      t('z', 1000, 2, T0 + 2),
+    ];
+    expect(ids(rated, rules({ maxPlayers: 4 }), T0 + 2)[0]).toEqual(['a', 'z']);
+    // Unrated: the same, and had the unrated scan stopped before z, a would have taken r1 instead.
+    const unrated = [
+      t('a', undefined, 2, T0),
+      ...Array.from({ length: 16 }, (_, i) => t(`m${String(i).padStart(2, '0')}`, undefined, 3, T0 + 1)),
+      t('r1', 1000, 2, T0 + 2),
+      t('r2', 1000, 2, T0 + 2),
+      t('z', undefined, 2, T0 + 3),
+    ];
+    expect(ids(unrated, rules({ maxPlayers: 4 }), T0 + 3)).toEqual([
+      ['a', 'z'],
+      ['r1', 'r2'],
+    ]);
+  });
+
+  test('when nothing left fits, the scan still gathers candidates for the exact fill', () => {
+    // a (2) + b (2) leaves 1 of 5 free and no solo exists; c (3), met after that, is the exact fill.
+    const queue = [t('a', 1000, 2), t('b', 1010, 2), t('c', 1030, 3)];
+    expect(ids(queue, rules({ maxPlayers: 5 }))).toEqual([['a', 'c']]);
+  });
+
+  test('windows that touch the narrowed intersection match, from either side', () => {
+    // a+c leave [950, 1100]; b [750, 950] touches it from below. Then [900, 1050] and b [1050, 1250].
+    const r = rules({ maxPlayers: 3, minPlayers: 2, fillWaitMs: 0 });
+    expect(ids([t('a', 1000), t('b', 850), t('c', 1050)], r)).toEqual([['a', 'b', 'c']]);
+    expect(ids([t('a', 1000), t('b', 1150), t('c', 950)], r)).toEqual([['a', 'b', 'c']]);
+    expect(ids([t('a', 1000), t('b', 849.5), t('c', 1050)], r)).toEqual([['a', 'c']]);
   });
 
   test('a short match whose exact fill failed still forms once the fill wait is over', () => {
@@ -142,6 +166,9 @@ describe('formMatches edges', () => {
     // a (1) + b (2) leaves 1 free; c (3) was skipped. Exact: skip b (1 left, no solo), take c.
     const queue = [t('a', undefined, 1, T0), t('b', undefined, 2, T0 + 1), t('c', undefined, 3, T0 + 2)];
     expect(ids(queue, rules({ maxPlayers: 4 }), T0 + 2)).toEqual([['a', 'c']]);
+    // Rated, with s beside c but out of a's reach: a fill that took b would leave c to s.
+    const rated = [t('a', 1000, 1), t('b', 1010, 2), t('c', 1150, 3), t('s', 1240, 1)];
+    expect(ids(rated, rules({ maxPlayers: 4 }))).toEqual([['a', 'c']]);
   });
 
   test('the exact fill keeps every window overlapping, not only each with the greedy picks', () => {
@@ -149,6 +176,38 @@ describe('formMatches edges', () => {
     // that, but not each other: a cannot have c+e. b (older than c, e) then takes a?+e exactly.
     const queue = [t('a', 1000, 1), t('b', 1050, 3), t('c', 870, 2), t('e', 1190, 2)];
     expect(ids(queue, rules({ maxPlayers: 5 }))).toEqual([['b', 'e']]);
+  });
+
+  test('the exact fill keeps the intersection from both sides, touching included', () => {
+    // Mirror of the above: greedy a+b(3) -> [900, 1050]; c [1030, 1230] first, then e [710, 910]
+    // meets the greedy picks but not c. b then takes its nearer e.
+    expect(
+      ids([t('a', 1000, 1), t('b', 950, 3), t('c', 1130, 2), t('e', 810, 2)], rules({ maxPlayers: 5 })),
+    ).toEqual([['b', 'e']]);
+    // e [830, 1030] then c [1030, 1230]: they touch at 1030, so a has them both.
+    expect(
+      ids([t('a', 1000, 1), t('b', 950, 3), t('c', 1130, 2), t('e', 930, 2)], rules({ maxPlayers: 5 })),
+    ).toEqual([['a', 'c', 'e']]);
+    // e [970, 1170] then c [770, 970]: touching from below.
+    expect(
+      ids([t('a', 1000, 1), t('b', 1050, 3), t('c', 870, 2), t('e', 1070, 2)], rules({ maxPlayers: 5 })),
+    ).toEqual([['a', 'c', 'e']]);
+  });
+
+  test('a party matched from the middle of the unrated list leaves the older ones in reach', () => {
+    // r (3) takes u1, the first unrated that fits; u0 and v (duos) stay queued and then pair up.
+    const queue = [
+      t('r', 1000, 3, T0),
+      t('u0', undefined, 2, T0 + 1),
+      t('v', undefined, 2, T0 + 2),
+      t('u1', undefined, 1, T0 + 3),
+      t('u2', undefined, 1, T0 + 4),
+      t('u3', undefined, 1, T0 + 5),
+    ];
+    expect(ids(queue, rules({ maxPlayers: 4 }), T0 + 5)).toEqual([
+      ['r', 'u1'],
+      ['u0', 'v'],
+    ]);
   });
 
   test('the exact fill looks at the first 4 x maxPlayers candidates only', () => {
