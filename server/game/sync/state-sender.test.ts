@@ -53,14 +53,23 @@ class ThrowingViewRoom extends DotRoom {
     return { x: 0, y: 0, radius: player.id === 'zero' ? 0 : 5 };
   }
 }
+/** Sets a view filter on itself once told to, as a room may at any tick. */
+class LateFilterRoom extends DotRoom {
+  static filterFrom = Number.POSITIVE_INFINITY;
+  ticks = 0;
+  override update(): void {
+    if (++this.ticks >= LateFilterRoom.filterFrom) (this as Room<typeof shape>).canSee = () => true;
+  }
+}
 const dots = defineRoom({ mode: 'dots', state: shape, input, room: DotRoom, maxPlayers: 40 });
 const filtered = defineRoom({ mode: 'f', state: shape, input, room: ThrowingFilterRoom, maxPlayers: 8 });
+const late = defineRoom({ mode: 'l', state: shape, input, room: LateFilterRoom, maxPlayers: 8 });
 const viewing = defineRoom({ mode: 'v', state: shape, input, room: ThrowingViewRoom, maxPlayers: 8 });
 
 const EPOCH = 1.7e12;
 
 interface Client {
-  readonly socket: SeatSocket & { buffered: number; accept: boolean; closedWith?: number };
+  readonly socket: SeatSocket & { buffered: number; accept: boolean; closedWith?: number; reason?: string };
   mirror: StateMirror | undefined;
   slot: number | undefined;
   ack: number;
@@ -147,9 +156,10 @@ describe('StateSender', () => {
           bufferedAmount() {
             return this.buffered;
           },
-          close(code) {
+          close(code, reason) {
             if (this.closedWith !== undefined) return;
             this.closedWith = code;
+            this.reason = reason;
             room.detach(seat, this, code);
           },
           terminate() {},
@@ -208,6 +218,7 @@ describe('StateSender', () => {
     expect(atHard.socket.closedWith).toBeUndefined();
     expect(overHard.socket.closedWith).toBe(CloseCode.SLOW_CONSUMER);
     expect(overHard.socket.data.closingBy).toBe('slow');
+    expect(overHard.socket.reason).toBe('client too slow to receive state');
     expect(slow.socket.closedWith).toBeUndefined();
     now = EPOCH + 2_001;
     room.tick(3, 0.05);
@@ -294,6 +305,38 @@ describe('StateSender', () => {
     a.socket.buffered = 5_000; // a skips tick 3: its slot must not repeat last tick's ack
     room.tick(3, 0.05);
     expect(published.at(-1)?.slice(0, 4)).toEqual([MessageType.ROOM_DELTA, 3, 1, [0, 0]]);
+    room.dispose();
+  });
+
+  it('a room that starts filtering takes its clients out of the room frame', () => {
+    LateFilterRoom.filterFrom = 3;
+    const { room, join, published } = setup({}, late);
+    const a = join('a', true);
+    join('b', true);
+    room.tick(1, 0.05);
+    room.tick(2, 0.05);
+    expect(a.subscribed).toBe(1);
+    room.tick(3, 0.05); // filtered from now on: frames of its own (a snapshot first), no room frame
+    room.tick(4, 0.05);
+    expect(a.subscribed).toBe(0);
+    expect(published).toHaveLength(1);
+    expect(a.kinds).toEqual([
+      MessageType.SNAPSHOT,
+      MessageType.ROOM_DELTA,
+      MessageType.SNAPSHOT,
+      MessageType.DELTA,
+    ]);
+    room.dispose();
+  });
+
+  it('a room ticking from 0 shares its frame from tick 1', () => {
+    const { room, join, published } = setup();
+    const a = join('a', true);
+    join('b', true);
+    room.tick(0, 0.05);
+    room.tick(1, 0.05);
+    expect(a.kinds).toEqual([MessageType.SNAPSHOT, MessageType.ROOM_DELTA]);
+    expect(published).toHaveLength(1);
     room.dispose();
   });
 
