@@ -210,6 +210,17 @@ describe('formMatches edges', () => {
     ]);
   });
 
+  test('the exact fill never takes a party bigger than the slots left', () => {
+    // 8 slots. a (4): greedy takes c (3) and is left 1 short. Exact fill of 4: b, d, e are too big,
+    // c leaves a gap, f fills it. A fill that took d on the way would fail, and c+d would go first.
+    const sizes = [4, 7, 3, 5, 7, 4, 3];
+    const queue = sizes.map((size, i) => t('abcdefg'[i]!, undefined, size, T0 + i));
+    expect(ids(queue, rules({ maxPlayers: 8 }), T0 + 7)).toEqual([
+      ['a', 'f'],
+      ['c', 'd'],
+    ]);
+  });
+
   test('the exact fill looks at the first 4 x maxPlayers candidates only', () => {
     // a (1) + b (2), then 15 duos: 16 candidates, all even, 3 to fill. d (3) would do, but it is
     // the 17th. Then b (2) fills exactly with the first duo.
