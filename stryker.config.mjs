@@ -54,7 +54,8 @@ export default {
   reporters: ['clear-text', 'progress', 'json'],
   jsonReporter: { fileName: `reports/mutation/${target}.json` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
-  thresholds: { high: 90, low: 80, break: null },
+  // The run fails below 90% (over the files mutated); docs/MUTATION.md has the per-module target.
+  thresholds: { high: 90, low: 80, break: 90 },
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
 };
