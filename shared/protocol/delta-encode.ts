@@ -48,7 +48,6 @@ export function diffSnapshots(base: Snapshot, current: Snapshot, scope?: ViewSco
       } else if (old.type.index !== rec.type.index) {
         body.removed.push(id);
         pushCreated(body.created, rec);
-        // Stryker disable next-line ConditionalExpression: cost only, pushChanged of an unchanged record pushes nothing
       } else if (old !== rec) {
         pushChanged(body.changed, old, rec);
       }
@@ -69,7 +68,6 @@ export function diffSnapshots(base: Snapshot, current: Snapshot, scope?: ViewSco
     const old = base.entities.get(id);
     if (!before.has(id) || old === undefined || old.type.index !== rec.type.index) {
       pushCreated(body.created, rec);
-      // Stryker disable next-line ConditionalExpression: cost only, pushChanged of an unchanged record pushes nothing
     } else if (old !== rec) {
       pushChanged(body.changed, old, rec);
     }
