@@ -4,6 +4,10 @@
  * the real lobby over an embedded store in a temp dir, seeded with players and arena scores, rate
  * limits on but far above what one generator sends. Prints one JSON line with its URL and what the
  * load generator needs (tokens, player ids), then serves until stdin closes.
+ *
+ * With BENCH_REDIS_URL set the lobby runs on the Redis store (namespace BENCH_REDIS_PREFIX): the
+ * board is seeded with `seeded` records of synthetic players in batches (a million takes seconds,
+ * not a million sign-ups), and BENCH_SEED=0 starts a second lobby on data another one seeded.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +24,8 @@ import { createPartyTokens } from '../server/lobby/party-tokens.ts';
 import { Seating } from '../server/lobby/seating.ts';
 import { createAccessTokens } from '../server/lobby/tokens.ts';
 import { openEmbeddedStore } from '../server/store/embedded/index.ts';
+import { openRedisStore } from '../server/store/redis/index.ts';
+import type { ScoreSubmission, Store } from '../server/store/types.ts';
 
 /** What the server tells the load generator. */
 export interface LobbyBenchServerInfo {
@@ -37,6 +43,10 @@ const seeded = Number(process.argv[3] ?? 10_000);
 const ticketPlayers = Number(process.argv[4] ?? 0);
 const warmupPlayers = Number(process.argv[5] ?? 0);
 const secret = new TextEncoder().encode('bench-secret-bench-secret-bench-secret!!');
+const redisUrl = process.env.BENCH_REDIS_URL;
+const seed = process.env.BENCH_SEED !== '0';
+/** Players of a seeded Redis board sampled for around-player reads. */
+const AROUND_SAMPLE = 10_000;
 
 async function floor(): Promise<{ fetch: (r: Request) => Response | Promise<Response>; info: object }> {
   const records = Array.from({ length: 10 }, (_, i) => ({
@@ -58,9 +68,11 @@ async function floor(): Promise<{ fetch: (r: Request) => Response | Promise<Resp
 async function lobby(dataDir: string) {
   const now = Date.now;
   const boards = [{ id: 'arena', sort: 'desc', operator: 'best', reset: 'never' } as const];
-  const store = await openEmbeddedStore({ dataDir, boards, now });
-  const playerIds: string[] = [];
-  for (let i = 0; i < seeded; i++) {
+  const store = redisUrl
+    ? await openRedisStore({ url: redisUrl, prefix: process.env.BENCH_REDIS_PREFIX ?? 'bench', boards, now })
+    : await openEmbeddedStore({ dataDir, boards, now });
+  const playerIds: string[] = redisUrl ? await seedRedis(store) : [];
+  for (let i = 0; i < (redisUrl ? 0 : seeded); i++) {
     const player = await store.players.createGuest(`player ${i}`);
     playerIds.push(player.id);
     const score = Math.floor(Math.abs(Math.sin(i + 1)) * 100_000);
@@ -104,6 +116,22 @@ async function lobby(dataDir: string) {
     rateLimits: { ipPerMinute: 1e9, playerPerMinute: 1e9, guestPerMinute: 1e9, trustProxy: false },
   });
   return { fetch: app.fetch, info: { playerIds, ticketTokens, warmupTokens }, close: () => store.close() };
+}
+
+/** A board of `seeded` records of synthetic players, in batches; a sample of their ids. */
+async function seedRedis(store: Store): Promise<string[]> {
+  const step = Math.max(1, Math.floor(seeded / AROUND_SAMPLE));
+  const sample = Array.from({ length: Math.min(seeded, AROUND_SAMPLE) }, (_, i) => `s${i * step}`);
+  if (!seed) return sample;
+  for (let start = 0; start < seeded; start += 1000) {
+    const batch: ScoreSubmission[] = [];
+    for (let i = start; i < Math.min(seeded, start + 1000); i++) {
+      const score = Math.floor(Math.abs(Math.sin(i + 1)) * 100_000);
+      batch.push({ boardId: 'arena', playerId: `s${i}`, name: `player ${i}`, score, key: `seed:${i}` });
+    }
+    await store.leaderboards.submitAll(batch);
+  }
+  return sample;
 }
 
 async function main(): Promise<void> {

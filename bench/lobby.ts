@@ -9,6 +9,11 @@
  * Markdown and JSON to bench/results/. Traffic stays on 127.0.0.1.
  *
  *   npm run bench:lobby -- [--duration 10] [--connections 50] [--seeded 10000] [--tickets 20000]
+ *     [--store embedded|redis]
+ *
+ * `--store redis` starts a private redis-server (unpinned: the machine has two cores) and runs the
+ * lobby on the Redis store, its board seeded with `--seeded` records (default then 1,000,000), the
+ * 10,000 tickets matched through Redis, and one lobby against two on the same Redis.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,6 +24,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { openRedisStore } from '../server/store/redis/index.ts';
+import { type RedisServer, startRedisServer } from '../test/support/redis-server.ts';
 import type { LobbyBenchServerInfo } from './lobby-server.ts';
 import { judge, type Measured, type Pair, ratio, times } from './lobby-targets.ts';
 import { benchMatchmaking } from './matchmaking.ts';
@@ -31,10 +38,16 @@ const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
-    seeded: { type: 'string', default: '10000' },
+    seeded: { type: 'string' },
     tickets: { type: 'string', default: '20000' },
+    store: { type: 'string', default: 'embedded' },
   },
 });
+if (args.store !== 'embedded' && args.store !== 'redis') throw new Error('--store must be embedded or redis');
+const onRedis = args.store === 'redis';
+const seeded = args.seeded ?? (onRedis ? '1000000' : '10000');
+/** The private redis-server of `--store redis`. */
+let redis: RedisServer | undefined;
 const duration = Number(args.duration);
 /**
  * Ticket creations spent warming up before the measured ones (a player queues only once): the route
@@ -59,11 +72,24 @@ interface Server {
   readonly info: LobbyBenchServerInfo;
 }
 
-async function startServer(kind: 'floor' | 'lobby'): Promise<Server> {
+/** A bench server on `core`; `second` is a further lobby on the Redis data the first one seeded. */
+async function startServer(kind: 'floor' | 'lobby', core = 0, second = false): Promise<Server> {
   const node = process.execPath;
-  const serverArgs = ['bench/lobby-server.ts', kind, args.seeded, args.tickets, String(TICKET_WARMUP)];
-  const [cmd, cmdArgs] = hasTaskset ? ['taskset', ['-c', '0', node, ...serverArgs]] : [node, serverArgs];
-  const child = spawn(cmd, cmdArgs, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const serverArgs = second
+    ? ['bench/lobby-server.ts', kind, seeded, '0', '0']
+    : ['bench/lobby-server.ts', kind, seeded, args.tickets, String(TICKET_WARMUP)];
+  const [cmd, cmdArgs] = hasTaskset
+    ? ['taskset', ['-c', String(core), node, ...serverArgs]]
+    : [node, serverArgs];
+  const env = redis
+    ? {
+        ...process.env,
+        BENCH_REDIS_URL: redis.url,
+        BENCH_REDIS_PREFIX: 'bench',
+        BENCH_SEED: second ? '0' : '1',
+      }
+    : process.env;
+  const child = spawn(cmd, cmdArgs, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'], env });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
@@ -181,7 +207,43 @@ function ticketRequests(url: string, tokens: readonly string[], lastAnswer?: Las
  * route is measured right after its floor: a load swing from outside the benchmark then moves the
  * two together instead of skewing their ratio.
  */
-async function measureRoutes(): Promise<Pair[]> {
+/** A route on one lobby, then on two lobbies of one Redis at once (half the connections each). */
+interface Scaling {
+  readonly route: string;
+  readonly one: number;
+  readonly two: number;
+}
+
+async function measureScaling(first: Server): Promise<Scaling[]> {
+  // The second lobby on core 1, beside autocannon: the machine has two cores.
+  const second = await startServer('lobby', 1, true);
+  const routes = [
+    { route: 'leaderboard top-10', path: '/v1/leaderboards/arena/top?limit=10', post: false },
+    { route: 'guest sign-up', path: '/v1/auth/guest', post: true },
+  ];
+  const results: Scaling[] = [];
+  for (const { route, path, post } of routes) {
+    const on = (server: Server, share: number, seconds: number) =>
+      autocannon({
+        url: `${server.info.url}${path}`,
+        ...(post ? JSON_POST : {}),
+        connections: Math.max(1, Math.round(connections * share)),
+        duration: seconds,
+      });
+    await Promise.all([on(first, 0.5, 2), on(second, 0.5, 2)]);
+    const one = (await on(first, 1, duration)).requests.average;
+    const [a, b] = await Promise.all([on(first, 0.5, duration), on(second, 0.5, duration)]);
+    const two = a.requests.average + b.requests.average;
+    console.log(
+      `${route}: 1 lobby ${one.toFixed(0)} req/s, 2 lobbies ${two.toFixed(0)} req/s (${times(two / one)})`,
+    );
+    results.push({ route, one, two });
+  }
+  await stopServer(second);
+  return results;
+}
+
+async function measureRoutes(): Promise<{ pairs: Pair[]; scaling: Scaling[] }> {
   const floor = await startServer('floor');
   const lobby = await startServer('lobby');
   const { url, playerIds, ticketTokens, warmupTokens } = lobby.info;
@@ -250,21 +312,40 @@ async function measureRoutes(): Promise<Pair[]> {
       route: await measure(route.name, route.kind, lobby, route.options, route.lastAnswer),
     });
   }
+  const scaling = onRedis ? await measureScaling(lobby) : [];
   await stopServer(lobby);
   await stopServer(floor);
-  return pairs;
+  return { pairs, scaling };
 }
 
 async function main(): Promise<void> {
+  if (onRedis) redis = await startRedisServer();
+  try {
+    await run();
+  } finally {
+    await redis?.stop();
+  }
+}
+
+async function run(): Promise<void> {
   const loadBefore = loadavg()[0] ?? 0;
-  const pairs = await measureRoutes();
+  const { pairs, scaling } = await measureRoutes();
   const loadAfter = loadavg()[0] ?? 0;
 
   const pure = await benchMatchmaking({ tickets: 10_000, playersPerMatch: 16, scenario: 'mixed' });
   console.log(
     `matchmaking (matcher only): 10,000 tickets, first pass ${pure.firstPass.ms.toFixed(1)} ms placed ${pure.firstPass.placed}; all passes ${pure.ms.toFixed(1)} ms placed ${pure.placed}`,
   );
-  const service = await benchMatchmakingService({ tickets: 10_000 });
+  const server = redis;
+  const service = await benchMatchmakingService({
+    tickets: 10_000,
+    ...(server
+      ? {
+          openStore: (now: () => number) =>
+            openRedisStore({ url: server.url, prefix: 'bench-mm', boards: [], now }),
+        }
+      : {}),
+  });
   console.log(
     `matchmaking (service): ${service.tickets.toLocaleString('en-US')} tickets -> ${service.matches} matches in ${service.ms.toFixed(0)} ms (${service.placed} placed, seats held)`,
   );
@@ -277,11 +358,12 @@ async function main(): Promise<void> {
     return `| ${m.name} | ${m.requestsPerSecond.toLocaleString('en-US')} | ${versus} | ${m.p50Ms} | ${m.p99Ms} | ${m.serverCpuUs ?? '?'} | ${cpu} | ${m.non2xx + m.errors} |`;
   };
   const date = new Date().toISOString().slice(0, 10);
+  const suffix = onRedis ? '-redis' : '';
   const command = `npm run bench:lobby -- ${process.argv.slice(2).join(' ')}`.trim();
   const markdown = [
-    `# Lobby benchmark, ${date}`,
+    `# Lobby benchmark, ${date}${onRedis ? ', Redis store' : ''}`,
     '',
-    `\`${command}\`: Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), servers ${hasTaskset ? 'pinned to core 0, autocannon to core 1' : 'unpinned'}; ${connections} connections, ${duration} s per route after a 2 s warm-up (tickets: ${pairs[3]?.route.requests ?? 0} measured after ${TICKET_WARMUP.toLocaleString('en-US')} warm-up ones), keep-alive; ${args.seeded} seeded players on the board. Each route is measured right after its floor. Load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after.`,
+    `\`${command}\`: Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), servers ${hasTaskset ? 'pinned to core 0, autocannon to core 1' : 'unpinned'}; ${connections} connections, ${duration} s per route after a 2 s warm-up (tickets: ${pairs[3]?.route.requests ?? 0} measured after ${TICKET_WARMUP.toLocaleString('en-US')} warm-up ones), keep-alive; ${Number(seeded).toLocaleString('en-US')} seeded records on the board${onRedis ? ' (Redis store on a private redis-server, unpinned)' : ''}. Each route is measured right after its floor. Load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after.`,
     '',
     '| route | req/s | vs its floor | p50 ms | p99 ms | server CPU us/req | floor CPU / route CPU | errors |',
     '|---|---|---|---|---|---|---|---|',
@@ -291,14 +373,25 @@ async function main(): Promise<void> {
     '|---|---|---|',
     ...verdicts.map((v) => `| ${v.target} | ${v.measured} | ${v.met ? 'met' : '**not met**'} |`),
     '',
-    `Matchmaking, 10,000 queued tickets (16-player matches): matcher first pass ${pure.firstPass.ms.toFixed(1)} ms (${pure.firstPass.placed} placed), all passes ${pure.ms.toFixed(1)} ms (${pure.placed} placed); whole service (store, rooms, a held seat per player) ${service.ms.toFixed(0)} ms.`,
+    `Matchmaking, 10,000 queued tickets (16-player matches): matcher first pass ${pure.firstPass.ms.toFixed(1)} ms (${pure.firstPass.placed} placed), all passes ${pure.ms.toFixed(1)} ms (${pure.placed} placed); whole service (${onRedis ? 'Redis store' : 'store'}, rooms, a held seat per player) ${service.ms.toFixed(0)} ms, ${service.placed} placed in ${service.matches} matches.`,
     '',
+    ...(scaling.length > 0
+      ? [
+          '| route | 1 lobby req/s | 2 lobbies req/s | ratio |',
+          '|---|---|---|---|',
+          ...scaling.map(
+            (s) =>
+              `| ${s.route} | ${Math.round(s.one).toLocaleString('en-US')} | ${Math.round(s.two).toLocaleString('en-US')} | ${times(s.two / s.one)} |`,
+          ),
+          '',
+        ]
+      : []),
   ].join('\n');
   await mkdir(RESULTS, { recursive: true });
-  await writeFile(join(RESULTS, `lobby-${date}.md`), markdown);
+  await writeFile(join(RESULTS, `lobby-${date}${suffix}.md`), markdown);
   await writeFile(
-    join(RESULTS, `lobby-${date}.json`),
-    `${JSON.stringify({ date, command, node: process.version, connections, duration, load: { before: loadBefore, after: loadAfter }, pairs, verdicts, matchmaking: { pure, service } }, null, 2)}\n`,
+    join(RESULTS, `lobby-${date}${suffix}.json`),
+    `${JSON.stringify({ date, command, store: args.store, seeded: Number(seeded), node: process.version, connections, duration, load: { before: loadBefore, after: loadAfter }, pairs, verdicts, matchmaking: { pure, service }, scaling }, null, 2)}\n`,
   );
   console.log(`\n${markdown}`);
 }

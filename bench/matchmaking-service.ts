@@ -1,7 +1,8 @@
 /**
  * Matchmaking through the whole service, in process: 10,000 solo tickets queued in the memory
  * store, then passes of MatchmakingService until no full match is left: each match creates a room
- * in the directory and holds a seat per player, as in production. bench:lobby runs it.
+ * in the directory and holds a seat per player, as in production. bench:lobby runs it, on the
+ * Redis store too with `--store redis` (every claim, room and seat then a script on Redis).
  */
 import { pino } from 'pino';
 import { SeatTokens } from '../server/game/seat-token.ts';
@@ -9,6 +10,7 @@ import { MatchmakingService } from '../server/lobby/matchmaking/service.ts';
 import { modesFrom } from '../server/lobby/modes.ts';
 import { Seating } from '../server/lobby/seating.ts';
 import { openEmbeddedStore } from '../server/store/embedded/index.ts';
+import type { Store } from '../server/store/types.ts';
 
 export interface ServiceBenchResult {
   readonly tickets: number;
@@ -20,12 +22,14 @@ export interface ServiceBenchResult {
 
 /** Queue `tickets` rated solo tickets and time the passes that place them in 16-player arena matches. */
 export async function benchMatchmakingService(
-  options: { tickets?: number } = {},
+  options: { tickets?: number; openStore?: (now: () => number) => Promise<Store> } = {},
 ): Promise<ServiceBenchResult> {
   const tickets = options.tickets ?? 10_000;
   let clock = Date.UTC(2026, 11, 1);
   const now = () => clock;
-  const store = await openEmbeddedStore({ dataDir: ':memory:', now });
+  const store = options.openStore
+    ? await options.openStore(now)
+    : await openEmbeddedStore({ dataDir: ':memory:', now });
   const node = { nodeId: 'bench', url: 'ws://127.0.0.1:1/ws', players: 0, rooms: 0, maxRooms: 1_000_000 };
   await store.rooms.heartbeat(node, [], 3_600_000);
   const modes = modesFrom(

@@ -3,6 +3,7 @@
  * A bad value stops the process with a message naming the variable (ConfigError).
  */
 
+import { type DeploymentConfig, defaultNodeId, loadDeploymentConfig } from './deployment.ts';
 import { ConfigError, type Env, reader } from './env-reader.ts';
 import { type LobbyConfig, loadLobbyConfig } from './lobby/config.ts';
 
@@ -54,13 +55,18 @@ export interface Config {
   /** HMAC secret for seat tokens; when unset one is generated and kept in the data dir. */
   readonly seatSecret: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Bearer token GET /metrics needs on the lobby and the game node (TICKFORGE_METRICS_TOKEN); open when unset. */
+  readonly metricsToken?: string;
   readonly game: GameConfig;
   readonly lobby: LobbyConfig;
+  /** Role, store and the way to the lobby (server/deployment.ts). */
+  readonly deployment: DeploymentConfig;
 }
 
 /** Read and validate the configuration from an environment (process.env by default). */
 export function loadConfig(env: Env = process.env): Config {
   const read = reader(env);
+  const deployment = loadDeploymentConfig(read);
   const keyFile = read.string('TICKFORGE_TLS_KEY', '');
   const certFile = read.string('TICKFORGE_TLS_CERT', '');
   if (Boolean(keyFile) !== Boolean(certFile)) {
@@ -82,8 +88,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (slowClientCloseBytes < slowClientBufferBytes) {
     throw new ConfigError('TICKFORGE_SLOW_CLIENT_CLOSE_BYTES must be >= TICKFORGE_SLOW_CLIENT_BUFFER_BYTES');
   }
+  const metricsToken = read.string('TICKFORGE_METRICS_TOKEN', '');
+  if (metricsToken && metricsToken.length < 16) {
+    throw new ConfigError('TICKFORGE_METRICS_TOKEN must be at least 16 characters');
+  }
   return {
     dataDir: read.string('TICKFORGE_DATA_DIR', 'data'),
+    ...(metricsToken ? { metricsToken } : {}),
     seatSecret: seatSecret || undefined,
     logLevel: read.oneOf(
       'TICKFORGE_LOG_LEVEL',
@@ -93,7 +104,7 @@ export function loadConfig(env: Env = process.env): Config {
     game: {
       host,
       port,
-      nodeId: read.string('TICKFORGE_NODE_ID', 'node-1'),
+      nodeId: read.string('TICKFORGE_NODE_ID', defaultNodeId(deployment)),
       publicUrl: publicUrl || undefined,
       transport: read.oneOf('TICKFORGE_TRANSPORT', ['auto', 'uws', 'ws'], 'auto'),
       tls: keyFile ? { keyFile, certFile, ...(passphrase ? { passphrase } : {}) } : undefined,
@@ -116,5 +127,6 @@ export function loadConfig(env: Env = process.env): Config {
       outboxWarnPending: read.int('TICKFORGE_MATCH_OUTBOX_WARN_PENDING', 10_000, 1, 100_000_000),
     },
     lobby: loadLobbyConfig(read),
+    deployment,
   };
 }

@@ -148,6 +148,7 @@ describe("the node's GET /rooms", () => {
             maxPlayers: 16,
             tick: expect.any(Number),
             ended: false,
+            createdAt: expect.any(Number),
           },
         ],
       });

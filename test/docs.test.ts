@@ -1,6 +1,7 @@
 /**
  * The docs say what the code does, where a check is cheap: the README's Tests section names every
- * step `npm test` runs, in order, and loadtest/README.md documents every setting the k6 scripts read.
+ * step `npm test` runs, in order, loadtest/README.md documents every setting the k6 scripts read, and
+ * the README every setting the server reads.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,5 +48,15 @@ describe('docs', () => {
     const settings = section(read('loadtest/README.md'), '### Settings');
     const undocumented = [...names].filter((name) => !settings.includes(`\`${name}\``));
     expect(undocumented).toEqual([]);
+  });
+
+  it('the README documents every TICKFORGE_ setting the server reads', () => {
+    const sources = ['server/config.ts', 'server/deployment.ts', 'server/lobby/config.ts'].map(read);
+    const names = new Set(
+      sources.flatMap((text) => [...text.matchAll(/'(TICKFORGE_[A-Z_]+)'/g)].map((m) => m[1]!)),
+    );
+    expect(names.size).toBeGreaterThan(40);
+    const readme = read('README.md');
+    expect([...names].filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
   });
 });

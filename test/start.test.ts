@@ -14,12 +14,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PATCHED_COPY_DIR } from '../server/game/transport/uws-addon.ts';
 import { compareVersions, glibcRequirement } from '../server/game/transport/uws-glibc-patch.ts';
 import { GameClient } from '../shared/client/game-client.ts';
-import { type MainProcess, startMain, step } from './support/main-process.ts';
+import { type MainProcess, SPAWNING_TEST_MS, startMain, step } from './support/main-process.ts';
 
 /** The Node 24 binary npm installed (devDependency `node`), as CI and `npm start` run it. */
 const PINNED_NODE = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
 
-describe('server/main.ts', () => {
+// Each test spawns Node on main.ts: seconds of start-up on a loaded machine (see STEP_MS).
+describe('server/main.ts', { timeout: SPAWNING_TEST_MS }, () => {
   let dataDir = '';
   let started: MainProcess | undefined;
 

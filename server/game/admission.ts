@@ -72,6 +72,7 @@ async function decide(request: UpgradeRequest, deps: AdmissionDeps): Promise<Upg
   if (!('reserve' in room)) return refuse(room.status, room.reason);
   const seat = room.reserve(claims);
   if (!('sessionId' in seat)) return refuse(seat.status, seat.reason);
+  seat.seatId = claims.seatId ?? '';
   return accept(room, seat, protocol, await rotateReconnectToken(seat, claims.roomId, deps));
 }
 

@@ -5,6 +5,7 @@
  * one last beat with a zero TTL, so a draining node leaves the directory at once.
  */
 import type { Logger } from 'pino';
+import { NodeIdTakenError } from '../store/errors.ts';
 import type { NodeStatus, RoomDirectory, RoomReport } from '../store/rooms.ts';
 
 /** The part of the room directory a game node writes. */
@@ -31,9 +32,13 @@ export class DirectoryHeartbeat {
     this.#options = options;
   }
 
-  /** Beat now and then every interval (each beat waits for the last: a slow directory never overlaps). */
+  /**
+   * Beat now and then every interval (each beat waits for the last: a slow directory never overlaps).
+   * Throws NodeIdTakenError when another live node holds this node id: two processes configured with
+   * one TICKFORGE_NODE_ID would otherwise overwrite each other's URL and rooms in the directory.
+   */
   async start(): Promise<void> {
-    await this.beat();
+    await this.beat(undefined, true);
     this.#schedule();
   }
 
@@ -49,13 +54,20 @@ export class DirectoryHeartbeat {
   }
 
   /** One heartbeat; a directory fault is logged (once until it recovers), never thrown. */
-  async beat(ttlMs = this.#options.intervalMs * 3): Promise<void> {
+  async beat(ttlMs = this.#options.intervalMs * 3, refuseTakenId = false): Promise<void> {
     const { directory, log } = this.#options;
     try {
       await directory.heartbeat(this.#options.status(), this.#options.rooms(), ttlMs);
       if (this.#failing) log.info('room directory reachable again');
       this.#failing = false;
     } catch (err) {
+      if (err instanceof NodeIdTakenError) {
+        if (refuseTakenId) throw err;
+        // Later on (this node's beats stopped for a TTL and another took the id): say so every time.
+        log.error({ err }, 'room directory refused this node id: another live node holds it');
+        this.#failing = true;
+        return;
+      }
       if (!this.#failing) log.error({ err }, 'room directory heartbeat failed');
       this.#failing = true;
     }

@@ -18,12 +18,14 @@ import { MatchDelivery, type MatchSender, type Sleep } from './match-delivery.ts
 import { MatchOutbox } from './match-outbox.ts';
 import { MatchResults } from './match-results.ts';
 import { GameMetrics } from './metrics.ts';
+import { mountNodeAdmin, RoundTrips } from './node-admin.ts';
 import type { AnyRoomDefinition, MatchReport } from './room.ts';
 import { RoomRegistry } from './room-registry.ts';
 import { compileRoomType, type RoomType } from './room-type.ts';
 import { createWakeTimer, monotonicClock, TickScheduler } from './scheduler.ts';
 import type { SeatSocket, SocketData } from './seat.ts';
 import type { SeatTokens } from './seat-token.ts';
+import { TickWindow } from './tick-window.ts';
 import { loadTransport } from './transport/load.ts';
 import type { HttpResponse, Transport } from './transport/types.ts';
 import { recordTransportFault } from './violations.ts';
@@ -55,6 +57,10 @@ export interface GameNodeOptions {
    * the list names private rooms, which only their members may know. Without keys it is refused.
    */
   readonly operatorKeys?: readonly string[];
+  /** Keys of the operator routes /admin/* (the admin key); without keys they are not served. */
+  readonly adminKeys?: readonly string[];
+  /** When set, GET /metrics needs `Authorization: Bearer <token>` (TICKFORGE_METRICS_TOKEN). */
+  readonly metricsToken?: string;
 }
 
 /** Close codes counted under their own label; any other (clients pick theirs) counts as 'other'. */
@@ -74,19 +80,15 @@ const json = (status: number, body: unknown): HttpResponse => ({
   body: JSON.stringify(body),
 });
 
-/** The answer to GET /rooms without the server or admin key. */
-const UNAUTHORIZED: HttpResponse = {
+/** A 401 problem answer naming the credential the route needs. */
+const unauthorized = (detail: string): HttpResponse => ({
   status: 401,
   headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'www-authenticate': 'Bearer' },
-  body: JSON.stringify(
-    problem(
-      401,
-      'unauthorized',
-      'Unauthorized',
-      'This route needs the server or admin key (Authorization: Bearer <key>).',
-    ),
-  ),
-};
+  body: JSON.stringify(problem(401, 'unauthorized', 'Unauthorized', detail)),
+});
+
+/** The answer to GET /rooms without the server or admin key. */
+const UNAUTHORIZED = unauthorized('This route needs the server or admin key (Authorization: Bearer <key>).');
 
 /** A running game node. Create with GameNode.start(); stop() drains it. */
 export class GameNode {
@@ -106,6 +108,8 @@ export class GameNode {
   #allClosed: (() => void) | undefined;
   #port = 0;
   #draining = false;
+  /** An operator drained the node: no new rooms, the ones here play on. */
+  #drained = false;
   #stopping: Promise<void> | undefined;
 
   /** Load the transport, compile the room types and listen. */
@@ -128,7 +132,14 @@ export class GameNode {
       throw error;
     }
     node.results.start(); // first of all, what the outbox held from before a restart
-    await node.#heartbeat?.start();
+    try {
+      await node.#heartbeat?.start();
+    } catch (error) {
+      // Another live node holds this node id: listen no longer, keep the outbox for the next start.
+      await node.results.stop();
+      await node.transport.close();
+      throw error;
+    }
     options.log.info(
       { url: node.url, transport: loaded.kind, nodeId: options.config.nodeId },
       'game node listening',
@@ -147,13 +158,18 @@ export class GameNode {
       types.set(definition.mode, compileRoomType(definition, config.defaultTickRate));
 
     const metrics = this.metrics;
+    const ticks = new TickWindow();
     const onTick = options.onTick;
     this.scheduler = new TickScheduler({
       clock: monotonicClock,
       timer: createWakeTimer(),
       onTickError: (_entry, err) => log.error({ err }, 'room tick failed'),
-      onSlip: (_entry, skipped) => metrics.slipped.inc(skipped),
+      onSlip: (_entry, skipped) => {
+        metrics.slipped.inc(skipped);
+        ticks.slipped += skipped;
+      },
       onTick: (_entry, ms, overrun) => {
+        ticks.record(ms, overrun);
         metrics.ticks.inc();
         metrics.tickDuration.observe(ms / 1000);
         if (overrun) metrics.overruns.inc();
@@ -174,6 +190,7 @@ export class GameNode {
       metrics,
       warnPending: config.outboxWarnPending,
     });
+    const trips = new RoundTrips();
     const messageDeps: ClientMessageDeps = { metrics, log, now, serverTime: () => performance.now() };
     this.transport = loaded.factory<SocketData>(
       {
@@ -204,7 +221,12 @@ export class GameNode {
               socket.close(CloseCode.GOING_AWAY, 'server shutting down');
               return;
             }
-            socket.data.room.attach(socket.data.seat, socket);
+            const { seat, room } = socket.data;
+            log.info(
+              { seatId: seat.seatId, playerId: seat.player.id, roomId: room.id, mode: room.mode },
+              'player joined',
+            );
+            room.attach(seat, socket);
           }),
         // Every inbound frame comes through here: no closure or deps object per message.
         message: (socket, bytes, isBinary) => {
@@ -214,12 +236,24 @@ export class GameNode {
             this.#failed(socket, 'message', err);
           }
         },
+        pong: (socket) => trips.pong(socket),
         close: (socket, code, _reason, fault) =>
           this.#contain(socket, 'close', () => {
             this.#sockets.delete(socket);
             if (fault) recordTransportFault(socket, fault, code, { metrics, log });
             metrics.closes.labels(KNOWN_CLOSE_CODES.has(code) ? String(code) : 'other').inc();
-            socket.data.room.detach(socket.data.seat, socket, code);
+            const { seat, room } = socket.data;
+            log.info(
+              {
+                seatId: seat.seatId,
+                playerId: seat.player.id,
+                roomId: room.id,
+                code,
+                by: socket.data.closingBy,
+              },
+              'player left',
+            );
+            room.detach(seat, socket, code);
             if (this.#sockets.size === 0) this.#allClosed?.();
           }),
       },
@@ -249,7 +283,8 @@ export class GameNode {
           url: this.url,
           players: this.#seatedPlayers(),
           rooms: this.registry.size,
-          maxRooms: config.maxRooms,
+          // A drained node takes no new rooms: the lobby places none where rooms >= maxRooms.
+          maxRooms: this.#drained ? 0 : config.maxRooms,
         }),
         rooms: () => this.registry.occupancy(),
       });
@@ -260,17 +295,44 @@ export class GameNode {
         ? json(503, { status: 'draining' })
         : json(200, { status: 'ready', rooms: this.registry.size }),
     );
-    this.transport.route('GET', '/metrics', async () => ({
-      status: 200,
-      headers: { 'content-type': metrics.registry.contentType },
-      body: await this.#renderMetrics(),
-    }));
+    const scraper = options.metricsToken ? bearerKeyCheck([options.metricsToken]) : () => true;
+    this.transport.route('GET', '/metrics', async (request) =>
+      scraper(request.headers.authorization)
+        ? {
+            status: 200,
+            headers: { 'content-type': metrics.registry.contentType },
+            body: await this.#renderMetrics(),
+          }
+        : unauthorized('GET /metrics needs the metrics token (Authorization: Bearer <token>).'),
+    );
     const operator = bearerKeyCheck(options.operatorKeys ?? []);
     this.transport.route('GET', '/rooms', (request) =>
       operator(request.headers.authorization)
         ? json(200, { rooms: this.registry.summaries() })
         : UNAUTHORIZED,
     );
+    if (options.adminKeys?.length) {
+      mountNodeAdmin(
+        this.transport,
+        {
+          adminKeys: options.adminKeys,
+          nodeId: config.nodeId,
+          url: () => this.url,
+          registry: this.registry,
+          ticks,
+          log,
+          now,
+          connections: () => this.#sockets.size,
+          maxRooms: config.maxRooms,
+          draining: () => this.#draining || this.#drained,
+          drain: () => {
+            this.#drained = true;
+            this.registry.refuseNewRooms = true;
+          },
+        },
+        trips,
+      );
+    }
     if (config.devSeats) {
       this.transport.route(
         'POST',

@@ -4,24 +4,29 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export type TickPhase = 'input' | 'update' | 'snapshot' | 'send';
 
 /** Reasons a client message or connection was refused; each is counted. */
-export type RejectReason =
+export const REJECT_REASONS = [
   // caught by the WebSocket library (transport faults)
-  | 'invalid_frame'
-  | 'invalid_utf8'
-  | 'invalid_close_code'
-  | 'message_too_big'
+  'invalid_frame',
+  'invalid_utf8',
+  'invalid_close_code',
+  'message_too_big',
   // caught by the game node
-  | 'text_frame'
-  | 'invalid_msgpack'
-  | 'unknown_type'
-  | 'malformed_message'
-  | 'invalid_input'
-  | 'stale_input'
-  | 'input_rate'
-  | 'input_queue_full'
-  | 'rate_limited_close'
-  | 'slow_consumer'
-  | 'upgrade_refused';
+  'text_frame',
+  'invalid_msgpack',
+  'unknown_type',
+  'malformed_message',
+  'invalid_input',
+  'stale_input',
+  'input_rate',
+  'input_queue_full',
+  'rate_limited_close',
+  'slow_consumer',
+  'upgrade_refused',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** Close codes whose counters start at 0, so a dashboard shows 0 rather than no data. */
+const WATCHED_CLOSE_CODES = ['1000', '1001', '1006', '4008', '4009', '4011', '4012'] as const;
 
 /** What became of a finished match's report at the node (see match-results.ts). */
 export type MatchEndDisposition = 'queued' | 'empty' | 'dev_room' | 'invalid' | 'not_durable';
@@ -150,6 +155,10 @@ export class GameMetrics {
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+    // Known label values are exported from the start (at 0): "no refusals yet" is data, not a gap.
+    for (const reason of REJECT_REASONS) this.rejected.labels(reason).inc(0);
+    for (const code of WATCHED_CLOSE_CODES) this.closes.labels(code).inc(0);
+    for (const phase of ['input', 'update', 'snapshot', 'send'] as const) this.tickPhase.labels(phase);
   }
 
   /** The Prometheus text exposition. */

@@ -11,6 +11,8 @@ export interface RoomSummary {
   readonly maxPlayers: number;
   readonly tick: number;
   readonly ended: boolean;
+  /** When the room was created on this node (wall-clock ms). */
+  readonly createdAt: number;
 }
 
 export interface RoomRegistryOptions {
@@ -26,6 +28,8 @@ export class RoomRegistry {
   readonly #options: RoomRegistryOptions;
   readonly #rooms = new Map<string, { runtime: RoomRuntime; entry: ScheduleEntry }>();
   #closed = false;
+  /** Drained by an operator: rooms already here run on, no new room is created. */
+  refuseNewRooms = false;
 
   constructor(options: RoomRegistryOptions) {
     this.#options = options;
@@ -57,6 +61,7 @@ export class RoomRegistry {
         ? existing
         : { status: 409, reason: `room ${roomId} is a ${existing.mode} room` };
     }
+    if (this.refuseNewRooms) return { status: 503, reason: 'node is drained: it takes no new rooms' };
     const type = this.#options.types.get(mode);
     if (!type) return { status: 404, reason: `unknown game mode "${mode}"` };
     if (this.#rooms.size >= this.#options.maxRooms) {
@@ -107,6 +112,7 @@ export class RoomRegistry {
       maxPlayers: runtime.maxPlayers,
       tick: runtime.tickNumber,
       ended: runtime.ended,
+      createdAt: runtime.createdAt,
     }));
   }
 

@@ -4,7 +4,7 @@ import { encodeMessage } from '../../shared/protocol/codec.ts';
 import { CloseCode, ErrorCode, MessageType } from '../../shared/protocol/codes.ts';
 import type { Snapshot } from '../../shared/protocol/snapshot.ts';
 import { takeSnapshot } from '../../shared/protocol/snapshot.ts';
-import type { StateShape } from '../../shared/protocol/state-shape.ts';
+import type { Entity, StateShape } from '../../shared/protocol/state-shape.ts';
 import type { GameConfig } from '../config.ts';
 import { RoomEntities } from './entity-world.ts';
 import { HookGuard } from './hook-guard.ts';
@@ -63,6 +63,8 @@ export class RoomRuntime implements TickTask {
   readonly #topic: string;
   readonly #phase;
   readonly #maxPlayers: number;
+  /** When the room was created on this node (wall-clock ms). */
+  readonly createdAt: number;
   #tick = 0;
   #latest: Snapshot | null = null;
   #updateFailures = 0;
@@ -78,6 +80,7 @@ export class RoomRuntime implements TickTask {
     maxPlayers = type.definition.maxPlayers,
   ) {
     this.id = id;
+    this.createdAt = deps.now();
     this.#maxPlayers = Math.max(1, Math.min(maxPlayers, type.definition.maxPlayers));
     this.type = type;
     this.options = options;
@@ -281,6 +284,32 @@ export class RoomRuntime implements TickTask {
     this.#phase.update.observe((t2 - t1) / 1000);
     this.#phase.snapshot.observe((t3 - t2) / 1000);
     this.#phase.send.observe((t4 - t3) / 1000);
+  }
+
+  /** Live entities for an operator: the first `limit` in spawn order (copies), and how many there are. */
+  inspectEntities(limit: number): { readonly count: number; readonly entities: readonly Entity[] } {
+    const entities: Entity[] = [];
+    for (const entity of this.#entities.values()) {
+      if (entities.length >= limit) break;
+      entities.push({ ...entity });
+    }
+    return { count: this.#entities.size, entities };
+  }
+
+  /**
+   * An operator removes the player: the socket (if any) closes with KICKED and the seat is released
+   * at once, without a grace period, so the reconnect token stops working. False if no such seat.
+   */
+  kick(playerId: string, reason = 'kicked by an operator'): boolean {
+    const seat = this.seats.get(playerId);
+    if (!seat) return false;
+    const socket = seat.socket;
+    if (socket) {
+      socket.data.closingBy = 'server';
+      socket.close(CloseCode.KICKED, reason); // detach() releases the seat here
+    }
+    if (this.seats.get(playerId) === seat) this.#roomSeats.release(seat, false);
+    return true;
   }
 
   /** Close every socket with `code` and release the room. Idempotent. */

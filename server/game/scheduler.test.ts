@@ -175,13 +175,15 @@ describe('TickScheduler', () => {
   it('never runs a tick early on the real clock', async () => {
     const scheduler = new TickScheduler({ clock: monotonicClock, timer: createWakeTimer() });
     const start = performance.now();
-    const tickTimes: number[] = [];
+    // [tick, ms since start] of every tick run. On a loaded machine the process may fall more than
+    // the catch-up cap behind and skip ticks (counted as slipped): lateness is not under test here.
+    const ran: [number, number][] = [];
     await new Promise<void>((resolve) => {
       const entry = scheduler.add(
         {
           tick: (n) => {
-            tickTimes[n - 1] = performance.now() - start;
-            if (n === 10) {
+            ran.push([n, performance.now() - start]);
+            if (n >= 10) {
               scheduler.remove(entry);
               resolve();
             }
@@ -191,7 +193,9 @@ describe('TickScheduler', () => {
       );
     });
     // Tick n is due n * 10 ms after the start; 1 ms of coalescing is the only allowed earliness.
-    for (const [i, t] of tickTimes.entries()) expect(t).toBeGreaterThanOrEqual((i + 1) * 10 - 1);
-    expect(scheduler.counters.ticks).toBe(10);
+    for (const [n, t] of ran) expect(t, `tick ${n}`).toBeGreaterThanOrEqual(n * 10 - 1);
+    const last = ran.at(-1)![0];
+    expect(scheduler.counters.ticks).toBe(ran.length);
+    expect(scheduler.counters.ticks + scheduler.counters.slipped).toBe(last);
   });
 });

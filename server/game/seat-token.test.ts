@@ -15,7 +15,12 @@ describe('SeatTokens', () => {
   it('round-trips a seat token once, then refuses it as used', async () => {
     const tokens = new SeatTokens({ secret });
     const token = await tokens.mintSeat(claims);
-    expect(await tokens.verifySeat(token, 'n1')).toEqual(claims);
+    expect(await tokens.verifySeat(token, 'n1')).toEqual({ ...claims, seatId: expect.any(String) });
+    // A seat id the lobby chose comes back as the node reads it (both log it).
+    expect(await tokens.verifySeat(await tokens.mintSeat({ ...claims, seatId: 'seat-7' }), 'n1')).toEqual({
+      ...claims,
+      seatId: 'seat-7',
+    });
     await expect(tokens.verifySeat(token, 'n1')).rejects.toEqual(
       new SeatTokenError(401, 'seat token was already used'),
     );

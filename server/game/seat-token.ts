@@ -27,6 +27,11 @@ export interface SeatClaims {
    * maximum (a private room for four); never more than the mode allows.
    */
   readonly maxPlayers?: number;
+  /**
+   * Names the seat in logs (the token's id): the lobby logs it when it promises the seat, the node
+   * on join and leave. Minted fresh when not given.
+   */
+  readonly seatId?: string;
 }
 
 /** What a reconnect token names: a seat held by the node. */
@@ -88,7 +93,7 @@ export class SeatTokens {
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer(ISSUER)
       .setSubject(claims.playerId)
-      .setJti(randomUUID())
+      .setJti(claims.seatId ?? randomUUID())
       .setIssuedAt(now)
       .setExpirationTime(now + ttlSeconds)
       .sign(await this.#key());
@@ -128,6 +133,7 @@ export class SeatTokens {
       nodeId: node,
       options: options as Record<string, unknown>,
       ...(typeof max === 'number' ? { maxPlayers: max } : {}),
+      seatId: jti,
     };
   }
 

@@ -57,6 +57,8 @@ export class Seat implements ClientBaseline {
   lastSentAt: number;
   /** Last time an input-rate error was sent, so a flood gets one error a second, not one per input. */
   lastRateErrorAt = Number.NEGATIVE_INFINITY;
+  /** The id of the seat token that admitted the player (logged on join and leave); '' for none. */
+  seatId = '';
   /** The nonce the seat's current reconnect token carries; rotated on every admitted connection. */
   reconnectNonce = '';
   /** Pending grace-period or first-connection timer. */

@@ -7,14 +7,18 @@ import { MAX_MATCH_REPORT_BYTES } from '../../shared/protocol/schemas/match-repo
 import { requirePlayer } from './auth.ts';
 import { limitBody } from './body-limit.ts';
 import type { RouteSpec } from './contract.ts';
+import { adminRoutes } from './contracts/admin.ts';
 import { authRoutes } from './contracts/auth.ts';
 import { leaderboardRoutes } from './contracts/leaderboards.ts';
 import { matchmakingRoutes } from './contracts/matchmaking.ts';
 import { roomRoutes } from './contracts/rooms.ts';
 import { systemRoutes } from './contracts/system.ts';
 import { buildOpenApi } from './openapi.ts';
+import { mountMetrics } from './ops/metrics-route.ts';
+import { observeRequests } from './ops/observe.ts';
 import { installProblemHandlers } from './problem.ts';
 import { clientIp, DEFAULT_RATE_LIMITS, rateLimit, requestBudget } from './rate-limit.ts';
+import { mountAdminRoutes } from './routes/admin.ts';
 import { mountAuthRoutes } from './routes/auth.ts';
 import { mountDemo } from './routes/demo.ts';
 import { mountLeaderboardRoutes } from './routes/leaderboards.ts';
@@ -38,6 +42,7 @@ export const LOBBY_ROUTES: readonly RouteSpec[] = [
   ...Object.values(matchmakingRoutes),
   ...Object.values(leaderboardRoutes),
   ...Object.values(systemRoutes),
+  ...Object.values(adminRoutes),
 ];
 
 /**
@@ -52,6 +57,15 @@ export function createLobbyApp(deps: LobbyDeps): Hono<LobbyEnv> {
   const maxBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
   installProblemHandlers(app, deps.log);
+  app.use(
+    '*',
+    observeRequests({
+      log: deps.log,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      matchReportPath: leaderboardRoutes.match.path,
+    }),
+  );
+  if (deps.metrics) mountMetrics(app, deps.metrics, deps.metricsToken);
   // Game nodes and operators (server and admin key) never compete with players for a budget.
   app.use(
     '/v1/*',
@@ -60,6 +74,7 @@ export function createLobbyApp(deps: LobbyDeps): Hono<LobbyEnv> {
       limits.ipPerMinute,
       (c) => clientIp(c, limits.trustProxy),
       carriesKey(deps.leaderboardWrites),
+      deps.store.budgets,
     ),
   );
   // Registered for the methods with bodies only, so reads never pass through it. Match reports come
@@ -73,13 +88,20 @@ export function createLobbyApp(deps: LobbyDeps): Hono<LobbyEnv> {
   const player = requirePlayer(
     deps.tokens,
     deps.store.players,
-    requestBudget('player', limits.playerPerMinute),
+    requestBudget('player', limits.playerPerMinute, deps.store.budgets),
   );
-  const guests = rateLimit('guest', limits.guestPerMinute, (c) => clientIp(c, limits.trustProxy));
+  const guests = rateLimit(
+    'guest',
+    limits.guestPerMinute,
+    (c) => clientIp(c, limits.trustProxy),
+    undefined,
+    deps.store.budgets,
+  );
   mountAuthRoutes(app, deps, player, guests);
   mountRoomRoutes(app, deps, player);
   mountMatchmakingRoutes(app, deps, player);
   mountLeaderboardRoutes(app, deps);
+  if (deps.admin) mountAdminRoutes(app, deps, deps.admin);
   mountSystemRoutes(app, deps, buildOpenApi(LOBBY_ROUTES, { title: 'Tickforge lobby', version: '1.0.0' }));
   if (deps.demoDir) mountDemo(app, deps.demoDir);
   return app;

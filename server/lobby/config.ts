@@ -16,8 +16,6 @@ export interface BoardSetting extends BoardConfig {
 /** Settings of the lobby. */
 export interface LobbyConfig {
   readonly port: number;
-  /** The lobby's base URL as game nodes reach it (match reports); derived from host and port. */
-  readonly url: string | undefined;
   /** HMAC secret of player access tokens; generated into the data dir when unset. */
   readonly accessSecret: string | undefined;
   /** The game nodes' key for POST /v1/matches; generated into the data dir when unset. */
@@ -56,13 +54,8 @@ export function loadLobbyConfig(read: EnvReader): LobbyConfig {
     if (value && value.length < 32) throw new ConfigError(`${name} must be at least 32 characters`);
     return value || undefined;
   };
-  const url = read.string('TICKFORGE_LOBBY_URL', '');
-  if (url && !/^https?:\/\/[^\s]+$/.test(url)) {
-    throw new ConfigError(`TICKFORGE_LOBBY_URL must be an http:// or https:// URL, got "${url}"`);
-  }
   return {
     port: read.int('TICKFORGE_LOBBY_PORT', 2568, 0, 65535),
-    url: url || undefined,
     accessSecret: secret('TICKFORGE_ACCESS_SECRET'),
     serverKey: secret('TICKFORGE_SERVER_KEY'),
     adminKey: secret('TICKFORGE_ADMIN_KEY'),

@@ -121,8 +121,11 @@ export class NoCapacityError extends LobbyError {
 export class RateLimitedError extends LobbyError {
   override readonly name = 'RateLimitedError';
   readonly retryAfterSeconds: number;
-  constructor(retryAfterSeconds: number, detail: string) {
+  /** Which budget ran out (`ip`, `player`, `guest`, `ticket-streams`): the metrics' label. */
+  readonly budget: string;
+  constructor(retryAfterSeconds: number, detail: string, budget = 'other') {
     super(429, 'rate-limited', 'Too many requests', detail);
     this.retryAfterSeconds = retryAfterSeconds;
+    this.budget = budget;
   }
 }

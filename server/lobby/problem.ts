@@ -8,7 +8,7 @@ import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails, problem } from '../problem.ts';
-import { StoreError } from '../store/errors.ts';
+import { StoreError, StoreUnavailableError } from '../store/errors.ts';
 import { LobbyError, RateLimitedError, UnauthorizedError } from './errors.ts';
 import type { LobbyEnv } from './types.ts';
 
@@ -18,6 +18,9 @@ const STORE_STATUS: Readonly<Record<string, number>> = {
   invalid_argument: 400,
   invalid_cursor: 400,
 };
+
+/** When to come back after the store did not answer: it reconnects on its own within about a second. */
+const STORE_RETRY_AFTER_SECONDS = 1;
 
 /** A problem+json response. */
 export function problemResponse(body: ProblemDetails, headers: Record<string, string> = {}): Response {
@@ -41,6 +44,14 @@ export function toProblem(error: unknown): ProblemDetails | undefined {
   if (error instanceof LobbyError) {
     return problem(error.status, error.kind, error.title, error.message, error.errors);
   }
+  if (error instanceof StoreUnavailableError) {
+    return problem(
+      503,
+      'store-unavailable',
+      'Service unavailable',
+      'The store does not answer; try again shortly.',
+    );
+  }
   if (error instanceof StoreError) {
     const status = STORE_STATUS[error.code];
     if (status === undefined) return undefined;
@@ -61,6 +72,7 @@ export function toProblem(error: unknown): ProblemDetails | undefined {
 function problemHeaders(error: unknown): Record<string, string> {
   if (error instanceof UnauthorizedError) return { 'www-authenticate': 'Bearer realm="tickforge-lobby"' };
   if (error instanceof RateLimitedError) return { 'retry-after': String(error.retryAfterSeconds) };
+  if (error instanceof StoreUnavailableError) return { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) };
   return {};
 }
 

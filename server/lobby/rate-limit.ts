@@ -1,12 +1,14 @@
 /**
  * Per-client request budgets: fixed windows of `perMinute` requests per key (the client's IP, or
- * the authenticated player), counted by rate-limiter-flexible in memory. Past the budget a request
- * is refused with 429 and `Retry-After`, before any handler or store work. A budget of 0 is off.
+ * the authenticated player), counted by rate-limiter-flexible: in the store when it keeps budgets
+ * for every lobby (Redis: store/redis/budgets.ts), else in this process's memory. Past the budget a
+ * request is refused with 429 and `Retry-After`, before any handler or store work. 0 is off.
  * Server-to-server requests (the server and admin keys) are exempt: they are not clients.
  */
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { SharedBudgets } from '../store/types.ts';
 import { RateLimitedError } from './errors.ts';
 import type { LobbyEnv } from './types.ts';
 
@@ -49,10 +51,19 @@ export function clientIp(c: Context, trustProxy: boolean): string {
 /** Spends one request of a key's budget, or throws RateLimitedError (429) past it. */
 export type SpendBudget = (key: string) => Promise<void>;
 
-/** A budget of `perMinute` requests per key in fixed one-minute windows; undefined when 0 (off). */
-export function requestBudget(scope: string, perMinute: number): SpendBudget | undefined {
+/**
+ * A budget of `perMinute` requests per key in fixed one-minute windows, counted in `shared` when
+ * given (every lobby spends from it), else in memory; undefined when 0 (off).
+ */
+export function requestBudget(
+  scope: string,
+  perMinute: number,
+  shared?: SharedBudgets,
+): SpendBudget | undefined {
   if (perMinute <= 0) return undefined;
-  const limiter = new RateLimiterMemory({ keyPrefix: scope, points: perMinute, duration: 60 });
+  const limiter =
+    shared?.limiter(scope, perMinute) ??
+    new RateLimiterMemory({ keyPrefix: scope, points: perMinute, duration: 60 });
   return async (key) => {
     try {
       await limiter.consume(key);
@@ -62,6 +73,7 @@ export function requestBudget(scope: string, perMinute: number): SpendBudget | u
       throw new RateLimitedError(
         seconds,
         `Too many requests (${scope}: ${perMinute} a minute); retry in ${seconds} s.`,
+        scope,
       );
     }
   };
@@ -76,8 +88,9 @@ export function rateLimit(
   perMinute: number,
   keyOf: (c: Context<LobbyEnv>) => string,
   exempt?: (c: Context<LobbyEnv>) => boolean,
+  shared?: SharedBudgets,
 ): MiddlewareHandler<LobbyEnv> {
-  const spend = requestBudget(scope, perMinute);
+  const spend = requestBudget(scope, perMinute, shared);
   if (!spend) return (_c, next) => next();
   return async (c, next) => {
     if (exempt?.(c)) return next();

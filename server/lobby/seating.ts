@@ -5,6 +5,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
+import type { Logger } from 'pino';
 import type { SeatTokens } from '../game/seat-token.ts';
 import type {
   CreatorLimits,
@@ -17,6 +18,7 @@ import type {
 import type { SeatReservationSchema } from './contracts/seats.ts';
 import { ConflictError, GoneError, NoCapacityError, NotFoundError, RoomLimitError } from './errors.ts';
 import type { LobbyModes } from './modes.ts';
+import { requestContext } from './ops/request-context.ts';
 
 /** What a client needs to take its seat: connect to `${url}?seat=${seat}` before `expiresAt`. */
 export type SeatReservation = Static<typeof SeatReservationSchema>;
@@ -52,6 +54,8 @@ export interface SeatingOptions {
   readonly seatTtlSeconds: number;
   /** Caps on the live rooms of one creator (default: none). */
   readonly roomLimits?: RoomLimits;
+  /** Where each promised seat is logged, with its id (the game node logs the same id). */
+  readonly log?: Logger;
 }
 
 /** Join codes avoid look-alike characters (0/O, 1/I/L) so they can be read out loud. */
@@ -80,7 +84,7 @@ export class Seating {
    * the limits allow.
    */
   async createRoom(request: RoomRequest, joinCode = true): Promise<RoomRecord> {
-    const node = await this.#pickNode();
+    let node = await this.#pickNode();
     const { createdBy, ...room } = request;
     const options = this.#options.modes.get(request.mode)?.roomOptions ?? {};
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
@@ -100,18 +104,25 @@ export class Seating {
       if (created === 'player-limit' || created === 'address-limit') {
         throw new RoomLimitError(created === 'player-limit' ? 'player' : 'address', this.#limits);
       }
-      if (created !== 'taken') return created;
+      // Other lobbies filled that node since it was picked: pick again (none left: NoCapacityError).
+      if (created === 'node-full') node = await this.#pickNode();
+      else if (created !== 'taken') return created;
     }
-    throw new Error(`no free room id or join code after ${CODE_ATTEMPTS} attempts`);
+    throw new Error(`no free room id, join code or node after ${CODE_ATTEMPTS} attempts`);
   }
 
   /**
    * Promise the player a seat in the room for one seat-token lifetime, without minting a token
    * (matchmaking holds its players' seats this way until each reads the match).
    */
-  async hold(roomId: string, playerId: string): Promise<number> {
+  hold(roomId: string, playerId: string): Promise<number> {
+    return this.holdAll(roomId, [playerId]);
+  }
+
+  /** `hold` for a match's players at once, all or none (one step on the store). */
+  async holdAll(roomId: string, playerIds: readonly string[]): Promise<number> {
     const expiresAt = this.#seatExpiry();
-    const reserved = await this.#options.rooms.reserve(roomId, playerId, expiresAt);
+    const reserved = await this.#options.rooms.reserveAll(roomId, playerIds, expiresAt);
     if (reserved === 'unknown') throw new NotFoundError('room-not-found', 'The room is gone.');
     if (reserved === 'ended') throw new GoneError('room-ended', 'The match in this room is over.');
     if (reserved === 'full') throw new ConflictError('room-full', 'The room is full.');
@@ -124,8 +135,10 @@ export class Seating {
     const expiresAt = await this.hold(room.roomId, player.id);
     const node = (await rooms.liveNodes()).find((n) => n.nodeId === room.nodeId);
     if (!node) throw new NotFoundError('room-not-found', 'The game node of this room is gone.');
+    const seatId = randomUUID();
     const seat = await tokens.mintSeat(
       {
+        seatId,
         playerId: player.id,
         name: player.name,
         roomId: room.roomId,
@@ -136,7 +149,7 @@ export class Seating {
       },
       seatTtlSeconds,
     );
-    return {
+    const reservation = {
       url: node.url,
       seat,
       roomId: room.roomId,
@@ -144,7 +157,13 @@ export class Seating {
       mode: room.mode,
       nodeId: room.nodeId,
       expiresAt,
+      seatId,
     };
+    this.#options.log?.info(
+      { ...requestContext(), seatId, playerId: player.id, roomId: room.roomId, nodeId: room.nodeId },
+      'seat promised',
+    );
+    return reservation;
   }
 
   /** When a seat token minted now expires (its `exp` is in whole seconds). */

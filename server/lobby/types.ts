@@ -5,7 +5,11 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { Player, Store } from '../store/types.ts';
+import type { BoardSetting } from './config.ts';
 import type { LobbyModes } from './modes.ts';
+import type { AdminSession, AdminSessions } from './ops/admin-session.ts';
+import type { LobbyMetrics } from './ops/metrics.ts';
+import type { NodeClient } from './ops/node-client.ts';
 import type { PartyTokens } from './party-tokens.ts';
 import type { RateLimits } from './rate-limit.ts';
 import type { Seating } from './seating.ts';
@@ -36,6 +40,24 @@ export interface LobbyDeps {
   readonly demoDir?: string;
   /** Largest accepted request body in bytes (default 16 KiB). */
   readonly maxBodyBytes?: number;
+  /** The admin API and console (/v1/admin, /admin); not served without. */
+  readonly admin?: AdminDeps;
+  /** Prometheus metrics served at GET /metrics (none served without). */
+  readonly metrics?: LobbyMetrics;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>` (TICKFORGE_METRICS_TOKEN). */
+  readonly metricsToken?: string;
+}
+
+/** What the admin API needs beyond the lobby's own dependencies. */
+export interface AdminDeps {
+  /** The configured boards, listed and browsed by operators. */
+  readonly boards: readonly BoardSetting[];
+  /** Calls game nodes' operator routes with the admin key. */
+  readonly nodes: NodeClient;
+  /** Console sessions (signed with the admin key). */
+  readonly sessions: AdminSessions;
+  /** The console's built files (client-admin/dist); without them /admin says how to build them. */
+  readonly consoleDir?: string;
 }
 
 /** Who may write leaderboards, and where a finished match counts. */
@@ -53,6 +75,12 @@ export interface LobbyEnv {
   Variables: {
     /** The authenticated player, set by the auth middleware. */
     player: Player;
+    /** The request's id (X-Request-Id), set first of all. */
+    requestId: string;
+    /** Who is acting on an admin route (`admin-key`, or `console:<name>`), for the logs. */
+    operator: string;
+    /** The admin console session, when the request came with one. */
+    adminSession: AdminSession;
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Typed store errors. `code` is machine-readable and stable; the lobby maps codes to problem+json
- * in one place (unknown_board -> 404, invalid_argument / invalid_cursor -> 400, the rest -> 500).
+ * in one place (unknown_board -> 404, invalid_argument / invalid_cursor -> 400, unavailable -> 503,
+ * the rest -> 500).
  */
 
 export type StoreErrorCode =
@@ -8,7 +9,9 @@ export type StoreErrorCode =
   | 'invalid_argument'
   | 'invalid_cursor'
   | 'invalid_board_config'
-  | 'schema_too_new';
+  | 'schema_too_new'
+  | 'unavailable'
+  | 'node_id_taken';
 
 /** Base class of every error a store throws on purpose. */
 export class StoreError extends Error {
@@ -62,5 +65,36 @@ export class SchemaTooNewError extends StoreError {
   override readonly name = 'SchemaTooNewError';
   constructor(found: number, known: number) {
     super('schema_too_new', `store schema version ${found} is newer than this build knows (${known})`);
+  }
+}
+
+/**
+ * The store cannot be reached right now (Redis down, restarting or loading), so whether the operation
+ * took effect is unknown; trying again later may succeed. The lobby answers 503 with a Retry-After.
+ */
+export class StoreUnavailableError extends StoreError {
+  override readonly name = 'StoreUnavailableError';
+  constructor(cause: unknown) {
+    super('unavailable', 'the store is unavailable');
+    this.cause = cause;
+  }
+}
+
+/**
+ * A heartbeat under a node id that another live node holds (another public URL): two processes were
+ * given one TICKFORGE_NODE_ID. Nothing was written: the live node keeps its registration and rooms.
+ */
+export class NodeIdTakenError extends StoreError {
+  override readonly name = 'NodeIdTakenError';
+  readonly nodeId: string;
+  /** The URL of the live node that holds the id. */
+  readonly heldBy: string;
+  constructor(nodeId: string, heldBy: string) {
+    super(
+      'node_id_taken',
+      `node id ${JSON.stringify(nodeId.slice(0, 80))} is held by a live node at ${heldBy.slice(0, 200)}: give each game node its own TICKFORGE_NODE_ID (or leave it unset)`,
+    );
+    this.nodeId = nodeId;
+    this.heldBy = heldBy;
   }
 }

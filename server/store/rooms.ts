@@ -5,6 +5,14 @@
  * a seat. Async and value-based so an in-memory and a Redis implementation share one contract.
  */
 
+/**
+ * How long a node whose heartbeat expired is remembered, with its rooms, before it is forgotten
+ * (ms). Meanwhile the node is not live and its rooms are out of every listing, lookup and
+ * reservation; a beat within this time (after a store outage or a stall longer than its TTL) brings
+ * back the rooms it still reports. The Redis store's scripts hold the same figure (directory.lua).
+ */
+export const DEAD_NODE_FORGET_MS = 10 * 60_000;
+
 /** A game node's self-description, sent with every heartbeat. */
 export interface NodeStatus {
   readonly nodeId: string;
@@ -85,10 +93,11 @@ export interface RoomRecord extends NewRoom {
 }
 
 /**
- * Why a room was not recorded: its id or join code is taken, or its creator (the player, or the
- * client address) already holds as many live rooms as `CreatorLimits` allows.
+ * Why a room was not recorded: its id or join code is taken, its creator (the player, or the
+ * client address) already holds as many live rooms as `CreatorLimits` allows, or its node already
+ * has as many rooms as its `maxRooms`, counting those made since its last heartbeat.
  */
-export type CreateRefusal = 'taken' | 'player-limit' | 'address-limit';
+export type CreateRefusal = 'taken' | 'player-limit' | 'address-limit' | 'node-full';
 
 /** Players a room holds or has promised a seat to (each player once). */
 export function occupancy(room: RoomRecord, now: number): number {
@@ -116,8 +125,9 @@ export interface RoomDirectory {
    */
   liveNodes(): Promise<LiveNode[]>;
   /**
-   * Record a room, atomically against its id, its join code and its creator's `limits` (nothing is
-   * written on a refusal). Its creator's live rooms are those it created that have not ended and
+   * Record a room, atomically against its id, its join code, its creator's `limits` and its live
+   * node's room limit (so lobbies creating rooms at once never overfill a node; nothing is written
+   * on a refusal). Its creator's live rooms are those it created that have not ended and
    * are not gone: the node still has it, or a seat token minted for it may still be used (until
    * `heldUntil`), so a room is never forgotten while a token could still open it on its node.
    */
@@ -138,4 +148,13 @@ export interface RoomDirectory {
    * elsewhere is given back (its seat is free again; its room is still held until its token expires).
    */
   reserve(roomId: string, playerId: string, expiresAt: number): Promise<RoomRecord | ReserveRefusal>;
+  /**
+   * `reserve` for several players at once, all or none: 'full' (nothing promised) unless the room
+   * has a seat for each of them that does not hold one already. A match holds its seats this way.
+   */
+  reserveAll(
+    roomId: string,
+    playerIds: readonly string[],
+    expiresAt: number,
+  ): Promise<RoomRecord | ReserveRefusal>;
 }

@@ -5,6 +5,7 @@
  */
 import { describe } from 'vitest';
 import { describeBatches } from './contract/batches.ts';
+import { describeCorrections } from './contract/corrections.ts';
 import type { StoreFactory } from './contract/harness.ts';
 import { describeModel } from './contract/model.ts';
 import { describePeriods } from './contract/periods.ts';
@@ -39,6 +40,7 @@ export function describeStoreContract(
     describeScoring(factory);
     describeBatches(factory);
     describeReading(factory);
+    describeCorrections(factory);
     describePeriods(factory);
     describeModel(factory);
     describeRooms(factory);

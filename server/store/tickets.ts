@@ -1,6 +1,8 @@
 /**
  * Matchmaking tickets: a party waiting for a match in one mode and region. The matchmaking service
- * reads the queue, forms matches and moves tickets on; players read their ticket or watch it.
+ * reads the queue, forms matches and moves tickets on; players read their ticket or watch it. With
+ * several lobbies, a queue's matches are formed under a lease, and a match's tickets are claimed
+ * at once and fenced by the lease's token, so no ticket is ever in two matches.
  * Async and value-based so an in-memory and a Redis implementation share one contract.
  */
 
@@ -49,6 +51,16 @@ export type TicketTransition =
   | { readonly status: 'matched'; readonly match: TicketMatch }
   | { readonly status: 'expired' | 'cancelled' };
 
+/**
+ * A matchmaking queue's lease as its holder got it. `token` is the fencing token: it grows each
+ * time the lease changes hands, and a match claimed under it (`finish` with this lease) is refused
+ * once another holder has taken the queue over, however late the claim arrives.
+ */
+export interface QueueLease {
+  readonly queue: string;
+  readonly token: number;
+}
+
 /** The tickets of every queue. */
 export interface TicketStore {
   /**
@@ -64,7 +76,19 @@ export interface TicketStore {
    * once). Undefined when any one is not searching any more (cancelled, expired or matched
    * meanwhile): the caller lost the race, nothing changed, and it must not act on them.
    */
-  finish(ticketIds: readonly string[], transition: TicketTransition): Promise<TicketRecord[] | undefined>;
+  finish(
+    ticketIds: readonly string[],
+    transition: TicketTransition,
+    /** Claim under this lease: refused (undefined) when its token is no longer the queue's. */
+    fence?: QueueLease,
+  ): Promise<TicketRecord[] | undefined>;
+  /**
+   * Take, or renew, the lease on a matchmaking queue for `holder` until now + `ttlMs` (injected
+   * clock): one lobby at a time forms a queue's matches. Undefined while another holder's lease
+   * is valid; a holder renewing keeps its token, a new holder gets a greater one. `ttlMs` 0 gives
+   * the lease up (when `holder` has it), so another lobby may take it at once.
+   */
+  lease(queue: string, holder: string, ttlMs: number): Promise<QueueLease | undefined>;
   /** Be told of every change to a ticket until the returned function is called. */
   watch(ticketId: string, listener: (ticket: TicketRecord) => void): () => void;
 }

@@ -4,6 +4,7 @@
  * (store.contract.ts). Time always comes from the injected clock, never from the caller.
  */
 
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RoomDirectory } from './rooms.ts';
 import type { TicketStore } from './tickets.ts';
 
@@ -128,6 +129,17 @@ export interface LeaderboardStore {
   around(boardId: string, playerId: string, options?: WindowOptions): Promise<LeaderboardWindow>;
   /** The player's record this period, with its rank, or undefined. */
   rank(boardId: string, playerId: string): Promise<LeaderboardRecord | undefined>;
+  /**
+   * An operator's correction: delete the player's record of the board's current period; true if
+   * there was one. Its submission keys stay claimed, so a replayed report is still `duplicate`
+   * (with score 0 while the player has no record) and never brings the record back.
+   */
+  remove(boardId: string, playerId: string): Promise<boolean>;
+  /**
+   * Start the board's current period over: every record of it is deleted (earlier periods stay);
+   * returns how many. Submission keys stay claimed, as for `remove`.
+   */
+  resetPeriod(boardId: string): Promise<number>;
 }
 
 /** An open store: one per process, closed on shutdown. */
@@ -138,7 +150,18 @@ export interface Store {
   readonly rooms: RoomDirectory;
   /** Matchmaking tickets. */
   readonly tickets: TicketStore;
+  /**
+   * Request budgets counted for every process on the store (Redis); absent, each lobby counts
+   * its own in memory, which is right when there is one.
+   */
+  readonly budgets?: SharedBudgets;
   close(): Promise<void>;
+}
+
+/** Request budgets kept in the store, so every lobby spends from the same ones. */
+export interface SharedBudgets {
+  /** A limiter of `perMinute` requests per key in one-minute windows, its keys named by `scope`. */
+  limiter(scope: string, perMinute: number): RateLimiterAbstract;
 }
 
 /** What every store implementation is opened with. */

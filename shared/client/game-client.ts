@@ -107,6 +107,9 @@ function refusalStatus(event: Event): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/** A socket event held back until connect()'s caller can listen: a server frame, or the close. */
+type HeldEvent = Uint8Array | { readonly code: number; readonly reason: string };
+
 /** A connection to one room on a game node. Create with GameClient.connect(). */
 export class GameClient extends Emitter<GameClientEvents> {
   readonly playerId: string;
@@ -126,8 +129,19 @@ export class GameClient extends Emitter<GameClientEvents> {
   #ackSeq = 0;
   #rtt: number | undefined;
   #closed = false;
+  /**
+   * Socket events after WELCOME, held until connect()'s caller has had its turn (undefined once
+   * released). WELCOME and the first SNAPSHOT often arrive in one read, and the socket dispatches
+   * both before any promise continuation runs: emitted at once, that full snapshot would reach no
+   * listener (and a reconnect would lose its created/changed/removed report).
+   */
+  #held: HeldEvent[] | undefined = [];
 
-  /** Open a socket, wait for WELCOME, and resolve with a client that is receiving state. */
+  /**
+   * Open a socket, wait for WELCOME, and resolve with a client that is receiving state. Everything
+   * the server sent after WELCOME is applied and emitted in the next task, so listeners attached
+   * when the promise settles (after any chain of `await`s) see every state from the first snapshot.
+   */
   static connect(options: GameClientOptions): Promise<GameClient> {
     const Socket = options.WebSocket ?? globalThis.WebSocket;
     const token = options.reconnect
@@ -165,6 +179,8 @@ export class GameClient extends Emitter<GameClientEvents> {
         try {
           const client = new GameClient(socket, message, stats, options);
           resolve(client);
+          // A task, not a microtask: every continuation of the resolved promise runs before it.
+          setTimeout(() => client.#release(), 0);
         } catch (error) {
           closeQuietly(socket, 'malformed welcome');
           reject(error);
@@ -216,8 +232,15 @@ export class GameClient extends Emitter<GameClientEvents> {
     this.stats = stats;
     this.#socket = socket;
     this.#now = options.now ?? (() => performance.now());
-    socket.addEventListener('message', (event) => this.#onMessage(new Uint8Array(event.data as ArrayBuffer)));
-    socket.addEventListener('close', (event) => this.#onClose(event.code, event.reason));
+    socket.addEventListener('message', (event) => {
+      const bytes = new Uint8Array(event.data as ArrayBuffer);
+      if (this.#held) this.#held.push(bytes);
+      else this.#onMessage(bytes);
+    });
+    socket.addEventListener('close', ({ code, reason }) => {
+      if (this.#held) this.#held.push({ code, reason });
+      else this.#onClose(code, reason);
+    });
     const interval = options.pingIntervalMs ?? 1000;
     this.#pingTimer = interval > 0 ? setInterval(() => this.ping(), interval) : undefined;
     if (interval > 0) this.ping();
@@ -271,6 +294,16 @@ export class GameClient extends Emitter<GameClientEvents> {
   close(code: number = CloseCode.NORMAL, reason = ''): void {
     if (this.#closed) return;
     this.#socket.close(code, reason);
+  }
+
+  /** Apply and emit what arrived while connect()'s caller could not listen yet, in order. */
+  #release(): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const event of held) {
+      if (event instanceof Uint8Array) this.#onMessage(event);
+      else this.#onClose(event.code, event.reason);
+    }
   }
 
   #send(bytes: Uint8Array): void {

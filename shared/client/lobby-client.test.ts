@@ -13,6 +13,7 @@ const reservation: SeatReservation = {
   mode: 'arena',
   nodeId: 'node-1',
   expiresAt: 2_000_000,
+  seatId: 's1',
 };
 const ticket = (status: Ticket['status'], extra: Partial<Ticket> = {}): Ticket => ({
   ticketId: 't1',

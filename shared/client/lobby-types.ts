@@ -31,6 +31,8 @@ export interface SeatReservation {
   readonly nodeId: string;
   /** The seat token is refused after this. */
   readonly expiresAt: number;
+  /** Names this seat in the lobby's and the game node's logs (quote it when reporting a problem). */
+  readonly seatId: string;
 }
 
 export type RoomVisibility = 'public' | 'private';

@@ -19,6 +19,7 @@ const SEAT_RELEASED: ReadonlySet<number> = new Set([
   CloseCode.RATE_LIMITED,
   CloseCode.REPLACED,
   CloseCode.ROOM_CLOSED,
+  CloseCode.KICKED,
 ]);
 
 /** A client-sent close code the server treats as a drop (4000-4007 hold the seat). */

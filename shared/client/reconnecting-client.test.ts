@@ -5,7 +5,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestNode, stopAll } from '../../test/support/game.ts';
-import { decodeMessage, encodeMessage } from '../protocol/codec.ts';
 import { CloseCode, MessageType } from '../protocol/codes.ts';
 import type { MirrorEntity } from '../protocol/delta-apply.ts';
 import { ClockSync } from './clock-sync.ts';
@@ -16,63 +15,7 @@ import {
   type ReconnectingClientOptions,
   type Timers,
 } from './reconnecting-client.ts';
-
-type Listener = (event: unknown) => void;
-
-/** A WebSocket the test plays the server for. Events are dispatched a microtask later, as real ones are. */
-class FakeSocket {
-  static sockets: FakeSocket[] = [];
-  static get last(): FakeSocket {
-    return FakeSocket.sockets.at(-1)!;
-  }
-  readonly url: string;
-  binaryType = 'blob';
-  readyState = 0;
-  readonly sent: unknown[][] = [];
-  closedWith: number | undefined;
-  readonly #listeners = new Map<string, Set<Listener>>();
-
-  constructor(url: string) {
-    this.url = url;
-    FakeSocket.sockets.push(this);
-  }
-  addEventListener(type: string, listener: Listener): void {
-    if (!this.#listeners.has(type)) this.#listeners.set(type, new Set());
-    this.#listeners.get(type)!.add(listener);
-  }
-  removeEventListener(type: string, listener: Listener): void {
-    this.#listeners.get(type)?.delete(listener);
-  }
-  send(bytes: Uint8Array): void {
-    this.sent.push(decodeMessage(bytes));
-  }
-  close(code = 1005, reason = ''): void {
-    if (this.readyState >= 2) return;
-    this.closedWith = code;
-    this.readyState = 2;
-    queueMicrotask(() => this.drop(code, reason));
-  }
-  // The server's side:
-  receive(message: unknown[]): void {
-    this.readyState = 1;
-    this.#dispatch('message', { data: Uint8Array.from(encodeMessage(message)).buffer });
-  }
-  welcome(token: string, lastSeq = 0): void {
-    this.receive([MessageType.WELCOME, 'p1', 'r1', token, 20, 0, [['dot', [['x', 1, 0]]]], 'dots', lastSeq]);
-  }
-  drop(code = 1006, reason = ''): void {
-    this.readyState = 3;
-    this.#dispatch('close', { code, reason });
-  }
-  /** A refused upgrade as the ws package reports it. */
-  refuse(status: number): void {
-    this.#dispatch('error', { message: `Unexpected server response: ${status}` });
-    this.drop(1006);
-  }
-  #dispatch(type: string, event: unknown): void {
-    for (const listener of [...(this.#listeners.get(type) ?? [])]) listener(event);
-  }
-}
+import { FakeSocket, nextTask } from './testing/fake-socket.ts';
 
 /** Timers the test runs by hand; running one advances `now` by its delay. */
 class ManualTimers implements Timers {
@@ -122,6 +65,9 @@ async function openFake(overrides: Partial<ReconnectingClientOptions> = {}) {
   const opening = fake.client.open();
   FakeSocket.last.welcome('T1');
   await opening;
+  // GameClient hands over what arrived with WELCOME in the next task; let it, so the test's frames
+  // below are applied as they are sent.
+  await nextTask();
   return fake;
 }
 
@@ -154,11 +100,13 @@ describe('ReconnectingClient (fake socket)', () => {
     timers.runNext();
     expect(FakeSocket.last.url).toBe('ws://game.test/ws?reconnect=T1');
     const connected = until(client, 'connected');
+    // WELCOME and the full snapshot in one read: the snapshot still reaches a listener attached
+    // once the client reports the reconnection.
     FakeSocket.last.welcome('T2', 2);
+    FakeSocket.last.receive([MessageType.SNAPSHOT, 9, 2, [1, 0, 11]]);
     expect(await connected).toEqual({ state: 'connected', reconnected: true, lastSeq: 2 });
     // The full snapshot applies to the same mirror: entity 2 is reported removed, 1 is the same object.
     const state = client.next('state');
-    FakeSocket.last.receive([MessageType.SNAPSHOT, 9, 2, [1, 0, 11]]);
     expect(await state).toMatchObject({ full: true, tick: 9, changed: [1], removed: [2], created: [] });
     expect(client.state.entities.get(1)).toBe(dot);
     expect(client.sendInput({ n: 3 })).toBe(3);

@@ -82,6 +82,8 @@ export const CloseCode = {
   REPLACED: 4010,
   /** The room was disposed (emptied, failed, or the node drained it). */
   ROOM_CLOSED: 4011,
+  /** An operator removed the player from the room (admin console or API); the seat is released. */
+  KICKED: 4012,
   /**
    * Sent by a client: it could not apply a server message. The server treats it as a drop (the seat
    * is held), so the client can reconnect and start again from a full snapshot.

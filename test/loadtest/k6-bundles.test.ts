@@ -321,6 +321,7 @@ describe('k6 gameplay script', () => {
     });
     expect(socket!.headers['Sec-Websocket-Protocol']).toBe(SUBPROTOCOL);
     expect(socket!.protocol).toBe(SUBPROTOCOL);
+    expect(records.checks['game subprotocol negotiated']).toEqual({ passes: 1, fails: 0 });
     expect(socket!.binaryType).toBe('arraybuffer');
     expect(socket!.errors).toEqual([]);
 

@@ -4,9 +4,11 @@
  * each expectation is named beside it (grafana/k6, internal/js/modules/k6/...).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import type { NodeBehaviour } from './support/k6-realm.ts';
 import type { K6Records } from './support/k6-runtime.ts';
 import { runInK6Realm } from './support/realm-client.ts';
@@ -196,5 +198,81 @@ describe('emulated k6/metrics and timers (metrics.go, registry.go, tc55/timers)'
         const first = imported((a, b) => console.log(JSON.stringify({ first, args: [a, b], same: imported === setTimeout })), 5, 'x', 2);
       }`);
     expect(logged).toEqual([{ first: 1, args: ['x', 2], same: true }]);
+  });
+});
+
+describe('emulated k6/websockets over real sockets (k6-socket-bridge.ts)', () => {
+  it('follows the same k6 rules as over the fake node: close codes, drops, refusals, text and binary', async () => {
+    // A server that closes with 4008 after a text and a binary frame, drops a connection, or
+    // refuses the upgrade, by path; it picks the first subprotocol offered.
+    const server = new WebSocketServer({
+      port: 0,
+      host: '127.0.0.1',
+      handleProtocols: (offered) => [...offered][0] ?? false,
+      verifyClient: ({ req }, done) => done(req.url !== '/refused', 401),
+    });
+    server.on('connection', (socket, request) => {
+      if (request.url === '/drop') {
+        setImmediate(() => socket.terminate());
+        return;
+      }
+      socket.send('hello');
+      socket.send(Buffer.from([0x91, 0x0e]));
+      socket.close(4008, 'slow client');
+    });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const bundle = join(dir, 'real-sockets.js');
+    writeFileSync(
+      bundle,
+      `import { WebSocket } from 'k6/websockets';
+      export const options = {
+        scenarios: { probe: { executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '30s' } },
+      };
+      export default function () {
+        for (const path of ['close', 'drop', 'refused']) {
+          const ws = new WebSocket(__ENV.BASE + '/' + path, ['tickforge.v2']);
+          ws.binaryType = 'arraybuffer';
+          const events = [];
+          ws.addEventListener('open', () => events.push({ type: 'open', protocol: ws.protocol }));
+          ws.addEventListener('message', (e) =>
+            events.push({ type: 'message', data: typeof e.data === 'string' ? e.data : e.data.byteLength }),
+          );
+          ws.addEventListener('error', (e) => events.push({ type: 'error', error: e.error }));
+          ws.addEventListener('close', (e) => {
+            events.push({ type: 'close', code: 'code' in e ? e.code : 'absent', reason: e.reason });
+            console.log(JSON.stringify({ path, events }));
+          });
+        }
+      }`,
+    );
+    try {
+      const [result] = await runInK6Realm([{ kind: 'scenario', bundle, env: { BASE: base } }]);
+      if (!result?.ok) throw new Error(JSON.stringify(result));
+      const [vu] = (result as { vus: readonly K6Records[] }).vus;
+      const logged = vu!.warnings
+        .filter((line) => line.startsWith('info: '))
+        .map((line) => JSON.parse(line.slice('info: '.length)) as { path: string; events: unknown[] });
+      expect(Object.fromEntries(logged.map(({ path, events }) => [path, events]))).toEqual({
+        close: [
+          { type: 'open', protocol: 'tickforge.v2' },
+          { type: 'message', data: 'hello' },
+          { type: 'message', data: 2 },
+          { type: 'error', error: 'websocket: close 4008: slow client' },
+          { type: 'close', code: 4008, reason: 'slow client' },
+        ],
+        drop: [
+          { type: 'open', protocol: 'tickforge.v2' },
+          { type: 'close', code: 'absent', reason: '' },
+        ],
+        refused: [
+          { type: 'error', error: 'websocket: bad handshake' },
+          { type: 'close', code: 'absent', reason: '' },
+        ],
+      });
+      expect(vu!.metrics.ws_sessions!.samples).toHaveLength(3);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildK6Scripts } from '../../loadtest/build.ts';
 import { dataGuardOf } from '../../loadtest/k6/lib/thresholds.ts';
-import type { NodeBehaviour, RealmJob } from './support/k6-realm.ts';
+import type { NodeBehaviour, RealmJob, RealmResult } from './support/k6-realm.ts';
 import type { K6Records, MetricRecord } from './support/k6-runtime.ts';
 import { emptied, evaluateThresholds, parseThreshold, type ThresholdSpec } from './support/k6-thresholds.ts';
 import { runInK6Realm } from './support/realm-client.ts';
@@ -39,26 +39,34 @@ const GAMEPLAY_VARIANTS = ['smoke', 'load', 'soak', 'spike'].flatMap((PROFILE) =
 
 async function thresholdsOf(bundle: string, envs: Record<string, string>[]): Promise<Thresholds[]> {
   const results = await runInK6Realm(envs.map((env) => ({ kind: 'options', bundle, env })));
-  return results.map((r) => {
-    if (!r.ok) throw new Error(r.error);
-    return (r as { options: { thresholds: Thresholds } }).options.thresholds;
-  });
+  return results.map(optionsOf);
 }
 
 async function run(job: RealmJob): Promise<K6Records> {
   const [result] = await runInK6Realm([job]);
-  if (!result?.ok) throw new Error(result ? result.error : 'no result');
-  return (result as { records: K6Records }).records;
+  if (!result) throw new Error('no result');
+  return recordsOf(result);
 }
 
-const gameplayRun = (env: Record<string, string>, node: NodeBehaviour = {}) =>
-  run({
-    kind: 'iteration',
-    bundle: gameplayJs,
-    env: { SESSION_SECONDS: '3', ...env },
-    frames: fixture.frames,
-    node,
-  });
+/** One gameplay iteration against the fake node replaying the recording. */
+const gameplayJob = (env: Record<string, string>, node: NodeBehaviour = {}): RealmJob => ({
+  kind: 'iteration',
+  bundle: gameplayJs,
+  env: { SESSION_SECONDS: '3', ...env },
+  frames: fixture.frames,
+  node,
+});
+const gameplayRun = (env: Record<string, string>, node: NodeBehaviour = {}) => run(gameplayJob(env, node));
+
+function optionsOf(result: RealmResult): Thresholds {
+  if (!result.ok) throw new Error(result.error);
+  return (result as { options: { thresholds: Thresholds } }).options.thresholds;
+}
+
+function recordsOf(result: RealmResult): K6Records {
+  if (!result.ok) throw new Error(result.error);
+  return (result as { records: K6Records }).records;
+}
 
 /** Threshold keys whose every expression holds (or is skipped) on a run that measured nothing. */
 function passingOnNothing(thresholds: Thresholds, metrics: Record<string, MetricRecord>): string[] {
@@ -202,18 +210,23 @@ describe('the k6 scripts thresholds', () => {
   });
 
   it('fail a gameplay run whose inputs are never acknowledged, or whose pings are never answered', async () => {
-    const [smoke] = await thresholdsOf(gameplayJs, [{ PROFILE: 'smoke' }]);
-    const [noPings] = await thresholdsOf(gameplayJs, [{ PROFILE: 'smoke', PING_MS: '0' }]);
-    const unacked = await gameplayRun({}, { acks: 'none' });
-    expect(unacked.metrics.tickforge_input_ack!.samples).toEqual([]);
-    expect(evaluateThresholds(smoke!, unacked.metrics).breached).toEqual(['tickforge_acked_inputs']);
+    // One realm process for all five jobs: each process start costs seconds on a loaded machine.
+    const results = await runInK6Realm([
+      { kind: 'options', bundle: gameplayJs, env: { PROFILE: 'smoke' } },
+      { kind: 'options', bundle: gameplayJs, env: { PROFILE: 'smoke', PING_MS: '0' } },
+      gameplayJob({}, { acks: 'none' }),
+      gameplayJob({}, { pongs: false }),
+      gameplayJob({ PING_MS: '0' }, { pongs: false }),
+    ]);
+    const [smoke, noPings] = results.slice(0, 2).map(optionsOf);
+    const [unacked, unanswered, unpinged] = results.slice(2).map(recordsOf);
+    expect(unacked!.metrics.tickforge_input_ack!.samples).toEqual([]);
+    expect(evaluateThresholds(smoke!, unacked!.metrics).breached).toEqual(['tickforge_acked_inputs']);
 
-    const unanswered = await gameplayRun({}, { pongs: false });
-    expect(unanswered.metrics.tickforge_rtt!.samples).toEqual([]);
-    expect(evaluateThresholds(smoke!, unanswered.metrics).breached).toEqual(['tickforge_pongs']);
+    expect(unanswered!.metrics.tickforge_rtt!.samples).toEqual([]);
+    expect(evaluateThresholds(smoke!, unanswered!.metrics).breached).toEqual(['tickforge_pongs']);
     // Without pings there is no RTT to prove.
-    const unpinged = await gameplayRun({ PING_MS: '0' }, { pongs: false });
-    expect(evaluateThresholds(noPings!, unpinged.metrics).breached).toEqual([]);
+    expect(evaluateThresholds(noPings!, unpinged!.metrics).breached).toEqual([]);
   });
 
   it('fail a lobby run that never reached one of the endpoints it times', () => {

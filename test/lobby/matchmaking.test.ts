@@ -240,9 +240,9 @@ describe('tickets', () => {
     lobby.clock.now += 5_000;
     // Cancel b in the middle of the pass, after its room exists and while seats are being held.
     const rooms = lobby.store.rooms;
-    const reserve = rooms.reserve.bind(rooms);
+    const reserve = rooms.reserveAll.bind(rooms);
     let cancelled = false;
-    rooms.reserve = async (...args) => {
+    rooms.reserveAll = async (...args) => {
       if (!cancelled) {
         cancelled = true;
         expect((await b!.call('DELETE', `/v1/matchmaking/tickets/${tb.ticketId}`)).status).toBe(200);
@@ -251,7 +251,7 @@ describe('tickets', () => {
     };
     expect((await lobby.matchmaking.runPass()).matches).toBe(0);
     expect((await read(a!, ta.ticketId)).status).toBe('searching');
-    rooms.reserve = reserve;
+    rooms.reserveAll = reserve;
     const tc = await queue(c!);
     lobby.clock.now += 5_000;
     expect((await lobby.matchmaking.runPass()).matches).toBe(1);

@@ -17,7 +17,14 @@ afterEach(async () => {
 
 interface RoomSeat {
   room: { roomId: string; code?: string; players: number; maxPlayers: number; visibility: string };
-  reservation: { url: string; seat: string; roomId: string; playerId: string; expiresAt: number };
+  reservation: {
+    url: string;
+    seat: string;
+    roomId: string;
+    playerId: string;
+    expiresAt: number;
+    seatId: string;
+  };
 }
 
 const create = async (player: TestPlayer, body: object): Promise<RoomSeat> => {
@@ -46,9 +53,11 @@ describe('POST /v1/rooms', () => {
       mode: 'arena',
       nodeId: 'node-1',
       expiresAt: lobby.clock.now + 30_000,
+      seatId: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     const claims = await lobby.seatTokens.verifySeat(reservation.seat, 'node-1');
     expect(claims).toMatchObject({
+      seatId: reservation.seatId,
       playerId: ada.playerId,
       name: 'ada',
       roomId: room.roomId,

@@ -1,4 +1,7 @@
-/** A lobby on a real HTTP server (127.0.0.1, port 0) over an in-memory store, with captured logs. */
+/**
+ * A lobby on a real HTTP server (127.0.0.1, port 0) over an in-memory store (or one the test opens,
+ * e.g. on Redis, to run several lobbies on one store), with captured logs.
+ */
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { serve } from '@hono/node-server';
@@ -9,6 +12,10 @@ import { arena } from '../../server/games/arena/index.ts';
 import { createLobbyApp, type LeaderboardWrites, type LobbyEnv } from '../../server/lobby/app.ts';
 import { MatchmakingService } from '../../server/lobby/matchmaking/service.ts';
 import { type LobbyModes, modesFrom } from '../../server/lobby/modes.ts';
+import { AdminSessions } from '../../server/lobby/ops/admin-session.ts';
+import { instrumentStore } from '../../server/lobby/ops/instrument-store.ts';
+import type { LobbyMetrics } from '../../server/lobby/ops/metrics.ts';
+import { createNodeClient } from '../../server/lobby/ops/node-client.ts';
 import { createPartyTokens } from '../../server/lobby/party-tokens.ts';
 import type { RateLimits } from '../../server/lobby/rate-limit.ts';
 import { type RoomLimits, Seating } from '../../server/lobby/seating.ts';
@@ -56,6 +63,13 @@ export interface TestLobbyOptions {
   readonly draining?: () => boolean;
   /** Caps on the live rooms of one creator (default: none). */
   readonly roomLimits?: RoomLimits;
+  /** Open the lobby's store on its clock (default: the embedded store in memory); closed with it. */
+  readonly openStore?: (now: () => number) => Promise<Store>;
+  /** The lobby's clock, to share one between lobbies (default: its own, at 2026-11-22 12:00 UTC). */
+  readonly clock?: { now: number };
+  /** Serve these metrics at /metrics, fed by the store wrapped as tickforge.ts wraps it. */
+  readonly metrics?: LobbyMetrics;
+  readonly metricsToken?: string;
 }
 
 /** Rate limits off: tests that are about them turn them on. */
@@ -68,8 +82,7 @@ export const NO_RATE_LIMITS: RateLimits = {
 
 /** Start a lobby; the options override the defaults (no boards, no write keys, no rate limits). */
 export async function startLobby(options: TestLobbyOptions = {}): Promise<TestLobby> {
-  const { boards = [], ...deps } = options;
-  const clock = { now: Date.UTC(2026, 10, 22, 12) };
+  const { boards = [], openStore, clock = { now: Date.UTC(2026, 10, 22, 12) }, ...deps } = options;
   const now = () => clock.now;
   const logs: string[] = [];
   const sink = new Writable({
@@ -79,7 +92,11 @@ export async function startLobby(options: TestLobbyOptions = {}): Promise<TestLo
     },
   });
   const log = pino({ level: 'info' }, sink);
-  const store = await openEmbeddedStore({ dataDir: IN_MEMORY, now, boards });
+  const opened = openStore
+    ? await openStore(now)
+    : await openEmbeddedStore({ dataDir: IN_MEMORY, now, boards });
+  const store = options.metrics ? instrumentStore(opened, options.metrics, now) : opened;
+  options.metrics?.watchQueues(() => store.tickets.searching(), now);
   const tokens = createAccessTokens({
     secret: TEST_SECRET,
     now,
@@ -107,6 +124,12 @@ export async function startLobby(options: TestLobbyOptions = {}): Promise<TestLo
     seating,
     ticketTtlMs,
     rateLimits,
+    // The admin API is always served, as by tickforge.ts; nodes are reached with the admin key.
+    admin: {
+      boards: boards.map((board) => ({ ...board, mode: 'arena' })),
+      nodes: createNodeClient(rest.leaderboardWrites?.adminKey ?? 'no-admin-key'),
+      sessions: new AdminSessions(rest.leaderboardWrites?.adminKey ?? 'no-admin-key', now),
+    },
     ...rest,
   });
   const matchmaking = new MatchmakingService({ tickets: store.tickets, seating, modes, now, log });

@@ -23,7 +23,8 @@ export interface MainProcess {
 
 /**
  * Start main.ts with the environment `env` on top of this process's, on `node` (default: the node
- * running the tests), and wait until it listens.
+ * running the tests), and wait until it listens: the lobby and the node, or the one its
+ * TICKFORGE_ROLE runs (`port` is 0 for a lobby, `lobby` empty for a game node).
  */
 export async function startMain(env: Record<string, string>, node = process.execPath): Promise<MainProcess> {
   const child = spawn(node, ['server/main.ts'], {
@@ -55,9 +56,10 @@ export async function startMain(env: Record<string, string>, node = process.exec
       else watchers.add({ pattern, resolve });
     });
   const started = { child, lines, line, exited, port: 0, lobby: '' };
+  const role = env.TICKFORGE_ROLE ?? 'all';
   const listening = Promise.all([
-    line(/"msg":"lobby listening"/),
-    line(/"url":"wss?:\/\/[^:]+:\d+\/ws".*"msg":"game node listening"/),
+    role === 'game' ? '' : line(/"msg":"lobby listening"/),
+    role === 'lobby' ? '' : line(/"url":"wss?:\/\/[^:]+:\d+\/ws".*"msg":"game node listening"/),
   ]);
   const failed = exited.then((code) => {
     throw new Error(`exited ${code} before listening:\n${lines.join('\n')}`);
@@ -66,9 +68,18 @@ export async function startMain(env: Record<string, string>, node = process.exec
   return {
     ...started,
     lobby: /"url":"(http:\/\/[^"]+)"/.exec(lobbyLine)?.[1] ?? '',
-    port: Number(/"url":"wss?:\/\/[^:]+:(\d+)\/ws"/.exec(nodeLine)?.[1]),
+    port: Number(/"url":"wss?:\/\/[^:]+:(\d+)\/ws"/.exec(nodeLine)?.[1] ?? 0),
   };
 }
+
+/**
+ * How long one step may take before it counts as a hang. A child process on a machine loaded to 15-20
+ * (2 cores shared by many test runs) takes 5-10 s just to load main.ts, so this is wide: it only
+ * has to end a real hang with the child's output, before the test's own timeout (SPAWNING_TEST_MS).
+ */
+export const STEP_MS = 40_000;
+/** Timeout of a test that spawns main.ts: a few steps, each well under STEP_MS when healthy. */
+export const SPAWNING_TEST_MS = 120_000;
 
 /**
  * `promise`, or a failure naming the step and showing the child's output when it takes longer than
@@ -78,7 +89,7 @@ export async function step<T>(
   name: string,
   started: Pick<MainProcess, 'lines'>,
   promise: Promise<T>,
-  ms = 15_000,
+  ms = STEP_MS,
 ): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const guard = new Promise<never>((_, reject) => {

@@ -52,6 +52,11 @@ export interface RedisServer {
   output(): string;
   /** Stop it (SIGTERM: with nothing to save, it exits at once) and delete its directory. */
   stop(): Promise<void>;
+  /**
+   * Stop it (SIGTERM: it writes what its persistence settings say), run `meanwhile` while it is away,
+   * then start it again on the same port and directory; resolves with the new server.
+   */
+  restart(meanwhile?: () => Promise<void>): Promise<RedisServer>;
 }
 
 export interface RedisServerOptions {
@@ -175,6 +180,12 @@ async function launch(dir: string, port: number, options: RedisServerOptions): P
       }),
     ]);
 
+  const halt = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
   const server: RedisServer = {
     host: HOST,
     port,
@@ -182,11 +193,18 @@ async function launch(dir: string, port: number, options: RedisServerOptions): P
     dir,
     output: () => log,
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await halt();
       await rm(dir, { recursive: true, force: true });
+    },
+    restart: async (meanwhile) => {
+      await halt();
+      try {
+        await meanwhile?.();
+      } finally {
+        // Started again even when `meanwhile` failed, so the suite's stop() still finds a server.
+        await launch(dir, port, options).then((next) => Object.assign(server, { ...next }));
+      }
+      return server;
     },
   };
   try {

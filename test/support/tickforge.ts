@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { loadConfig } from '../../server/config.ts';
 import { arena } from '../../server/games/arena/index.ts';
 import { startTickforge, type Tickforge } from '../../server/tickforge.ts';
@@ -18,7 +18,10 @@ export interface TestTickforge extends Tickforge {
  * Start one with the environment `env` on top of test defaults (short matches, no fill wait), in
  * a fresh data dir unless `TICKFORGE_DATA_DIR` names one.
  */
-export async function startTestTickforge(env: Record<string, string> = {}): Promise<TestTickforge> {
+export async function startTestTickforge(
+  env: Record<string, string> = {},
+  log?: Logger,
+): Promise<TestTickforge> {
   const dataDir = env.TICKFORGE_DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'tickforge-flow-')));
   const config = loadConfig({
     TICKFORGE_HOST: '127.0.0.1',
@@ -34,7 +37,7 @@ export async function startTestTickforge(env: Record<string, string> = {}): Prom
   });
   const tickforge = await startTickforge({
     config,
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    log: log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     rooms: [arena],
   });
   return {

@@ -4,6 +4,7 @@
  * (or when the match ends), and record the gameplay metrics. The VU's iteration lasts until the
  * socket is closed and the timers are cleared.
  */
+import { check } from 'k6';
 import { clearInterval, clearTimeout, setInterval, setTimeout } from 'k6/timers';
 import { type ErrorEvent, type MessageEvent, type ReadyState, WebSocket } from 'k6/websockets';
 import { CloseCode, SUBPROTOCOL } from '../../../shared/protocol/codes.ts';
@@ -142,6 +143,8 @@ export function play(seat: Seat, options: PlayOptions): void {
 
   ws.addEventListener('open', () => {
     opened = true;
+    // The node picks from what the script offered; anything else means the offer never reached it.
+    check(ws, { 'game subprotocol negotiated': (socket) => socket.protocol === SUBPROTOCOL });
     sessionTimer = setTimeout(leave, options.sessionMs);
   });
 

@@ -33,6 +33,8 @@ export interface TransportSocket<T> {
   close(code: number, reason: string): void;
   /** Drop the TCP connection without a close frame; handlers.close (1006) runs before this returns. */
   terminate(): void;
+  /** Send a WebSocket ping frame; the client's pong reaches handlers.pong (round-trip times). */
+  ping?(): void;
   subscribe(topic: string): void;
   unsubscribe(topic: string): void;
 }
@@ -70,6 +72,8 @@ export interface SocketHandlers<T> {
    * both transports, whatever the client saw.
    */
   close(socket: TransportSocket<T>, code: number, reason: string, fault: TransportFault | undefined): void;
+  /** A pong frame arrived (answering ping(), or the transport's own keep-alive ping). */
+  pong?(socket: TransportSocket<T>): void;
 }
 
 /** A small HTTP request, body already read (and capped). */

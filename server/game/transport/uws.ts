@@ -108,6 +108,10 @@ class UwsSocket<T> implements TransportSocket<T> {
     this.ws?.end(code, truncateCloseReason(reason));
   }
 
+  ping(): void {
+    this.ws?.ping();
+  }
+
   terminate(): void {
     this.ws?.close();
   }
@@ -207,6 +211,7 @@ class UwsTransport<T> implements Transport {
         if (fault === undefined) handlers.close(socket, code, text, undefined);
         else handlers.close(socket, TRANSPORT_FAULTS[fault].code, TRANSPORT_FAULTS[fault].reason, fault);
       },
+      pong: (ws) => handlers.pong?.(ws.getUserData().socket),
       // No drain handler: the game node polls bufferedAmount() once per tick instead.
     });
     // uWS.js's router prefers exact routes to wildcards whatever the order, so routes added later win.

@@ -197,7 +197,10 @@ class WsTransport<T> implements Transport {
       hub.handlers.message(socket, new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length), isBinary);
     });
     ws.on('ping', seen);
-    ws.on('pong', seen);
+    ws.on('pong', () => {
+      seen();
+      hub.handlers.pong?.(socket);
+    });
     ws.on('error', (error: Error) => socket.faulted(faultOf(error)));
     ws.on('close', (code: number, reason: Buffer) => {
       socket.closed(code, reason.toString());

@@ -16,6 +16,10 @@ export const SeatReservationSchema = Type.Object(
     mode: Type.String(),
     nodeId: Type.String(),
     expiresAt: Type.Integer({ description: 'The token is refused after this, wall-clock ms (UTC)' }),
+    seatId: Type.String({
+      description:
+        'Id of this seat: the lobby logs it when it promises the seat, the game node when the player joins and leaves',
+    }),
   },
   { title: 'SeatReservation', additionalProperties: false },
 );

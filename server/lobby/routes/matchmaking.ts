@@ -127,7 +127,11 @@ export function mountMatchmakingRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, aut
     await ownTicket(ticketId, me); // a 404 before the stream starts
     const open = openStreams.get(me) ?? 0;
     if (open >= MAX_STREAMS_PER_PLAYER) {
-      throw new RateLimitedError(5, `At most ${MAX_STREAMS_PER_PLAYER} ticket streams open at once.`);
+      throw new RateLimitedError(
+        5,
+        `At most ${MAX_STREAMS_PER_PLAYER} ticket streams open at once.`,
+        'ticket-streams',
+      );
     }
     openStreams.set(me, open + 1);
     const closed = () => {

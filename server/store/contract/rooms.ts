@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type NewRoom, type NodeStatus, occupancy, type RoomCreator } from '../rooms.ts';
+import { DEAD_NODE_FORGET_MS, type NewRoom, type NodeStatus, occupancy, type RoomCreator } from '../rooms.ts';
 import { type StoreFactory, useStore } from './harness.ts';
 
 const TTL = 3000;
@@ -64,6 +64,33 @@ export function describeRooms(factory: StoreFactory): void {
       ctx.clock.tick(1000);
       expect(await rooms().listPublic('arena', 10)).toEqual([]);
       expect(await rooms().create(room('r3', { code: 'ABCD' }))).toMatchObject({ code: 'ABCD' });
+    });
+
+    test('a lookup after the hold only hides an unreported room; the next heartbeat decides', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      await rooms().create(room('late', { code: 'LATE', visibility: 'private', createdBy: by('a') }));
+      await rooms().create(room('gone', { createdBy: by('a') }));
+      ctx.clock.tick(1000); // both holds passed; lookups in between must not forget either room
+      expect(await rooms().find({ code: 'LATE' })).toBeUndefined();
+      expect(await rooms().find({ roomId: 'gone' })).toBeUndefined();
+      expect(await rooms().create(room('c1', { createdBy: by('a') }), { perPlayer: 1 })).toMatchObject({
+        roomId: 'c1',
+      });
+      // Its creator connected just before the hold ran out: the node made 'late' and reports it.
+      await rooms().heartbeat(node('n1'), [{ roomId: 'late', players: ['a'], ended: false }], TTL);
+      expect(await rooms().find({ code: 'LATE' })).toMatchObject({ roomId: 'late', seated: ['a'] });
+      expect(await rooms().find({ roomId: 'gone' })).toBeUndefined();
+      expect(await rooms().create(room('c2', { createdBy: by('a') }), { perPlayer: 2 })).toBe('player-limit');
+    });
+
+    test("a live node's room limit holds against creations racing its heartbeat", async () => {
+      await rooms().heartbeat({ ...node('n1'), rooms: 1, maxRooms: 3 }, [], TTL);
+      const made = await Promise.all(['r1', 'r2', 'r3', 'r4'].map((id) => rooms().create(room(id))));
+      // The rooms it has are those it reported or those made here since, whichever are more.
+      expect(made.filter((r) => typeof r === 'object')).toHaveLength(3);
+      expect(made.filter((r) => r === 'node-full')).toHaveLength(1);
+      ctx.clock.tick(1000); // nobody came: those rooms are gone, and their places free again
+      expect(await rooms().create(room('r5'))).toMatchObject({ roomId: 'r5' });
     });
 
     test('a creator holds at most its limits of live rooms, per player and per address', async () => {
@@ -227,6 +254,25 @@ export function describeRooms(factory: StoreFactory): void {
       expect(await rooms().reserve('r1', 'a', ctx.clock.ms + 1000)).toBe('full');
     });
 
+    test('seats promised together are promised all or none', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      await rooms().create(room('r1', { maxPlayers: 3 }));
+      await rooms().create(room('r2', { maxPlayers: 4 }));
+      const until = ctx.clock.ms + 1000;
+      await rooms().reserve('r2', 'a', until);
+      await rooms().reserve('r1', 'x', until);
+      expect(await rooms().reserveAll('r1', ['a', 'b', 'c'], until)).toBe('full'); // x holds one of 3
+      expect((await rooms().find({ roomId: 'r1' }))?.reservations).toEqual({ x: until });
+      expect((await rooms().find({ roomId: 'r2' }))?.reservations).toEqual({ a: until });
+      // x again is no new seat, and a's promise in r2 is given back.
+      expect(await rooms().reserveAll('r1', ['x', 'a', 'b', 'a'], until + 5)).toMatchObject({
+        reservations: { x: until + 5, a: until + 5, b: until + 5 },
+        heldUntil: until + 5,
+      });
+      expect((await rooms().find({ roomId: 'r2' }))?.reservations).toEqual({});
+      expect(await rooms().reserveAll('nope', ['a'], until)).toBe('unknown');
+    });
+
     test('a player is promised one seat at a time: a new promise gives the other back', async () => {
       await rooms().heartbeat(node('n1'), [], TTL);
       await rooms().create(room('r1', { maxPlayers: 1 }));
@@ -250,6 +296,41 @@ export function describeRooms(factory: StoreFactory): void {
       expect(await rooms().create(room('r3', { code: 'ABCD', nodeId: 'n2' }))).toMatchObject({
         code: 'ABCD',
       });
+    });
+
+    test('a node whose heartbeats lapsed (a store outage, a stall) gets its rooms back when it beats again', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      await rooms().create(room('r1', { code: 'ABCD', visibility: 'private' }));
+      await rooms().create(room('r2'));
+      await rooms().heartbeat(
+        node('n1'),
+        [
+          { roomId: 'r1', players: ['a'], ended: false },
+          { roomId: 'r2', players: ['b'], ended: false },
+        ],
+        TTL,
+      );
+      ctx.clock.tick(TTL + 5000);
+      // Dead meanwhile: its rooms are out of every listing, lookup and reservation.
+      expect(await rooms().liveNodes()).toEqual([]);
+      expect(await rooms().find({ code: 'ABCD' })).toBeUndefined();
+      expect(await rooms().listPublic('arena', 10)).toEqual([]);
+      expect(await rooms().reserve('r2', 'c', ctx.clock.ms + 1000)).toBe('unknown');
+      await rooms().heartbeat(
+        node('n1'),
+        [
+          { roomId: 'r1', players: ['a'], ended: false },
+          { roomId: 'r2', players: ['b'], ended: false },
+        ],
+        TTL,
+      );
+      expect(await rooms().find({ code: 'ABCD' })).toMatchObject({ roomId: 'r1', seated: ['a'] });
+      expect((await rooms().listPublic('arena', 10)).map((r) => r.roomId)).toEqual(['r2']);
+      // A node dead for longer than DEAD_NODE_FORGET_MS is forgotten with its rooms.
+      ctx.clock.tick(TTL + DEAD_NODE_FORGET_MS);
+      await rooms().liveNodes();
+      await rooms().heartbeat(node('n1'), [{ roomId: 'r1', players: ['a'], ended: false }], TTL);
+      expect(await rooms().find({ roomId: 'r1' })).toBeUndefined();
     });
 
     test('listings show public rooms of the mode, with a free seat first, fullest first', async () => {

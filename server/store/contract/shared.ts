@@ -88,6 +88,8 @@ export function describeSharedStore(factory: StoreFactory, openPeer: PeerOpener)
         maxPlayers: 1,
         metadata: {},
         options: {},
+        createdBy: undefined,
+        heldUntil: ctx.clock.ms + 1000,
       });
       expect(await ctx.store.rooms.find({ code: 'ABCD' })).toMatchObject({ roomId: 'r1' });
       await ctx.store.rooms.reserve('r1', 'a', ctx.clock.ms + 1000);
@@ -119,6 +121,8 @@ export function describeSharedStore(factory: StoreFactory, openPeer: PeerOpener)
         maxPlayers: 1,
         metadata: {},
         options: {},
+        createdBy: undefined,
+        heldUntil: ctx.clock.ms + 1000,
       });
       const seats = await Promise.all(
         stores.map((s, i) => s.rooms.reserve('r1', `p${i}`, ctx.clock.ms + 1000)),

@@ -75,6 +75,42 @@ export function describeTickets(factory: StoreFactory): void {
       expect(await tickets().finish([], { status: 'cancelled' })).toBeUndefined();
     });
 
+    test('a queue lease has one holder at a time; renewing keeps its token, a takeover raises it', async () => {
+      const first = await tickets().lease('arena/eu', 'lobby-a', 1000);
+      expect(first).toEqual({ queue: 'arena/eu', token: expect.any(Number) });
+      expect(await tickets().lease('arena/eu', 'lobby-b', 1000)).toBeUndefined();
+      expect(await tickets().lease('arena/us', 'lobby-b', 1000)).toMatchObject({ queue: 'arena/us' });
+      ctx.clock.tick(999);
+      expect(await tickets().lease('arena/eu', 'lobby-a', 1000)).toEqual(first); // renewed to 1999
+      ctx.clock.tick(999);
+      expect(await tickets().lease('arena/eu', 'lobby-b', 1000)).toBeUndefined();
+      ctx.clock.tick(1); // lobby-a went silent: its lease is over, lobby-b takes the queue over
+      const second = await tickets().lease('arena/eu', 'lobby-b', 1000);
+      expect(second?.token).toBeGreaterThan(first!.token);
+      expect(await tickets().lease('arena/eu', 'lobby-a', 1000)).toBeUndefined();
+      // Given up, it is free at once, and the next holder's token is greater still.
+      expect(await tickets().lease('arena/eu', 'lobby-a', 0)).toBeUndefined(); // not a's to give up
+      expect(await tickets().lease('arena/eu', 'lobby-b', 0)).toBeUndefined();
+      const third = await tickets().lease('arena/eu', 'lobby-a', 1000);
+      expect(third?.token).toBeGreaterThan(second!.token);
+    });
+
+    test('a claim fenced by a lease is refused once the queue changed hands', async () => {
+      await tickets().create(ticket('t1', ['a']));
+      await tickets().create(ticket('t2', ['b']));
+      const stale = (await tickets().lease('arena/eu', 'lobby-a', 1000))!;
+      ctx.clock.tick(1000);
+      const current = (await tickets().lease('arena/eu', 'lobby-b', 1000))!;
+      expect(await tickets().finish(['t1'], { status: 'matched', match }, stale)).toBeUndefined();
+      expect((await tickets().get('t1'))?.status).toBe('searching');
+      expect(await tickets().finish(['t1'], { status: 'matched', match }, current)).toHaveLength(1);
+      // A fence on a queue never leased refuses too; unfenced finishes (cancel, expire) go through.
+      expect(
+        await tickets().finish(['t2'], { status: 'matched', match }, { queue: 'x', token: 1 }),
+      ).toBeUndefined();
+      expect(await tickets().finish(['t2'], { status: 'cancelled' })).toHaveLength(1);
+    });
+
     test('watchers hear the final state until they stop watching', async () => {
       await tickets().create(ticket('t1', ['a']));
       await tickets().create(ticket('t2', ['b']));

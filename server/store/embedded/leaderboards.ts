@@ -81,6 +81,8 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
   readonly #periodRows: StatementSync;
   readonly #pastAfter: StatementSync;
   readonly #pastCountBefore: StatementSync;
+  readonly #delete: StatementSync;
+  readonly #deletePeriod: StatementSync;
 
   constructor(db: DatabaseSync, boards: BoardRegistry, now: () => number) {
     this.#db = db;
@@ -107,6 +109,10 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
       `SELECT ${COLUMNS} ${IN_PERIOD} AND ${SORT_KEY} > (?, ?, ?) ${BETTER_FIRST} LIMIT ?`,
     );
     this.#pastCountBefore = db.prepare(`SELECT COUNT(*) AS n ${IN_PERIOD} AND ${SORT_KEY} <= (?, ?, ?)`);
+    this.#delete = db.prepare(
+      'DELETE FROM leaderboard_records WHERE board = ? AND period = ? AND player_id = ?',
+    );
+    this.#deletePeriod = db.prepare('DELETE FROM leaderboard_records WHERE board = ? AND period = ?');
   }
 
   async submit(submission: ScoreSubmission): Promise<SubmitResult> {
@@ -138,9 +144,10 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
     if (this.#claimKey.run(board.id, key, period, playerId, at).changes === 0) {
       const owner = this.#keyOwner.get(board.id, key)!;
       const prior = owner.period as string;
-      // A key is only claimed once its player has a record in that period (applied or unchanged).
-      const record = this.#record.get(board.id, prior, owner.player_id as string)!;
-      return { outcome: 'duplicate', period: prior, score: record.score as number };
+      // A key is claimed once its player has a record in that period (applied or unchanged); an
+      // operator may have removed the record since, and the key still counts as used.
+      const record = this.#record.get(board.id, prior, owner.player_id as string);
+      return { outcome: 'duplicate', period: prior, score: (record?.score as number | undefined) ?? 0 };
     }
     const current = this.#record.get(board.id, period, playerId)?.score as number | undefined;
     const next = nextScore(board, current, score);
@@ -220,6 +227,27 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
     const index = this.#rankIndex(board);
     const me = index.get(playerId);
     return me ? toRecord(me, index.countBefore(me) + 1) : undefined;
+  }
+
+  async remove(boardId: string, playerId: string): Promise<boolean> {
+    const board = this.#boards.get(boardId);
+    checkText('playerId', playerId, MAX_ID_LENGTH);
+    const removed = this.#delete.run(board.id, this.#currentPeriod(board), playerId).changes > 0;
+    if (removed) this.#forgetPeriod(board.id);
+    return removed;
+  }
+
+  async resetPeriod(boardId: string): Promise<number> {
+    const board = this.#boards.get(boardId);
+    const removed = Number(this.#deletePeriod.run(board.id, this.#currentPeriod(board)).changes);
+    this.#forgetPeriod(board.id);
+    return removed;
+  }
+
+  /** After an operator's deletion: the cached pages and the in-memory period are read again. */
+  #forgetPeriod(boardId: string): void {
+    this.#forgetPages(boardId);
+    this.#ranks.delete(boardId);
   }
 
   #forgetPages(boardId: string): void {

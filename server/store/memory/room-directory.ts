@@ -5,6 +5,7 @@
 import {
   type CreateRefusal,
   type CreatorLimits,
+  DEAD_NODE_FORGET_MS,
   type LiveNode,
   type NewRoom,
   type NodeStatus,
@@ -82,6 +83,8 @@ export class MemoryRoomDirectory implements RoomDirectory {
         alive.push({ ...entry.status, rooms: Math.max(entry.status.rooms, recorded.get(id) ?? 0) });
         continue;
       }
+      // Dead but remembered: a beat after an outage or a stall brings its rooms back.
+      if (entry.expiresAt > now - DEAD_NODE_FORGET_MS) continue;
       this.#nodes.delete(id);
       // Its rooms are gone with it, looked up or not.
       for (const room of [...this.#rooms.values()]) if (room.nodeId === id) this.#remove(room);
@@ -94,6 +97,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
     if (room.code !== undefined && this.#live(this.#codes.get(room.code))) return 'taken';
     const refusal = room.createdBy && this.#overLimit(room.createdBy, limits);
     if (refusal) return refusal;
+    if (this.#nodeFull(room.nodeId)) return 'node-full';
     const record: RoomRecord = {
       ...room,
       createdAt: this.#now(),
@@ -130,19 +134,35 @@ export class MemoryRoomDirectory implements RoomDirectory {
   }
 
   async reserve(roomId: string, playerId: string, expiresAt: number): Promise<RoomRecord | ReserveRefusal> {
+    return this.reserveAll(roomId, [playerId], expiresAt);
+  }
+
+  async reserveAll(
+    roomId: string,
+    playerIds: readonly string[],
+    expiresAt: number,
+  ): Promise<RoomRecord | ReserveRefusal> {
     const room = this.#live(roomId);
     if (!room) return 'unknown';
     if (room.ended) return 'ended';
     const now = this.#now();
-    const known = room.seated.includes(playerId) || (room.reservations[playerId] ?? 0) > now;
-    if (!known && occupancy(room, now) >= room.maxPlayers) return 'full';
-    // One promise per player: a seat promised elsewhere and not taken is given back.
-    const elsewhere = this.#promised.get(playerId);
-    if (elsewhere !== undefined && elsewhere !== roomId) this.#unpromise(elsewhere, playerId);
-    this.#promised.set(playerId, roomId);
+    const players = [...new Set(playerIds)];
+    const newcomers = players.filter(
+      (id) => !room.seated.includes(id) && !((room.reservations[id] ?? 0) > now),
+    ).length;
+    if (newcomers > 0 && occupancy(room, now) + newcomers > room.maxPlayers) return 'full';
+    for (const playerId of players) {
+      // One promise per player: a seat promised elsewhere and not taken is given back.
+      const elsewhere = this.#promised.get(playerId);
+      if (elsewhere !== undefined && elsewhere !== roomId) this.#unpromise(elsewhere, playerId);
+      this.#promised.set(playerId, roomId);
+    }
     const updated = {
       ...room,
-      reservations: { ...live(room.reservations, now), [playerId]: expiresAt },
+      reservations: {
+        ...live(room.reservations, now),
+        ...Object.fromEntries(players.map((id) => [id, expiresAt])),
+      },
       heldUntil: Math.max(room.heldUntil, expiresAt),
     };
     this.#rooms.set(roomId, updated);
@@ -150,7 +170,8 @@ export class MemoryRoomDirectory implements RoomDirectory {
   }
 
   /**
-   * The room if it is present. A room of a dead node is forgotten; one whose hold ran out is only
+   * The room if it is present. A room of a node dead for DEAD_NODE_FORGET_MS is forgotten; one of a
+   * node dead for less (it may beat again after an outage or a stall), or whose hold ran out, is only
    * hidden: its creator may have connected just before the token expired, and only the node's next
    * heartbeat says whether the room is there (then it is present again) or not (then it is forgotten).
    */
@@ -158,7 +179,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
     const room = roomId === undefined ? undefined : this.#rooms.get(roomId);
     if (!room) return undefined;
     if (this.#present(room, this.#now())) return room;
-    if (!this.#nodeAlive(room.nodeId)) this.#remove(room);
+    if (this.#nodeForgotten(room.nodeId)) this.#remove(room);
     return undefined;
   }
 
@@ -182,11 +203,28 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return undefined;
   }
 
+  /** The node is alive and holds its `maxRooms`, as it reported or as recorded here since. */
+  #nodeFull(nodeId: string): boolean {
+    const entry = this.#nodes.get(nodeId);
+    const now = this.#now();
+    if (!entry || entry.expiresAt <= now) return false;
+    let recorded = 0;
+    for (const room of this.#rooms.values())
+      if (room.nodeId === nodeId && this.#present(room, now)) recorded++;
+    return Math.max(entry.status.rooms, recorded) >= entry.status.maxRooms;
+  }
+
   #unpromise(roomId: string, playerId: string): void {
     const room = this.#rooms.get(roomId);
     if (!room || !(playerId in room.reservations)) return;
     const { [playerId]: _dropped, ...rest } = room.reservations;
     this.#rooms.set(roomId, { ...room, reservations: rest });
+  }
+
+  /** Its heartbeat expired longer than DEAD_NODE_FORGET_MS ago (or it never beat). */
+  #nodeForgotten(nodeId: string): boolean {
+    const entry = this.#nodes.get(nodeId);
+    return entry === undefined || entry.expiresAt <= this.#now() - DEAD_NODE_FORGET_MS;
   }
 
   #nodeAlive(nodeId: string): boolean {

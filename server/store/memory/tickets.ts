@@ -2,7 +2,7 @@
  * Matchmaking tickets in process memory. Final tickets are kept for `retainMs` so their players
  * can still read the outcome, then dropped, so the map cannot grow without bound.
  */
-import type { NewTicket, TicketRecord, TicketStore, TicketTransition } from '../tickets.ts';
+import type { NewTicket, QueueLease, TicketRecord, TicketStore, TicketTransition } from '../tickets.ts';
 
 /** How long a final ticket stays readable by default. */
 export const DEFAULT_TICKET_RETAIN_MS = 5 * 60_000;
@@ -17,6 +17,8 @@ export class MemoryTicketStore implements TicketStore {
   /** Final tickets in the order they finished, with when they may be dropped. */
   readonly #finished: { ticketId: string; dropAt: number }[] = [];
   readonly #watchers = new Map<string, Set<(ticket: TicketRecord) => void>>();
+  /** Matchmaking leases by queue; kept when given up, so tokens only grow. */
+  readonly #leases = new Map<string, { holder: string; token: number; until: number }>();
 
   constructor(now: () => number, retainMs = DEFAULT_TICKET_RETAIN_MS) {
     this.#now = now;
@@ -53,7 +55,9 @@ export class MemoryTicketStore implements TicketStore {
   async finish(
     ticketIds: readonly string[],
     transition: TicketTransition,
+    fence?: QueueLease,
   ): Promise<TicketRecord[] | undefined> {
+    if (fence && this.#leases.get(fence.queue)?.token !== fence.token) return undefined;
     const tickets = ticketIds.map((id) => this.#tickets.get(id));
     if (tickets.length === 0 || !tickets.every((t) => t?.status === 'searching')) return undefined;
     const done = (tickets as TicketRecord[]).map((ticket) => this.#finish(ticket, transition));
@@ -75,6 +79,19 @@ export class MemoryTicketStore implements TicketStore {
     }
     this.#finished.push({ ticketId: ticket.ticketId, dropAt: this.#now() + this.#retainMs });
     return done;
+  }
+
+  async lease(queue: string, holder: string, ttlMs: number): Promise<QueueLease | undefined> {
+    const now = this.#now();
+    const held = this.#leases.get(queue) ?? { holder: '', token: 0, until: 0 };
+    if (held.holder !== holder && held.until > now) return undefined;
+    if (ttlMs <= 0) {
+      if (held.holder === holder) this.#leases.set(queue, { ...held, until: 0 });
+      return undefined;
+    }
+    const token = held.holder === holder ? held.token : held.token + 1;
+    this.#leases.set(queue, { holder, token, until: now + ttlMs });
+    return { queue, token };
   }
 
   watch(ticketId: string, listener: (ticket: TicketRecord) => void): () => void {

@@ -1,8 +1,23 @@
 /**
- * The Redis store: players, leaderboards, the room directory and matchmaking tickets in one Redis
- * (or Redis Cluster), shared by any number of lobby and game node processes. Every multi-key update
- * is one Lua script (scripts.ts); keys are named in keys.ts; time comes from the injected clock,
- * never from Redis, and no Redis TTL decides anything.
+ * The Redis store: players, leaderboards, the room directory, matchmaking tickets and their queue
+ * leases, and request budgets in one Redis (or Redis Cluster), shared by any number of lobby and
+ * game node processes. Every multi-key update is one Lua script (scripts.ts); keys are named in
+ * keys.ts; time comes from the injected clock (set to Redis's own with `clock: 'redis'`, as
+ * deployments do), and no Redis TTL decides anything but a request budget's window (budgets.ts).
+ *
+ * One call gives a process everything it needs, so selecting Redis is opening this instead of
+ * the embedded store; nothing else in the lobby or the game node changes:
+ *
+ *   openRedisStore({ url, prefix?, boards, now, ticketRetainMs?, onError? }): Promise<Store>
+ *     .players .leaderboards .rooms   the seams every store has
+ *     .tickets                        with `watch` over pub/sub (any lobby hears any lobby's change)
+ *                                     and `lease` (matchmaking: one lobby per queue, fenced claims)
+ *     .budgets                        request budgets every lobby spends from (createLobbyApp uses
+ *                                     them when present; they fail open to per-lobby memory)
+ *     .close()                        closes the connections the store opened (not a given `client`)
+ *
+ * It opens two connections (commands, and one subscriber for ticket changes), or uses `client`
+ * (an ioredis Redis or Cluster) and a duplicate of it.
  */
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
@@ -10,10 +25,12 @@ import { BoardRegistry } from '../boards.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { DEFAULT_TICKET_RETAIN_MS } from '../memory/tickets.ts';
 import type { Store, StoreOptions } from '../types.ts';
+import { RedisBudgets } from './budgets.ts';
 import { RedisKeys } from './keys.ts';
 import { openNamespace } from './layout.ts';
 import { RedisLeaderboards } from './leaderboards.ts';
 import { RedisPlayers } from './players.ts';
+import { RedisClock } from './redis-clock.ts';
 import { RedisRoomDirectory } from './room-directory.ts';
 import { RedisScripts } from './scripts.ts';
 import { TicketWatchers } from './ticket-watch.ts';
@@ -31,6 +48,14 @@ export const DEFAULT_PREFIX = 'tickforge';
  */
 const MAX_RETRIES_PER_REQUEST = 3;
 
+/**
+ * How long a command sent on an open connection may wait for its answer (ms) before it fails as
+ * unavailable: a Redis that keeps the connection but does not answer (paused, stalled, packets
+ * dropped without a reset) must not hang a lobby request, /ready or a node's heartbeat (and with it
+ * the node's shutdown). Far above any one script's run time.
+ */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
+
 /** Where and how to open the Redis store. */
 export interface RedisStoreOptions extends Partial<StoreOptions> {
   /** `redis://[user:password@]host:port[/db]` (or `rediss://`); needed unless `client` is given. */
@@ -41,6 +66,14 @@ export interface RedisStoreOptions extends Partial<StoreOptions> {
   readonly prefix?: string;
   /** How long a final ticket stays readable (ms, injected clock); default 5 minutes. */
   readonly ticketRetainMs?: number;
+  /** See DEFAULT_COMMAND_TIMEOUT_MS; applies to a connection the store opens from `url`. */
+  readonly commandTimeoutMs?: number;
+  /**
+   * `local` (default): `now` is the store's time, as tests inject it. `redis`: `now` plus the offset
+   * to the Redis server's clock (redis-clock.ts), so processes whose clocks differ still agree on
+   * when a node's heartbeat, a hold or a ticket expires. Deployments use `redis`.
+   */
+  readonly clock?: 'local' | 'redis';
   /** Errors of background work (the connections reconnect on their own; a watcher that threw). */
   readonly onError?: (error: unknown) => void;
 }
@@ -53,16 +86,21 @@ export interface RedisStoreOptions extends Partial<StoreOptions> {
  * await store.leaderboards.top('kills-weekly', { limit: 10 });
  */
 export async function openRedisStore(options: RedisStoreOptions): Promise<Store> {
-  const now = options.now ?? Date.now;
   const boards = new BoardRegistry(options.boards ?? []);
   const keys = new RedisKeys(options.prefix ?? DEFAULT_PREFIX);
   const onError = options.onError ?? ((error: unknown) => console.error('redis store:', error));
   const owned = options.client === undefined;
-  const client = options.client ?? (await connect(options.url, onError));
+  const client =
+    options.client ??
+    (await connect(options.url, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, onError));
   // A subscribed connection can do nothing else: watching tickets takes one of its own.
   const subscriber: Redis | Cluster = client instanceof Cluster ? client.duplicate() : client.duplicate();
+  let clock: RedisClock | undefined;
   try {
     await openNamespace(client, keys);
+    const local = options.now ?? Date.now;
+    clock = options.clock === 'redis' ? await RedisClock.open(client, local, onError) : undefined;
+    const now = clock?.now ?? local;
     const scripts = new RedisScripts(client);
     const leaderboards = new RedisLeaderboards(scripts, keys, boards, now);
     await leaderboards.pinSortOrders();
@@ -89,8 +127,10 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Store>
       leaderboards,
       rooms: new RedisRoomDirectory(scripts, keys, now),
       tickets,
+      budgets: new RedisBudgets(client, keys),
       close: () => {
         closing ??= (async () => {
+          clock?.close();
           await watchers.close();
           if (owned) await client.quit().catch(() => client.disconnect());
         })();
@@ -98,6 +138,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Store>
       },
     };
   } catch (error) {
+    clock?.close();
     subscriber.disconnect();
     if (owned) client.disconnect();
     throw error;
@@ -105,7 +146,11 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Store>
 }
 
 /** A connected client for `url`; fails (naming the host, never the password) when unreachable. */
-async function connect(url: string | undefined, onError: (error: unknown) => void): Promise<Redis> {
+async function connect(
+  url: string | undefined,
+  commandTimeout: number,
+  onError: (error: unknown) => void,
+): Promise<Redis> {
   if (typeof url !== 'string' || url === '') {
     throw new InvalidArgumentError('url', 'or client is required to open the Redis store');
   }
@@ -115,7 +160,11 @@ async function connect(url: string | undefined, onError: (error: unknown) => voi
   } catch {
     throw new InvalidArgumentError('url', 'must be a redis:// or rediss:// URL');
   }
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
+    commandTimeout,
+  });
   let connected = false;
   // Once open, a lost connection is retried in the background; failing to open is thrown below.
   client.on('error', (error: unknown) => {

@@ -37,6 +37,8 @@ export class RedisKeys {
     finished: string,
     sequence: string,
   ];
+  /** Matchmaking queue leases (hash queue -> 'token until holder'), in the tickets' slot. */
+  readonly leases: string;
   /** The pub/sub channel a ticket's change is published on (a channel, not a key). */
   readonly ticketChanges: string;
   readonly #leaderboards: string;
@@ -64,7 +66,16 @@ export class RedisKeys {
       `${tickets}finished`,
       `${tickets}sequence`,
     ];
+    this.leases = `${tickets}leases`;
     this.ticketChanges = `${tickets}changes`;
+  }
+
+  /**
+   * A request budget of one client or player (rate-limiter-flexible's counter): its own tag, so
+   * budgets, the busiest keys of all, spread over a cluster.
+   */
+  budget(scope: string, key: string): string {
+    return `{${this.prefix}:rl:${scope}:${key}}`;
   }
 
   /** A guest account (hash): its own tag, so players spread over a cluster. */

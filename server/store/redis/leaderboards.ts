@@ -86,6 +86,29 @@ export class RedisLeaderboards implements LeaderboardStore {
     }
   }
 
+  async remove(boardId: string, playerId: string): Promise<boolean> {
+    const board = this.#boards.get(boardId);
+    checkText('playerId', playerId, MAX_ID_LENGTH);
+    const period = this.#currentPeriod(board);
+    const removed = await this.#scripts.run(
+      'remove-record-2',
+      [this.#keys.records(board.id), this.#keys.ranking(board.id, period)],
+      [period, playerId],
+    );
+    return removed === 1;
+  }
+
+  async resetPeriod(boardId: string): Promise<number> {
+    const board = this.#boards.get(boardId);
+    const period = this.#currentPeriod(board);
+    const removed = await this.#scripts.run(
+      'reset-period-2',
+      [this.#keys.records(board.id), this.#keys.ranking(board.id, period)],
+      [period],
+    );
+    return Number(removed);
+  }
+
   async submit(submission: ScoreSubmission): Promise<SubmitResult> {
     const [result] = await this.submitAll([submission]);
     return result!;

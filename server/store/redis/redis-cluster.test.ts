@@ -50,9 +50,26 @@ describe.skipIf(skipRedis())('Redis store on a cluster', () => {
         [],
         5000,
       );
-      const room = { mode: 'arena', nodeId: 'n1', maxPlayers: 2, metadata: {}, options: {} };
+      const room = {
+        mode: 'arena',
+        nodeId: 'n1',
+        maxPlayers: 2,
+        metadata: {},
+        options: {},
+        createdBy: undefined,
+        heldUntil: Date.UTC(2026, 10, 18, 13),
+      };
       await store.rooms.create({ ...room, roomId: 'r1', visibility: 'public', code: undefined });
-      await store.rooms.create({ ...room, roomId: 'r2', visibility: 'private', code: 'ABCD' });
+      await store.rooms.create(
+        {
+          ...room,
+          roomId: 'r2',
+          visibility: 'private',
+          code: 'ABCD',
+          createdBy: { playerId: 'a', address: '::1' },
+        },
+        { perPlayer: 1, perAddress: 1 },
+      );
       await store.rooms.reserve('r1', 'a', Date.now() + 60_000);
       await store.tickets.create({
         ticketId: 't1',
@@ -81,6 +98,9 @@ describe.skipIf(skipRedis())('Redis store on a cluster', () => {
           '{layout:dir}:room:r1',
           '{layout:dir}:held:r1',
           '{layout:dir}:node-rooms:n1',
+          '{layout:dir}:node-present:n1',
+          '{layout:dir}:by-player:a',
+          '{layout:dir}:by-address:::1',
           '{layout:dir}:public:arena',
           '{layout:lb}:ranking:daily:2026-11-18',
         ]),

@@ -65,6 +65,8 @@ describe.skipIf(skipRedis())('Redis store', () => {
         maxPlayers: 2,
         metadata: { 'k:{}': 'v\n' },
         options: {},
+        createdBy: { playerId: 'p:{1}\n', address: '2001:db8::1' },
+        heldUntil: now + 1000,
       };
       expect(
         await store.rooms.create({ ...room, roomId: 'r:1', visibility: 'private', code: 'a b:{c}' }),

@@ -5,7 +5,11 @@
  * a reservation or a room creation each read and write across nodes, rooms, codes and promises at
  * once, so the whole directory lives in one cluster slot.
  */
+
+import { NodeIdTakenError } from '../errors.ts';
 import type {
+  CreateRefusal,
+  CreatorLimits,
   LiveNode,
   NewRoom,
   NodeStatus,
@@ -20,16 +24,39 @@ import type { RedisScripts, ScriptName } from './scripts.ts';
 /** What the lobby gave `create`, as stored in the room's `record` field. */
 type StoredRoom = NewRoom & { readonly createdAt: number };
 
-/** `[record JSON, ended flag, seated ids, promised seats as player, expiry, ...]` (roomView in Lua). */
-type RoomView = [string, string, string[], string[]];
+/**
+ * `[record JSON, ended flag, seated ids, promised seats as player, expiry, ..., held until]`
+ * (roomView in Lua).
+ */
+type RoomView = [string, string, string[], string[], string];
 
 function toRoom(view: RoomView): RoomRecord {
-  const [json, ended, seated, held] = view;
+  const [json, ended, seated, held, heldUntil] = view;
   const stored = JSON.parse(json) as StoredRoom;
   const reservations: Record<string, number> = {};
   for (let i = 0; i + 1 < held.length; i += 2) reservations[held[i]!] = Number(held[i + 1]);
-  // JSON has no undefined: a room without a join code comes back without the field.
-  return { ...stored, code: stored.code ?? undefined, seated, reservations, ended: ended === '1' };
+  return {
+    ...stored,
+    // JSON has no undefined: a room without a join code or a creator comes back without the field.
+    code: stored.code ?? undefined,
+    createdBy: stored.createdBy ?? undefined,
+    // A seat promised since creation holds the room longer than the lobby first asked.
+    heldUntil: Number(heldUntil),
+    seated,
+    reservations,
+    ended: ended === '1',
+  };
+}
+
+const CREATE_REFUSALS = new Set<unknown>([
+  'taken',
+  'player-limit',
+  'address-limit',
+  'node-full',
+] satisfies CreateRefusal[]);
+
+function isRefusal(reply: unknown): reply is CreateRefusal {
+  return CREATE_REFUSALS.has(reply);
 }
 
 /** The RoomDirectory on Redis; `now` is the injected wall clock. */
@@ -53,7 +80,16 @@ export class RedisRoomDirectory implements RoomDirectory {
       report.players.length,
       ...report.players,
     ]);
-    await this.#run('heartbeat-4', [now, node.nodeId, JSON.stringify(status), now + ttlMs, ...reports]);
+    const reply = await this.#run('heartbeat-4', [
+      now,
+      node.nodeId,
+      JSON.stringify(status),
+      now + ttlMs,
+      node.url,
+      ...reports,
+    ]);
+    if (Array.isArray(reply) && reply[0] === 'taken')
+      throw new NodeIdTakenError(node.nodeId, String(reply[1]));
   }
 
   async liveNodes(): Promise<LiveNode[]> {
@@ -65,10 +101,10 @@ export class RedisRoomDirectory implements RoomDirectory {
     });
   }
 
-  async create(room: NewRoom): Promise<RoomRecord | false> {
+  async create(room: NewRoom, limits: CreatorLimits = {}): Promise<RoomRecord | CreateRefusal> {
     const createdAt = this.#now();
     const stored: StoredRoom = { ...room, createdAt };
-    const created = await this.#run('create-room-4', [
+    const reply = await this.#run('create-room-4', [
       createdAt,
       room.roomId,
       room.nodeId,
@@ -78,8 +114,14 @@ export class RedisRoomDirectory implements RoomDirectory {
       room.maxPlayers,
       createdAt,
       JSON.stringify(stored),
+      room.heldUntil,
+      room.createdBy?.playerId ?? '',
+      room.createdBy?.address ?? '',
+      limits.perPlayer ?? '',
+      limits.perAddress ?? '',
     ]);
-    if (created !== 1) return false;
+    if (isRefusal(reply)) return reply;
+    if (reply !== 1) throw new Error(`create-room-4 replied ${JSON.stringify(reply)}`);
     return { ...room, createdAt, seated: [], reservations: {}, ended: false };
   }
 
@@ -94,8 +136,16 @@ export class RedisRoomDirectory implements RoomDirectory {
     return views.map(toRoom);
   }
 
-  async reserve(roomId: string, playerId: string, expiresAt: number): Promise<RoomRecord | ReserveRefusal> {
-    const reply = (await this.#run('reserve-seat-4', [this.#now(), roomId, playerId, expiresAt])) as
+  reserve(roomId: string, playerId: string, expiresAt: number): Promise<RoomRecord | ReserveRefusal> {
+    return this.reserveAll(roomId, [playerId], expiresAt);
+  }
+
+  async reserveAll(
+    roomId: string,
+    playerIds: readonly string[],
+    expiresAt: number,
+  ): Promise<RoomRecord | ReserveRefusal> {
+    const reply = (await this.#run('reserve-seats-4', [this.#now(), roomId, expiresAt, ...playerIds])) as
       | RoomView
       | ReserveRefusal;
     return typeof reply === 'string' ? reply : toRoom(reply);

@@ -9,8 +9,8 @@ import { loadScript, SCRIPT_NAMES } from './scripts.ts';
 test('every script file is loaded, with its key count from its name and includes expanded', () => {
   const files = readdirSync(new URL('./scripts/', import.meta.url)).filter((f) => f.endsWith('.lua'));
   expect(files.map((f) => f.slice(0, -4)).sort()).toEqual([...SCRIPT_NAMES].sort());
-  const reserve = loadScript('reserve-seat-4');
-  expect(reserve).toMatchObject({ numberOfKeys: 4, readOnly: false, command: 'tickforgeReserveSeat4' });
+  const reserve = loadScript('reserve-seats-4');
+  expect(reserve).toMatchObject({ numberOfKeys: 4, readOnly: false, command: 'tickforgeReserveSeats4' });
   expect(reserve.lua.startsWith('#!lua\n')).toBe(true);
   expect(reserve.lua).toContain('local function removeRoom');
   expect(reserve.lua).not.toContain('--@include');
@@ -71,6 +71,8 @@ describe.skipIf(skipRedis())('Redis store scripts', () => {
         maxPlayers: 3,
         metadata: {},
         options: {},
+        createdBy: undefined,
+        heldUntil: Date.UTC(2026, 10, 18, 13),
       });
       const until = Date.UTC(2026, 10, 18, 13);
       await first.rooms.reserve('r1', 'seated-1', until);

@@ -16,17 +16,20 @@ export const SCRIPT_NAMES = [
   'rank-2',
   'page-2',
   'around-2',
+  'remove-record-2',
+  'reset-period-2',
   'rename-player-1',
   'heartbeat-4',
   'live-nodes-4',
   'create-room-4',
   'find-room-4',
   'list-public-4',
-  'reserve-seat-4',
+  'reserve-seats-4',
   'create-ticket-7',
   'get-ticket-7',
   'searching-7',
-  'finish-tickets-7',
+  'finish-tickets-8',
+  'lease-queue-1',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

@@ -97,7 +97,7 @@ export class TicketWatchers {
     await subscriber.quit().catch(() => subscriber.disconnect());
   }
 
-  /** `origin \n final \n ticket \n ticket ...` (finish-tickets-7.lua). */
+  /** `origin \n final \n ticket \n ticket ...` (finish-tickets-8.lua). */
   #onMessage(message: string): void {
     if (this.#watched.size === 0) return;
     const [origin, final = '', ...tickets] = message.split('\n');

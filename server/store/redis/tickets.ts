@@ -5,7 +5,7 @@
  * to check and claim atomically; a match's `finish` claims tickets of one queue, inside that slot
  * too. Final tickets stay readable for `retainMs` by the injected clock, then are dropped.
  */
-import type { NewTicket, TicketRecord, TicketStore, TicketTransition } from '../tickets.ts';
+import type { NewTicket, QueueLease, TicketRecord, TicketStore, TicketTransition } from '../tickets.ts';
 import type { RedisKeys } from './keys.ts';
 import type { RedisScripts, ScriptName } from './scripts.ts';
 import type { TicketWatchers } from './ticket-watch.ts';
@@ -87,6 +87,7 @@ export class RedisTickets implements TicketStore {
   async finish(
     ticketIds: readonly string[],
     transition: TicketTransition,
+    fence?: QueueLease,
   ): Promise<TicketRecord[] | undefined> {
     if (ticketIds.length === 0) return undefined;
     const now = this.#now();
@@ -95,18 +96,35 @@ export class RedisTickets implements TicketStore {
         ? { status: 'matched', match: transition.match }
         : { status: transition.status };
     const json = JSON.stringify(final);
-    const claimed = (await this.#run('finish-tickets-7', [
-      now,
-      now + this.#retainMs,
-      json,
-      this.#keys.ticketChanges,
-      this.#origin,
-      ...ticketIds,
-    ])) as string[] | null;
+    const claimed = (await this.#scripts.run(
+      'finish-tickets-8',
+      [...this.#keys.tickets, this.#keys.leases],
+      [
+        now,
+        now + this.#retainMs,
+        json,
+        this.#keys.ticketChanges,
+        this.#origin,
+        fence?.queue ?? '',
+        fence?.token ?? '',
+        ...ticketIds,
+      ],
+    )) as string[] | null;
     if (claimed === null) return undefined;
     const done = claimed.map((ticket) => toTicket(ticket, json));
     this.#watchers?.deliver(done);
     return done;
+  }
+
+  async lease(queue: string, holder: string, ttlMs: number): Promise<QueueLease | undefined> {
+    const now = this.#now();
+    const until = ttlMs > 0 ? Math.ceil(now + ttlMs) : 0;
+    const token = (await this.#scripts.run(
+      'lease-queue-1',
+      [this.#keys.leases],
+      [now, queue, holder, until],
+    )) as number | null;
+    return token === null ? undefined : { queue, token };
   }
 
   watch(ticketId: string, listener: (ticket: TicketRecord) => void): () => void {

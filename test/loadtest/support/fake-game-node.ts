@@ -1,11 +1,14 @@
 /**
  * The game node's side of an emulated k6 game socket: it replays frames recorded from a real node,
- * but acknowledges the inputs the script actually sent (each state frame's `ackSeq` is rewritten to
- * the highest INPUT seq received so far, as a node that applied them would), answers the script's
+ * but acknowledges the inputs the script actually sent (each state frame's ack is rewritten so the
+ * client's ackSeq becomes the highest INPUT seq received so far, as a node that applied them would:
+ * SNAPSHOT and DELTA carry it whole, a v2 ROOM_DELTA carries in its ack table, at the slot WELCOME
+ * gave, how far it moved since the previous state frame), answers the script's
  * own PINGs, closes the socket after a LEAVE or a match end, and can drop it or refuse the upgrade.
  */
 import { decodeMessage, encodeMessage } from '../../../shared/protocol/codec.ts';
-import { MessageType, SUBPROTOCOL } from '../../../shared/protocol/codes.ts';
+import { MessageType, SUBPROTOCOLS } from '../../../shared/protocol/codes.ts';
+import type { Dialer } from './k6-websocket.ts';
 
 /** What the fake node does on one socket. */
 export interface GameNodeScript {
@@ -35,21 +38,49 @@ export interface NodeSide {
 const MATCH_OVER_CLOSE_MS = 5000;
 const LEAVE_CLOSE_MS = 2;
 const PONG_DELAY_MS = 10;
+/** The upgrade's round trip on the virtual clock. */
+const OPEN_DELAY_MS = 5;
+
+/** Sockets that reach a FakeGameNode acting out `script()` (one script per socket). */
+export function fakeDialer(script: () => GameNodeScript): Dialer {
+  return (request, events, schedule) => {
+    const behaviour = script();
+    const node = new FakeGameNode(behaviour, {
+      deliver: (bytes) => events.deliver(bytes),
+      close: (code, reason) => events.closed(code, reason),
+      schedule,
+    });
+    schedule(OPEN_DELAY_MS, () => {
+      if (behaviour.refuse !== undefined) return events.refused(behaviour.refuse);
+      events.opened(FakeGameNode.accept(request.subprotocols));
+      node.opened();
+    });
+    return {
+      send: (_bytes, message) => node.received(message),
+      // The node answers the closing frame with the same code.
+      close: (code, reason) => schedule(1, () => events.closed(code, reason)),
+    };
+  };
+}
 
 /** One connection as the node sees it. */
 export class FakeGameNode {
   readonly #script: GameNodeScript;
   readonly #side: NodeSide;
   #highestSeq = 0;
+  /** The ackSeq the client holds after the state frames delivered so far. */
+  #ackSent = 0;
+  /** This seat's index in ROOM_DELTA ack tables, from the recorded WELCOME. */
+  #slot = 0;
 
   constructor(script: GameNodeScript, side: NodeSide) {
     this.#script = script;
     this.#side = side;
   }
 
-  /** The subprotocol the node picks from what the client offered ('' if none fits). */
+  /** The subprotocol the node picks from what the client offered, as a real node does ('' if none fits). */
   static accept(offered: readonly string[]): string {
-    return offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : '';
+    return SUBPROTOCOLS.find((protocol) => offered.includes(protocol)) ?? '';
   }
 
   /** The socket opened: start the recorded stream. */
@@ -89,12 +120,29 @@ export class FakeGameNode {
     }
   }
 
-  /** A recorded state frame with `ackSeq` set to what this connection's inputs earned. */
+  /** A recorded frame with the ack set to what this connection's inputs earned. */
   #withAcks(bytes: Uint8Array): Uint8Array {
     const type = bytes[1];
-    if (type !== MessageType.SNAPSHOT && type !== MessageType.DELTA) return bytes;
+    if (type === MessageType.WELCOME) {
+      const slot = decodeMessage(bytes)[9];
+      this.#slot = typeof slot === 'number' ? slot : 0;
+      return bytes;
+    }
+    if (type !== MessageType.SNAPSHOT && type !== MessageType.DELTA && type !== MessageType.ROOM_DELTA) {
+      return bytes;
+    }
     const message = decodeMessage(bytes);
-    message[type === MessageType.SNAPSHOT ? 2 : 3] = this.#script.acks === 'none' ? 0 : this.#highestSeq;
+    const ackSeq = this.#script.acks === 'none' ? 0 : this.#highestSeq;
+    if (type === MessageType.ROOM_DELTA) {
+      // Every other seat's entry stays as recorded: the table is the room's, not this client's.
+      const acks = [...(message[3] as number[])];
+      while (acks.length <= this.#slot) acks.push(0);
+      acks[this.#slot] = ackSeq - this.#ackSent;
+      message[3] = acks;
+    } else {
+      message[type === MessageType.SNAPSHOT ? 2 : 3] = ackSeq;
+    }
+    this.#ackSent = ackSeq;
     return encodeMessage(message);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Time for the emulated k6 VU: a virtual clock (tests run a minutes-long session in milliseconds
  * and get the same numbers every time) or the real one (VUs in worker threads against a real
- * lobby), and the VU's event loop, which runs timers and socket events in time order until none is
- * left, as k6 does before it ends an iteration.
+ * lobby and game node), and the VU's event loop, which runs timers and socket events in time order
+ * until none is left and no socket is open, as k6 does before it ends an iteration.
  */
 
 /** What passes for time in one VU. */
@@ -42,6 +42,19 @@ export class RealClock implements Clock {
   }
 }
 
+/**
+ * Events from outside the VU's thread (a real socket's frames): the loop waits on them instead of
+ * sleeping while any is still expected.
+ */
+export interface ExternalEvents {
+  /** True while an event may still come (a socket is open or opening). */
+  pending(): boolean;
+  /** Run the events that have arrived, without blocking. */
+  poll(): void;
+  /** Block until an event arrives or `ms` pass. */
+  wait(ms: number): void;
+}
+
 /** A task on the clock. */
 interface Task {
   readonly id: number;
@@ -55,11 +68,17 @@ interface Task {
 export class EventLoop {
   readonly clock: Clock;
   readonly #tasks = new Map<number, Task>();
+  #external: ExternalEvents | undefined;
   #ids = 0;
   #seq = 0;
 
   constructor(clock: Clock) {
     this.clock = clock;
+  }
+
+  /** Wait on `events` too (real sockets); the loop is not done while they are pending. */
+  attach(events: ExternalEvents): void {
+    this.#external = events;
   }
 
   get now(): number {
@@ -83,16 +102,29 @@ export class EventLoop {
     this.#tasks.delete(id);
   }
 
-  /** Run tasks until none is left; throws if the script keeps the loop busy past `limitMs`. */
+  /**
+   * Run tasks (and external events) until none is left; throws if the script keeps the loop busy
+   * past `limitMs`.
+   */
   drain(limitMs: number): void {
     const end = this.now + limitMs;
+    const external = this.#external;
     for (;;) {
+      external?.poll();
       let next: Task | undefined;
       for (const task of this.#tasks.values()) {
         if (!next || task.at < next.at || (task.at === next.at && task.seq < next.seq)) next = task;
       }
-      if (!next) return;
-      if (next.at > end) throw new Error(`event loop still busy after ${limitMs} ms`);
+      const waiting = external?.pending() ?? false;
+      if (!next && !waiting) return;
+      const due = next?.at ?? Number.POSITIVE_INFINITY;
+      if (waiting ? this.now >= end : due > end) throw new Error(`event loop still busy after ${limitMs} ms`);
+      if (waiting && due > this.now) {
+        // An event may come first: wait for it, or for the next timer, then look again.
+        external!.wait(Math.min(due, end) - this.now);
+        continue;
+      }
+      if (!next) continue;
       this.clock.advance(next.at - this.now);
       if (next.every !== undefined) {
         // Like k6's setInterval: the next run is one interval after this one.

@@ -6,11 +6,12 @@
 
 import vm from 'node:vm';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import type { GameNodeScript } from './fake-game-node.ts';
+import { fakeDialer, type GameNodeScript } from './fake-game-node.ts';
 import { FakeLobby } from './fake-lobby.ts';
 import { loadBundle } from './k6-bundle.ts';
 import { VirtualClock } from './k6-clock.ts';
 import { type HttpTransport, K6Emulation, type K6Records } from './k6-runtime.ts';
+import { serveSockets } from './k6-socket-bridge.ts';
 import type { VuWorkerData } from './k6-vu-worker.ts';
 
 /** A recorded server frame: ms after the socket opened, and its bytes in base64. */
@@ -110,7 +111,7 @@ function virtualVu(env: Record<string, string>, gameNode: () => GameNodeScript, 
     env,
     clock,
     http: lobbyTransport(lobby),
-    gameNode,
+    dial: fakeDialer(gameNode),
     withoutTextCodecs,
   });
   return { emulation, lobby };
@@ -162,6 +163,9 @@ async function scenario(bundle: string, env: Record<string, string>): Promise<K6
         });
       },
     );
+    const sockets = new MessageChannel();
+    const socketEvents = new SharedArrayBuffer(4);
+    const stopSockets = serveSockets(sockets.port1, socketEvents);
     const workerData: VuWorkerData = {
       bundle,
       env,
@@ -170,19 +174,25 @@ async function scenario(bundle: string, env: Record<string, string>): Promise<K6
       maxDurationMs,
       port: port2,
       ready,
+      sockets: sockets.port2,
+      socketEvents,
     };
     const worker = new Worker(new URL('k6-vu-worker.ts', import.meta.url), {
       workerData,
-      transferList: [port2],
+      transferList: [port2, sockets.port2],
     });
     return new Promise<K6Records>((resolve, reject) => {
       worker.once('message', (result: { ok: true; records: K6Records } | { ok: false; error: string }) => {
         port1.close();
+        stopSockets();
         void worker.terminate();
         if (result.ok) resolve(result.records);
         else reject(new Error(`VU ${i + 1}: ${result.error}`));
       });
-      worker.once('error', reject);
+      worker.once('error', (error) => {
+        stopSockets();
+        reject(error);
+      });
     });
   });
   return Promise.all(runs);

@@ -11,11 +11,10 @@
  * rest of k6/http (batch, cookies, put...), group tags and the vu/iter/scenario system tags.
  */
 import vm from 'node:vm';
-import type { GameNodeScript } from './fake-game-node.ts';
-import type { Clock } from './k6-clock.ts';
+import type { Clock, ExternalEvents } from './k6-clock.ts';
 import { EventLoop } from './k6-clock.ts';
 import { httpModule, stringTags } from './k6-http.ts';
-import { blobClass, type SocketRecord, webSocketConstructor } from './k6-websocket.ts';
+import { blobClass, type Dialer, type SocketRecord, webSocketConstructor } from './k6-websocket.ts';
 
 /** A metric's samples as the script (or k6 itself, for builtins) added them. */
 export interface MetricRecord {
@@ -53,8 +52,10 @@ export interface EmulationOptions {
   readonly env: Record<string, string>;
   readonly clock: Clock;
   readonly http: HttpTransport;
-  /** What the fake game node does on each socket the script opens. */
-  readonly gameNode?: () => GameNodeScript;
+  /** Where the script's sockets connect (fake-game-node.ts's fakeDialer, or k6-socket-bridge.ts). */
+  readonly dial: Dialer;
+  /** Events from outside the VU's thread (real sockets) the event loop waits on. */
+  readonly external?: ExternalEvents;
   readonly vu?: number;
   /** Leave out TextEncoder/TextDecoder, as k6 releases before v2.2.0 did. */
   readonly withoutTextCodecs?: boolean;
@@ -88,6 +89,7 @@ export class K6Emulation {
   constructor(options: EmulationOptions) {
     this.#options = options;
     this.loop = new EventLoop(options.clock);
+    if (options.external) this.loop.attach(options.external);
     const timers = this.#timers();
     const log =
       (level: string) =>
@@ -273,7 +275,7 @@ export class K6Emulation {
         loop: this.loop,
         context: this.context,
         inInitContext: () => this.#init,
-        nodeScript: this.#options.gameNode ?? (() => ({ frames: [] })),
+        dial: this.#options.dial,
         record: (socket) => this.records.sockets.push(socket),
         sample: (metric, value, tags) => this.#sample(metric, value, tags),
         warn: (message) => this.records.warnings.push(message),

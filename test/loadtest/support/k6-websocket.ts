@@ -1,7 +1,8 @@
 /**
  * `k6/websockets` as k6 v2.2.0 implements it (grafana/k6 internal/js/modules/k6/websockets/
- * websockets.go and params.go), over a FakeGameNode instead of a network. What a script can see is
- * k6's, not the browser's:
+ * websockets.go and params.go), over a Dialer: a FakeGameNode on the VU's clock
+ * (fake-game-node.ts), or a real game node reached from another thread (k6-socket-bridge.ts). What a
+ * script can see is k6's, not the browser's:
  * - the constructor returns a plain object; there are no CONNECTING/OPEN/CLOSING/CLOSED constants on
  *   the constructor or the instance (they arrive in v2.3.0, grafana/k6#6306): `readyState` is a
  *   read-only number, 0 to 3;
@@ -18,8 +19,46 @@
  */
 import vm from 'node:vm';
 import { decodeMessage } from '../../../shared/protocol/codec.ts';
-import { FakeGameNode, type GameNodeScript } from './fake-game-node.ts';
 import type { EventLoop } from './k6-clock.ts';
+
+/** The handshake a socket asks for. */
+export interface DialRequest {
+  readonly url: string;
+  /** Subprotocols offered (from `protocols`, or else the Sec-WebSocket-Protocol header). */
+  readonly subprotocols: readonly string[];
+  /** Request headers other than Sec-WebSocket-Protocol, keys as Go's net/http writes them. */
+  readonly headers: Record<string, string>;
+}
+
+/** What the far end of a socket reports, on the VU's event loop. */
+export interface PeerEvents {
+  /** The upgrade succeeded with this subprotocol ('' if none). */
+  opened(protocol: string): void;
+  /** The dial failed (refused upgrade, unreachable node): k6's error text. */
+  refused(error: string): void;
+  /** A data frame (binary as bytes, text as a string). */
+  deliver(data: Uint8Array | string): void;
+  /** The connection ended: with the closing frame's code, or undefined when it was dropped. */
+  closed(code: number | undefined, reason: string): void;
+}
+
+/** The far end of one socket. */
+export interface Peer {
+  /** A binary frame from the script: its bytes, and the message they decode to. */
+  send(bytes: Uint8Array, message: unknown[]): void;
+  /** The script closes with `code`: send the closing frame (the peer answers it). */
+  close(code: number, reason: string): void;
+}
+
+/**
+ * Open one connection. `schedule` runs work on the VU's loop for this socket only (dropped when it
+ * closes).
+ */
+export type Dialer = (
+  request: DialRequest,
+  events: PeerEvents,
+  schedule: (delayMs: number, run: () => void) => void,
+) => Peer;
 
 /** One socket the script opened, as the fake node saw it. */
 export interface SocketRecord {
@@ -34,6 +73,8 @@ export interface SocketRecord {
   binaryType: string;
   /** Client frames: when, whether sent as a plain ArrayBuffer, and the decoded message (or text). */
   readonly sent: { at: number; arrayBuffer: boolean; message: unknown[] | string }[];
+  /** Server frames delivered to the script: each binary frame's type code, or 'text'. */
+  readonly received: (number | 'text')[];
   closed?: { at: number; by: 'client' | 'server'; code: number | undefined; reason: string };
   /** `error` events the script was given. */
   readonly errors: string[];
@@ -44,8 +85,8 @@ export interface SocketHost {
   readonly loop: EventLoop;
   readonly context: vm.Context;
   inInitContext(): boolean;
-  /** The fake node's behaviour for the next socket. */
-  nodeScript(): GameNodeScript;
+  /** Where the sockets connect. */
+  readonly dial: Dialer;
   record(socket: SocketRecord): void;
   /** A builtin ws_* metric sample, with the socket's tags. */
   sample(metric: string, value: number, tags: Record<string, string>): void;
@@ -54,7 +95,8 @@ export interface SocketHost {
 }
 
 const EVENT_TYPES = ['open', 'message', 'error', 'close', 'ping', 'pong'] as const;
-const OPEN_DELAY_MS = 5;
+/** How long gorilla takes to refuse a duplicate header: no time, but an event never comes at once. */
+const REFUSE_DELAY_MS = 1;
 /** gorilla/websocket's CloseError text for the codes the node uses. */
 const CLOSE_NAMES: Record<number, string> = { 1000: ' (normal)', 1001: ' (going away)' };
 
@@ -163,6 +205,7 @@ export function webSocketConstructor(host: SocketHost, Blob: ReturnType<typeof b
       protocol: '',
       binaryType: 'blob',
       sent: [],
+      received: [],
       errors: [],
     };
     host.record(record);
@@ -198,18 +241,60 @@ export function webSocketConstructor(host: SocketHost, Blob: ReturnType<typeof b
       }
       emit('close', code === undefined ? { reason } : { code, reason });
     };
-    const script = host.nodeScript();
-    const node = new FakeGameNode(script, {
-      deliver(bytes) {
+    const dialAt = loop.now;
+    const connected = () => {
+      host.sample('ws_sessions', 1, socketTags);
+      host.sample('ws_connecting', loop.now - dialAt, socketTags);
+    };
+    const refused = (error: string) => {
+      connected();
+      readyState = 3;
+      record.closed = { at: loop.now, by: 'client', code: undefined, reason: '' };
+      record.errors.push(error);
+      emit('error', { error });
+      emit('close', { reason: '' });
+    };
+    const events: PeerEvents = {
+      opened(protocol) {
+        if (readyState !== 0) return;
+        connected();
+        record.protocol = protocol;
+        readyState = 1;
+        emit('open');
+      },
+      refused(error) {
+        if (readyState === 0) refused(error);
+      },
+      deliver(data) {
         if (readyState !== 1) return;
         host.sample('ws_msgs_received', 1, socketTags);
-        const copy = new RealmUint8Array(bytes);
-        const data = record.binaryType === 'arraybuffer' ? copy.buffer : new Blob([copy]);
-        emit('message', { data, origin: parsed.href });
+        if (typeof data === 'string') {
+          record.received.push('text');
+          emit('message', { data, origin: parsed.href });
+          return;
+        }
+        record.received.push(data[1] ?? -1);
+        const copy = new RealmUint8Array(data);
+        const payload = record.binaryType === 'arraybuffer' ? copy.buffer : new Blob([copy]);
+        emit('message', { data: payload, origin: parsed.href });
       },
-      close: (code, reason) => closed('server', code, reason),
-      schedule,
-    });
+      closed: (code, reason) => closed(readyState === 2 ? 'client' : 'server', code, reason),
+    };
+    // gorilla refuses a Sec-WebSocket-Protocol header next to Dialer.Subprotocols, before dialing.
+    const duplicate = subprotocols.length > 0 && 'Sec-Websocket-Protocol' in headers;
+    const { 'Sec-Websocket-Protocol': _offeredByHeader, ...otherHeaders } = headers;
+    const peer: Peer | undefined = duplicate
+      ? undefined
+      : host.dial(
+          { url: parsed.href, subprotocols: record.offered, headers: otherHeaders },
+          events,
+          schedule,
+        );
+    if (duplicate) {
+      schedule(REFUSE_DELAY_MS, () =>
+        refused('websocket: duplicate header not allowed: Sec-Websocket-Protocol'),
+      );
+    }
 
     Object.defineProperties(obj, {
       url: { value: parsed.href, enumerable: true },
@@ -256,7 +341,7 @@ export function webSocketConstructor(host: SocketHost, Blob: ReturnType<typeof b
             : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
           const message = decodeMessage(bytes);
           record.sent.push({ at: loop.now, arrayBuffer, message });
-          node.received(message);
+          peer?.send(bytes.slice(), message);
         },
       },
       ping: {
@@ -279,8 +364,7 @@ export function webSocketConstructor(host: SocketHost, Blob: ReturnType<typeof b
             );
           }
           readyState = 2;
-          // The node answers the closing frame with the same code.
-          schedule(1, () => closed('client', code || 1000, reason));
+          peer?.close(code || 1000, reason);
         },
       },
     });
@@ -296,27 +380,6 @@ export function webSocketConstructor(host: SocketHost, Blob: ReturnType<typeof b
       });
     }
 
-    loop.schedule(OPEN_DELAY_MS, () => {
-      host.sample('ws_sessions', 1, socketTags);
-      host.sample('ws_connecting', OPEN_DELAY_MS, socketTags);
-      // gorilla refuses a Sec-WebSocket-Protocol header next to Dialer.Subprotocols.
-      const duplicate = subprotocols.length > 0 && 'Sec-Websocket-Protocol' in headers;
-      const refused = duplicate
-        ? 'websocket: duplicate header not allowed: Sec-Websocket-Protocol'
-        : script.refuse;
-      if (refused !== undefined) {
-        readyState = 3;
-        record.closed = { at: loop.now, by: 'client', code: undefined, reason: '' };
-        record.errors.push(refused);
-        emit('error', { error: refused });
-        emit('close', { reason: '' });
-        return;
-      }
-      record.protocol = FakeGameNode.accept(record.offered);
-      readyState = 1;
-      emit('open');
-      node.opened();
-    });
     return obj;
   }
   return WebSocket;

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { GameClient, type WebSocketConstructor } from '../../../shared/client/game-client.ts';
+import { nextTask } from '../../../shared/client/testing/fake-socket.ts';
 import type { RecordedFrames } from '../record-frames.ts';
 
 /** The committed recording (test/loadtest/record-frames.ts writes it). */
@@ -54,6 +55,8 @@ export async function sdkReplay(frames: readonly { base64: string }[]) {
   let states = 0;
   client.on('state', () => states++);
   for (const frame of rest) socket.deliver(frameBytes(frame.base64));
+  // The client applies what came right after WELCOME in the task after connect() resolved.
+  await nextTask();
   const base64 = (bytes: Uint8Array | undefined) => Buffer.from(bytes ?? []).toString('base64');
   client.sendInput({ dx: 0.5, dy: -1 });
   client.ping();

@@ -1,6 +1,8 @@
 #!lua flags=no-writes
 --@include directory
--- A live room by id or by join code. ARGV: base, now, 'id' or 'code', the id or code.
+-- A present room by id or by join code. A lookup never forgets a room (only a heartbeat does): one
+-- whose hold ran out unreported is hidden until its node's next heartbeat. ARGV: base, now, 'id' or
+-- 'code', the id or code.
 
 local roomId = ARGV[4]
 if ARGV[3] == 'code' then
@@ -9,7 +11,7 @@ if ARGV[3] == 'code' then
     return false
   end
 end
-if not roomLive(roomId, tonumber(ARGV[2])) then
+if not roomPresent(roomId, tonumber(ARGV[2])) then
   return false
 end
 return roomView(roomId)

@@ -1,6 +1,6 @@
 #!lua flags=no-writes
 --@include directory
--- Public rooms of a mode that have not ended, on live nodes: those with a free seat first, then
+-- Public rooms of a mode that are present and have not ended: those with a free seat first, then
 -- the fullest, the oldest, the smallest id (by bytes). ARGV: base, now, mode, limit.
 
 local now = tonumber(ARGV[2])
@@ -18,7 +18,7 @@ end
 local open = {}
 for _, roomId in ipairs(redis.call('SMEMBERS', publicKey(ARGV[3]))) do
   local room = redis.call('HMGET', roomKey(roomId), 'node', 'ended', 'max', 'created')
-  if room[2] == '0' and nodeAlive(room[1], now) then
+  if room[2] == '0' and roomPresent(roomId, now) then
     local taken = occupancy(roomId, now)
     open[#open + 1] = { id = roomId, taken = taken, free = taken < tonumber(room[3]), created = tonumber(room[4]) }
   end

@@ -32,9 +32,11 @@ for i = 0, #KEYS / 3 - 1 do
   local field = period .. ':' .. playerId
   local owner = lookup(claims, claimsKey, key)
   if owner then
-    -- A key is claimed only once its player has a record in that period.
+    -- A key is claimed once its player has a record in that period; an operator may have removed
+    -- the record since (remove-record, reset-period), and the key still counts as used.
     local prior = string.sub(owner, 1, string.find(owner, ':', 1, true) - 1)
-    results[i + 1] = { 'duplicate', prior, recordScore(lookup(records, recordsKey, owner)) }
+    local priorRecord = lookup(records, recordsKey, owner)
+    results[i + 1] = { 'duplicate', prior, priorRecord and recordScore(priorRecord) or '0' }
   else
     claims[claimsKey][key] = field
     newClaims[#newClaims + 1] = { claimsKey, key, field }
