@@ -137,4 +137,26 @@ describe('embedded leaderboards', () => {
       await expect(read()).rejects.toMatchObject({ code: 'invalid_argument', argument: 'playerId' });
     await store.close();
   });
+
+  test("an operator's removal or period reset is seen by the next read, cached page and index alike", async () => {
+    const store = await openEmbeddedStore({ dataDir: IN_MEMORY, boards: [board('a')], now: () => NOW });
+    await submit(store, 'a', 'p1', 5);
+    await submit(store, 'a', 'p2', 3);
+    const page = await store.leaderboards.top('a');
+    expect((await store.leaderboards.rank('a', 'p2'))?.rank).toBe(2);
+    // Removing nobody changes nothing: the cached page stays.
+    expect(await store.leaderboards.remove('a', 'nobody')).toBe(false);
+    expect(await store.leaderboards.top('a')).toBe(page);
+    expect(await store.leaderboards.remove('a', 'p1')).toBe(true);
+    expect((await store.leaderboards.top('a')).records.map((r) => r.playerId)).toEqual(['p2']);
+    expect((await store.leaderboards.rank('a', 'p2'))?.rank).toBe(1);
+    expect(await store.leaderboards.rank('a', 'p1')).toBeUndefined();
+    await submit(store, 'a', 'p3', 9);
+    await store.leaderboards.top('a');
+    expect(await store.leaderboards.resetPeriod('a')).toBe(2);
+    expect((await store.leaderboards.top('a')).records).toEqual([]);
+    expect(await store.leaderboards.rank('a', 'p3')).toBeUndefined();
+    await expect(store.leaderboards.remove('a', '')).rejects.toMatchObject({ argument: 'playerId' });
+    await store.close();
+  });
 });
