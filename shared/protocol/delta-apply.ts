@@ -220,6 +220,7 @@ export class StateMirror {
         throw malformed(`changed[${i + 1}]: ${describe(mask)} is not a field mask for ${type.name}`);
       }
       let at = i + 2;
+      // Stryker disable next-line EqualityOperator: equivalent, a checked mask has no bit past the last field
       for (let f = 0; f < n; f++) {
         if ((mask & (1 << f)) === 0) continue;
         if (at >= list.length)

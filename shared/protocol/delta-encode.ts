@@ -106,12 +106,14 @@ function pushChanged(out: WireValue[], old: EntityRecord, rec: EntityRecord): vo
   const before = old.values;
   const now = rec.values;
   let mask = 0;
+  // Stryker disable next-line EqualityOperator: equivalent, one more round compares undefined with undefined
   for (let i = 0; i < now.length; i++) {
     if (now[i] !== before[i]) mask |= 1 << i;
   }
   if (mask === 0) return;
   out.push(rec.id, mask);
   const { kinds, steps } = rec.type;
+  // Stryker disable next-line EqualityOperator: equivalent, the mask has no bit past the last field
   for (let i = 0; i < now.length; i++) {
     if ((mask & (1 << i)) === 0) continue;
     // Differences of quantized positions are small: 1 to 3 bytes instead of up to 9.
@@ -140,6 +142,7 @@ export class FrameBuffer {
 
   /** `length` bytes to write a frame into, valid until the next call. */
   take(length: number): Uint8Array {
+    // Stryker disable next-line EqualityOperator: cost only, a buffer of exactly the length is replaced by a bigger one
     if (length > this.#bytes.length) this.#bytes = new Uint8Array(Math.max(length, this.#bytes.length * 2));
     return this.#bytes.subarray(0, length);
   }
@@ -203,6 +206,7 @@ export function roomDeltaFrame(
     frame[pos + 2] = slots;
     pos += 3;
   }
+  // Stryker disable next-line EqualityOperator: equivalent, the extra write lands in the body, which is copied over it next
   for (let i = 0; i < slots; i++) pos = writeUint(frame, pos, acks[i]!);
   frame.set(body, head);
   return frame;

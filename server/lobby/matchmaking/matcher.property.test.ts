@@ -7,40 +7,67 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { formMatches, isMatchable, type MatchRules, type QueuedTicket, skillWindow } from './matcher.ts';
 
+/** A window size: often on a 25-point grid (so windows touch exactly), sometimes anything. */
+const windowArb = fc.oneof(fc.constantFrom(0, 25, 50, 100, 200), fc.integer({ min: 0, max: 400 }));
+
 const rulesArb: fc.Arbitrary<MatchRules> = fc
   .record({
-    maxPlayers: fc.integer({ min: 1, max: 10 }),
+    maxPlayers: fc.oneof(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 11, max: 16 })),
+    // The boundaries (exactly 1, exactly maxPlayers) as often as anything between.
+    minKind: fc.constantFrom('one', 'max', 'fraction'),
     minFraction: fc.double({ min: 0, max: 1, noNaN: true }),
-    fillWaitMs: fc.constantFrom(0, 1000, 5000, 30_000),
-    initialWindow: fc.constantFrom(0, 10, 50, 200),
-    widenPerSecond: fc.constantFrom(0, 1, 10, 100),
-    maxWindow: fc.constantFrom(0, 25, 100, 400),
+    fillWaitMs: fc.oneof(fc.constantFrom(0, 1000, 5000, 30_000), fc.integer({ min: 0, max: 60_000 })),
+    initialWindow: windowArb,
+    widenPerSecond: fc.oneof(fc.constantFrom(0, 1, 10, 100), fc.double({ min: 0, max: 50, noNaN: true })),
+    maxWindow: windowArb,
   })
-  .map(({ maxPlayers, minFraction, fillWaitMs, initialWindow, widenPerSecond, maxWindow }) => ({
+  .map(({ maxPlayers, minKind, minFraction, fillWaitMs, initialWindow, widenPerSecond, maxWindow }) => ({
     maxPlayers,
-    minPlayers: Math.max(1, Math.round(minFraction * maxPlayers)),
+    minPlayers:
+      minKind === 'one'
+        ? 1
+        : minKind === 'max'
+          ? maxPlayers
+          : Math.max(1, Math.round(minFraction * maxPlayers)),
     fillWaitMs,
     skill: { initialWindow, widenPerSecond, maxWindow },
   }));
+
+/** Queue times around a realistic epoch, so window and wait arithmetic runs at real magnitudes. */
+const T0 = 1.7e12;
 
 /** Tickets without ids; ids are given by position, so they are unique. */
 const ticketArb = fc.record({
   // Sometimes bigger than any generated maxPlayers allows, to exercise ignoring them.
   size: fc.oneof(
     { weight: 5, arbitrary: fc.constant(1) },
-    { weight: 3, arbitrary: fc.integer({ min: 2, max: 12 }) },
+    { weight: 3, arbitrary: fc.integer({ min: 2, max: 6 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 7, max: 18 }) },
   ),
-  rating: fc.option(fc.integer({ min: 1000, max: 2000 }), { nil: undefined, freq: 5 }),
+  // On a 25-point grid half the time: with grid windows, neighbours touch at exactly one point.
+  rating: fc.option(
+    fc.oneof(
+      fc.integer({ min: 40, max: 56 }).map((k) => k * 25),
+      fc.integer({ min: 1000, max: 2000 }),
+    ),
+    { nil: undefined, freq: 5 },
+  ),
   // A small pool of times, so equal enqueuedAt (ties broken by id) happens often.
-  enqueuedAt: fc.oneof(fc.constantFrom(0, 1000, 1000, 5000), fc.integer({ min: 0, max: 60_000 })),
+  enqueuedAt: fc
+    .oneof(fc.constantFrom(0, 1000, 1000, 5000), fc.integer({ min: 0, max: 60_000 }))
+    .map((ms) => T0 + ms),
 });
 
+/** Mostly small queues, a fifth of them in the hundreds (a busy mode at peak). */
 const queueArb = fc
-  .array(ticketArb, { maxLength: 60 })
-  .map((tickets) => tickets.map((t, i): QueuedTicket => ({ id: `t${String(i).padStart(2, '0')}`, ...t })));
+  .oneof(
+    { weight: 4, arbitrary: fc.array(ticketArb, { maxLength: 60 }) },
+    { weight: 1, arbitrary: fc.array(ticketArb, { minLength: 100, maxLength: 400 }) },
+  )
+  .map((tickets) => tickets.map((t, i): QueuedTicket => ({ id: `t${String(i).padStart(3, '0')}`, ...t })));
 
 /** Sometimes before the newest ticket, usually after all of them. */
-const nowArb = fc.integer({ min: 0, max: 120_000 });
+const nowArb = fc.integer({ min: 0, max: 120_000 }).map((ms) => T0 + ms);
 
 describe('formMatches properties', () => {
   test('every match is valid: no ticket twice, sizes in bounds, windows intersect, fill wait kept', () => {
@@ -79,7 +106,7 @@ describe('formMatches properties', () => {
             expect(now - tickets[0]!.enqueuedAt).toBeGreaterThanOrEqual(rules.fillWaitMs);
         }
       }),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
   });
 
@@ -105,11 +132,16 @@ describe('formMatches properties', () => {
         queueArb,
         rulesArb,
         nowArb,
-        // At least 10 solos: maxPlayers is at most 10.
-        fc.array(fc.integer({ min: 0, max: 60_000 }), { minLength: 10, maxLength: 20 }),
+        // At least 16 solos: maxPlayers is at most 16.
+        fc.array(fc.integer({ min: 0, max: 60_000 }), { minLength: 16, maxLength: 24 }),
         (others, rules, now, times) => {
           const solos = times.map(
-            (enqueuedAt, i): QueuedTicket => ({ id: `s${i}`, size: 1, rating: undefined, enqueuedAt }),
+            (enqueuedAt, i): QueuedTicket => ({
+              id: `s${i}`,
+              size: 1,
+              rating: undefined,
+              enqueuedAt: T0 + enqueuedAt,
+            }),
           );
           const matches = formMatches([...others, ...solos], rules, now);
           expect(matches.length).toBeGreaterThanOrEqual(1);

@@ -91,6 +91,7 @@ export function formMatches(queue: readonly QueuedTicket[], rules: MatchRules, n
   const tickets = queue.filter((ticket) => isMatchable(ticket, rules));
   // Rules no match can satisfy (the service validates a mode's rules when it loads them).
   if (!Number.isInteger(rules.maxPlayers) || rules.maxPlayers < Math.max(1, rules.minPlayers)) return [];
+  // Stryker disable next-line ConditionalExpression: equivalent, an empty queue forms no match without the shortcut too
   if (tickets.length === 0) return [];
   tickets.sort(byAge);
   const pass = new Pass(tickets, rules, now);
@@ -104,6 +105,7 @@ export function formMatches(queue: readonly QueuedTicket[], rules: MatchRules, n
 }
 
 function byAge(a: QueuedTicket, b: QueuedTicket): number {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, ids are unique and V8's sort only asks whether the result is negative
   return a.enqueuedAt - b.enqueuedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
@@ -152,11 +154,14 @@ class Pass {
   // and the compatible tickets it met, nearest first, for the exact-fill search.
   readonly #mark: Int32Array;
   #stamp = 0;
+  // Stryker disable next-line ArrayDeclaration: equivalent, attempt() sets #picks before any read
   #picks: number[] = [];
   #free = 0;
   #low = 0;
   #high = 0;
+  // Stryker disable next-line ArrayDeclaration: equivalent, attempt() empties #candidates before any read
   readonly #candidates: number[] = [];
+  // Stryker disable next-line BooleanLiteral: equivalent, attempt() resets #skippedForSize before any read
   #skippedForSize = false;
 
   constructor(tickets: readonly QueuedTicket[], rules: MatchRules, now: number) {
@@ -174,7 +179,9 @@ class Pass {
     this.#nextRated = new Int32Array(n).fill(NONE);
     this.#prevUnrated = new Int32Array(n).fill(NONE);
     this.#nextUnrated = new Int32Array(n).fill(NONE);
+    // Stryker disable next-line ArithmeticOperator: cost only, a too-short size table only overstates the smallest size when nothing fits anyway
     this.#ratedSizes = new Int32Array(rules.maxPlayers + 1);
+    // Stryker disable next-line ArithmeticOperator: cost only, as above
     this.#unratedSizes = new Int32Array(rules.maxPlayers + 1);
     this.#candidateLimit = CANDIDATES_PER_SLOT * rules.maxPlayers;
     this.#missLimit = MISSES_PER_SLOT * rules.maxPlayers;
@@ -188,6 +195,7 @@ class Pass {
         this.#rating[i] = Number.NaN;
         this.#lo[i] = Number.NEGATIVE_INFINITY;
         this.#hi[i] = Number.POSITIVE_INFINITY;
+        // Stryker disable next-line UpdateOperator: cost only, the size counts only prune scans (bench/matchmaking.ts)
         this.#unratedSizes[ticket.size]!++;
         if (lastUnrated === NONE) this.#headUnrated = i;
         else this.#nextUnrated[lastUnrated] = i;
@@ -198,12 +206,15 @@ class Pass {
         this.#rating[i] = ticket.rating;
         this.#lo[i] = ticket.rating - w;
         this.#hi[i] = ticket.rating + w;
+        // Stryker disable next-line EqualityOperator: equivalent, `>=` stores the same value
         if (w > this.#widest) this.#widest = w;
+        // Stryker disable next-line UpdateOperator: cost only, the size counts only prune scans
         this.#ratedSizes[ticket.size]!++;
         rated.push(i);
       }
     }
     const rating = this.#rating;
+    // Stryker disable next-line ArithmeticOperator: equivalent, `rated` is pushed in age order and Array#sort is stable
     rated.sort((a, b) => rating[a]! - rating[b]! || a - b);
     for (let k = 1; k < rated.length; k++) {
       this.#nextRated[rated[k - 1]!] = rated[k]!;
@@ -213,6 +224,7 @@ class Pass {
 
   /** The tickets of the best match anchored on `anchor` that may start now, or undefined. */
   attempt(anchor: number): number[] | undefined {
+    // Stryker disable next-line UpdateOperator: equivalent, decreasing stamps are as unique as increasing ones
     const stamp = ++this.#stamp;
     this.#mark[anchor] = stamp;
     this.#picks = [anchor];
@@ -220,17 +232,20 @@ class Pass {
     this.#low = this.#lo[anchor]!;
     this.#high = this.#hi[anchor]!;
     this.#candidates.length = 0;
+    // Stryker disable next-line BooleanLiteral: cost only, with no party skipped every candidate was picked, so no exact fill exists
     this.#skippedForSize = false;
 
     if (Number.isNaN(this.#rating[anchor]!)) {
       this.#scanUnrated();
       const pivot = this.#oldestUnmatchedRated();
+      // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent, a full match or a NONE pivot (rating undefined) scans nothing
       if (this.#free > 0 && pivot !== NONE) this.#scanRated(pivot);
     } else {
       this.#scanRated(anchor);
       this.#scanUnrated();
     }
     if (this.#free === 0) return this.#picks;
+    // Stryker disable next-line ConditionalExpression: cost only, with no party skipped every candidate was picked, so no exact fill exists
     if (this.#skippedForSize) {
       const exact = this.#exactFill(anchor);
       if (exact) return exact;
@@ -251,10 +266,12 @@ class Pass {
       players += this.#size[i]!;
       ticketIds.push(this.#tickets[i]!.id);
       if (Number.isNaN(this.#rating[i]!)) {
+        // Stryker disable next-line UpdateOperator: cost only, the size counts only prune scans
         this.#unratedSizes[this.#size[i]!]!--;
         unlink(i, this.#prevUnrated, this.#nextUnrated);
         if (this.#headUnrated === i) this.#headUnrated = this.#nextUnrated[i]!;
       } else {
+        // Stryker disable next-line UpdateOperator: cost only, the size counts only prune scans
         this.#ratedSizes[this.#size[i]!]!--;
         unlink(i, this.#prevRated, this.#nextRated);
       }
@@ -271,6 +288,7 @@ class Pass {
     let left = this.#mark[center] === this.#stamp ? this.#prevRated[center]! : center;
     let right = this.#nextRated[center]!;
     let misses = 0;
+    // Stryker disable next-line EqualityOperator: cost only, a full match returns its picks before the extra steps matter
     while (this.#free > 0) {
       // Nothing left fits: keep looking only to give the exact-fill search its candidates.
       if (this.#free < smallest && this.#candidates.length >= this.#candidateLimit) return;
@@ -282,6 +300,7 @@ class Pass {
         leftOpen &&
         (!rightOpen ||
           origin - rating[left]! < rating[right]! - origin ||
+          // Stryker disable next-line EqualityOperator: equivalent, left and right are never the same ticket
           (origin - rating[left]! === rating[right]! - origin && left < right))
       ) {
         next = left;
@@ -297,6 +316,7 @@ class Pass {
   /** Unrated tickets, oldest first. */
   #scanUnrated(): void {
     const smallest = smallestSize(this.#unratedSizes);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: cost only, a full match returns its picks
     for (let i = this.#headUnrated; i !== NONE && this.#free > 0; i = this.#nextUnrated[i]!) {
       if (this.#free < smallest && this.#candidates.length >= this.#candidateLimit) return;
       if (this.#mark[i] !== this.#stamp) this.#consider(i);
@@ -306,10 +326,12 @@ class Pass {
   #oldestUnmatchedRated(): number {
     const n = this.#tickets.length;
     while (
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, past the end Number.isNaN(undefined) is false and NONE comes back either way
       this.#oldestRated < n &&
       (this.matched[this.#oldestRated] || Number.isNaN(this.#rating[this.#oldestRated]!))
     )
       this.#oldestRated++;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a pivot at n scans nothing (its rating reads undefined)
     return this.#oldestRated < n ? this.#oldestRated : NONE;
   }
 
@@ -324,7 +346,9 @@ class Pass {
     this.#mark[i] = this.#stamp;
     this.#picks.push(i);
     this.#free -= this.#size[i]!;
+    // Stryker disable next-line EqualityOperator: equivalent, `>=` stores the same value
     if (this.#lo[i]! > this.#low) this.#low = this.#lo[i]!;
+    // Stryker disable next-line EqualityOperator: equivalent, `<=` stores the same value
     if (this.#hi[i]! < this.#high) this.#high = this.#hi[i]!;
     return true;
   }
@@ -346,13 +370,16 @@ class Pass {
       const row = k * width;
       const below = row + width;
       for (let c = 0; c <= target; c++)
+        // Stryker disable next-line ConditionalExpression: equivalent, for c < size it reads a cell not written yet (0) or before the array (x | undefined = x)
         completes[row + c] = completes[below + c]! | (c >= size ? completes[below + c - size]! : 0);
     }
+    // Stryker disable next-line ConditionalExpression: cost only, without an exact fill the pick loop ends with slots free
     if (!completes[target]) return undefined;
     const picks = [anchor];
     let free = target;
     let low = this.#lo[anchor]!;
     let high = this.#hi[anchor]!;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, the extra rounds skip (undefined size, no free slot)
     for (let k = 0; k < count && free > 0; k++) {
       const i = candidates[k]!;
       const size = this.#size[i]!;
@@ -370,13 +397,17 @@ class Pass {
 function unlink(i: number, prev: Int32Array, next: Int32Array): void {
   const p = prev[i]!;
   const n = next[i]!;
+  // Stryker disable next-line ConditionalExpression: equivalent, a typed array ignores a write at index -1
   if (p !== NONE) next[p] = n;
+  // Stryker disable next-line ConditionalExpression: equivalent, a typed array ignores a write at index -1
   if (n !== NONE) prev[n] = p;
 }
 
 /** The smallest party size with an unmatched ticket (sizes.length when there is none). */
+// Stryker disable next-line BlockStatement: cost only, an undefined smallest size never prunes a scan
 function smallestSize(sizes: Int32Array): number {
   let size = 1;
+  // Stryker disable next-line EqualityOperator,UpdateOperator: cost only or equivalent, each gives the true size, 1 or less: a scan prunes later, never wrongly
   while (size < sizes.length && sizes[size] === 0) size++;
   return size;
 }
