@@ -140,7 +140,19 @@ async function nodesView(): Promise<Node[]> {
               },
               'Drain',
             )
-          : '',
+          : node.state === 'draining'
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  onclick: () =>
+                    void act(`Undrained ${node.nodeId}`, () =>
+                      api('POST', `/v1/admin/nodes/${encodeURIComponent(node.nodeId)}/undrain`),
+                    ),
+                },
+                'Undrain',
+              )
+            : '',
       ]),
       'nodes',
     ),

@@ -356,4 +356,35 @@ describe('acting on it', () => {
     });
     expect((await admin('/v1/admin/nodes/node-9/drain', { method: 'POST' })).status).toBe(404);
   });
+
+  it('undrains a node: it shows as live and takes new rooms again, logged with the operator', async () => {
+    const response = await admin('/v1/admin/nodes/node-1/undrain', { method: 'POST' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ action: 'undrain', target: 'node-1' });
+    const { nodes } = (await (await admin('/v1/admin/nodes')).json()) as { nodes: { state: string }[] };
+    expect(nodes[0]?.state).toBe('live');
+    const cy = await guest('cy');
+    let seat: Seat | undefined;
+    await vi.waitFor(async () => {
+      // The directory hears of it with the node's next heartbeat.
+      const created = await asPlayer(cy, '/v1/rooms', { mode: 'arena' });
+      expect(created.status).toBe(201);
+      seat = ((await created.json()) as { reservation: Seat }).reservation;
+    }, 5000);
+    // The node itself takes the new room: the player gets in.
+    await play(seat as Seat);
+    const lines = raw.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        msg: 'admin: undrain',
+        operator: 'ops-test',
+        nodeId: 'node-1',
+        outcome: 'done',
+      }),
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: 'admin: node undrained', operator: 'ops-test', component: 'game' }),
+    );
+    expect((await admin('/v1/admin/nodes/node-9/undrain', { method: 'POST' })).status).toBe(404);
+  });
 });

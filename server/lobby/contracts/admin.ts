@@ -260,6 +260,23 @@ export const adminRoutes = {
       502: nodeDown,
     },
   }),
+  undrain: defineRoute({
+    method: 'post',
+    path: '/v1/admin/nodes/:nodeId/undrain',
+    operationId: 'adminUndrainNode',
+    summary: 'Undo a drain: the node takes new rooms again',
+    tag: 'admin',
+    auth: false,
+    key: 'adminKey',
+    request: { params: NodeParams },
+    responses: {
+      200: { description: 'Live again', schema: AdminActionResult },
+      ...refused,
+      404: problemAnswer('No such live node'),
+      409: problemAnswer('The node is shutting down, which cannot be undone'),
+      502: nodeDown,
+    },
+  }),
   queues: defineRoute({
     method: 'get',
     path: '/v1/admin/matchmaking/queues',
