@@ -2,6 +2,7 @@
  * The store contract, unchanged, against the Redis store on a private redis-server: every factory
  * call opens a fresh namespace (prefix), so each case starts from an empty store.
  */
+import { Redis } from 'ioredis';
 import { describe, expect, test } from 'vitest';
 import { skipRedis, useRedisServer } from '../../../test/support/redis-server.ts';
 import { CONTRACT_BOARDS, readAllPages } from '../contract/harness.ts';
@@ -22,6 +23,29 @@ describe.skipIf(skipRedis())('Redis store', () => {
 
   describeStoreContract('redis', (options) => open(options, `contract-${++namespaces}`), {
     openPeer: (store, options) => open(options, prefixes.get(store)!),
+  });
+
+  test('a names index entry whose player never got, or no longer holds, that name is not shown', async () => {
+    const now = Date.UTC(2026, 10, 18, 12);
+    const store = await open({ boards: CONTRACT_BOARDS, now: () => now }, 'stale-names');
+    const client = new Redis(redis.server.url);
+    try {
+      const ada = await store.players.createGuest('Ada');
+      // What a crash leaves: an entry of a sign-up that never wrote its player, and one of a
+      // rename whose player kept its name.
+      const key = '{stale-names:players}:names';
+      await client.zadd(key, 0, 'ada\0ghost\0aaaaaaaaaaaa', 0, `ada z\0${ada.id}\0ffffffffffff`);
+      expect(await store.players.findByName('ada')).toEqual([ada]);
+      // Stale entries ahead of the live ones do not shorten a page.
+      const bots = await Promise.all([1, 2, 3].map((i) => store.players.createGuest(`ab ${i}`)));
+      await client.zadd(key, 0, 'ab 0\0ghost-a\0x', 0, 'ab 0\0ghost-b\0x');
+      expect((await store.players.findByName('ab', 2)).map((p) => p.id)).toEqual(
+        bots.slice(0, 2).map((p) => p.id),
+      );
+    } finally {
+      client.disconnect();
+      await store.close();
+    }
   });
 
   test("ids holding the layout's separators, braces, newlines and non-ASCII stay apart", async () => {
