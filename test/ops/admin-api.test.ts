@@ -207,6 +207,30 @@ describe('reading a live deployment', () => {
     );
   });
 
+  it('finds players by the start of their name, any case, bounded; a bad query is a 400 naming the field', async () => {
+    const adaLovelace = await guest('Ada Lovelace');
+    const found = (await (await admin('/v1/admin/players?name=ADA')).json()) as {
+      players: { playerId: string; name: string; createdAt: number }[];
+    };
+    expect(found.players.map((p) => [p.playerId, p.name])).toEqual([
+      [ada.playerId, 'ada'],
+      [adaLovelace.playerId, 'Ada Lovelace'],
+    ]);
+    const one = (await (await admin('/v1/admin/players?name=ada&limit=1')).json()) as {
+      players: { playerId: string }[];
+    };
+    expect(one.players.map((p) => p.playerId)).toEqual([ada.playerId]);
+    expect(
+      ((await (await admin('/v1/admin/players?name=nobody')).json()) as { players: [] }).players,
+    ).toEqual([]);
+    for (const bad of ['', '?name=', '?name=ada&limit=21', '?name=ada&limit=0']) {
+      const refused = await admin(`/v1/admin/players${bad}`);
+      expect(refused.status, bad).toBe(400);
+      const problem = (await refused.json()) as { errors?: { name?: string; pointer?: string }[] };
+      expect(JSON.stringify(problem.errors), bad).toMatch(bad.includes('limit') ? /limit/ : /name/);
+    }
+  });
+
   it('lists boards, browses one with cursors and finds a player with their records', async () => {
     const { boards } = (await (await admin('/v1/admin/leaderboards')).json()) as {
       boards: { boardId: string }[];

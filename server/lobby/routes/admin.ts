@@ -300,6 +300,14 @@ export function mountAdminRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, admin: Ad
     return c.json({ action: 'reset-board', target: boardId, removed });
   });
 
+  app.get(r.players.path, guard, validate('query', r.players.request.query), async (c) => {
+    const { name, limit } = c.req.valid('query');
+    const players = await deps.store.players.findByName(name, limit ? Number(limit) : undefined);
+    return c.json({
+      players: players.map((p) => ({ playerId: p.id, name: p.name, createdAt: p.createdAt })),
+    });
+  });
+
   app.get(r.player.path, guard, validate('param', r.player.request.params), async (c) => {
     const { playerId } = c.req.valid('param');
     const player = await deps.store.players.get(playerId);
