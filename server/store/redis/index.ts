@@ -29,7 +29,7 @@ import { RedisBudgets } from './budgets.ts';
 import { RedisKeys } from './keys.ts';
 import { openNamespace } from './layout.ts';
 import { RedisLeaderboards } from './leaderboards.ts';
-import { RedisPlayers } from './players.ts';
+import { indexEarlierPlayers, RedisPlayers } from './players.ts';
 import { RedisRoomDirectory } from './room-directory.ts';
 import { RedisScripts } from './scripts.ts';
 import { TicketWatchers } from './ticket-watch.ts';
@@ -79,6 +79,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Store>
   const subscriber: Redis | Cluster = client instanceof Cluster ? client.duplicate() : client.duplicate();
   try {
     await openNamespace(client, keys);
+    await indexEarlierPlayers(client, keys);
     const scripts = new RedisScripts(client);
     const leaderboards = new RedisLeaderboards(scripts, keys, boards, now);
     await leaderboards.pinSortOrders();

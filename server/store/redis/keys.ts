@@ -45,6 +45,8 @@ export class RedisKeys {
    * are kept in step without a cross-slot transaction).
    */
   readonly playerNames: string;
+  /** Set once the players of earlier builds are in the names index (players.ts, indexEarlierPlayers). */
+  readonly playerNamesIndexed: string;
   /** The pub/sub channel a ticket's change is published on (a channel, not a key). */
   readonly ticketChanges: string;
   readonly #leaderboards: string;
@@ -75,6 +77,7 @@ export class RedisKeys {
     this.leases = `${tickets}leases`;
     this.ticketChanges = `${tickets}changes`;
     this.playerNames = `{${prefix}:players}:names`;
+    this.playerNamesIndexed = `{${prefix}:players}:names-indexed`;
   }
 
   /**

@@ -32,6 +32,55 @@ function parseEntry(member: string): { id: string; nonce: string } {
   return { id: member.slice(idAt + 1, nonceAt), nonce: member.slice(nonceAt + 1) };
 }
 
+/** Player hashes read per SCAN step of the one-time indexing of earlier players. */
+const INDEX_BATCH = 500;
+
+/**
+ * Put the players of builds before the names index into it, once per namespace (a marker key says
+ * it is done): every player hash without a `nameNonce` gets an entry, added before its nonce is
+ * set (HSETNX, so a rename that got there first wins and the entry made here is taken back). Runs
+ * over every master of a cluster. Idempotent: lobbies starting together may both run it.
+ */
+export async function indexEarlierPlayers(client: Redis | Cluster, keys: RedisKeys): Promise<number> {
+  if ((await client.exists(keys.playerNamesIndexed)) === 1) return 0;
+  const nodes: Redis[] =
+    'nodes' in client && typeof client.nodes === 'function' && client.isCluster
+      ? client.nodes('master')
+      : [client as Redis];
+  let indexed = 0;
+  const match = `${keys.player('').slice(0, -1)}*`;
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, found] = await node.scan(cursor, 'MATCH', match, 'COUNT', INDEX_BATCH);
+      cursor = next;
+      const done = await Promise.all(found.map((key) => indexOne(client, keys, key)));
+      indexed += done.filter(Boolean).length;
+    } while (cursor !== '0');
+  }
+  await client.set(keys.playerNamesIndexed, '1');
+  return indexed;
+}
+
+async function indexOne(client: Redis | Cluster, keys: RedisKeys, key: string): Promise<boolean> {
+  const [name, nonce] = await client.hmget(key, 'name', 'nameNonce');
+  if (name == null || nonce != null) return false;
+  const id = key.slice(keys.player('').length - 1, -1);
+  const fresh = newNonce();
+  const added = entry(name, id, fresh);
+  await client.zadd(keys.playerNames, 0, added);
+  if ((await client.hsetnx(key, 'nameNonce', fresh)) === 1) {
+    // Renamed by an earlier build since it was read: that name is the one to index.
+    const [now] = await client.hmget(key, 'name');
+    if (now === name) return true;
+    await client.zadd(keys.playerNames, 0, entry(now ?? name, id, fresh));
+    await client.zrem(keys.playerNames, added);
+    return true;
+  }
+  await client.zrem(keys.playerNames, added);
+  return false;
+}
+
 /** The PlayerStore on Redis; `now` is the injected wall clock. */
 export class RedisPlayers implements PlayerStore {
   readonly #client: Redis | Cluster;
@@ -110,7 +159,10 @@ export class RedisPlayers implements PlayerStore {
             'createdAt',
             'nameNonce',
           );
-          return name != null && createdAt != null && current === nonce
+          return name != null &&
+            createdAt != null &&
+            current === nonce &&
+            foldName(name).startsWith(search.fold)
             ? { id, name, createdAt: Number(createdAt) }
             : undefined;
         }),

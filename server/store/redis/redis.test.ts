@@ -25,6 +25,34 @@ describe.skipIf(skipRedis())('Redis store', () => {
     openPeer: (store, options) => open(options, prefixes.get(store)!),
   });
 
+  test('players signed up before the names index are indexed when a store opens, once', async () => {
+    const now = Date.UTC(2026, 10, 18, 12);
+    const client = new Redis(redis.server.url);
+    try {
+      // What an earlier build left: the layout marker and player hashes without a nameNonce.
+      await client.set('{earlier:meta}:layout', '1');
+      await client.hset('{earlier:player:p-1}', 'name', 'ÉLODIE', 'createdAt', 1);
+      await client.hset('{earlier:player:p-2}', 'name', 'Bo', 'createdAt', 2);
+      const store = await open({ boards: CONTRACT_BOARDS, now: () => now }, 'earlier');
+      try {
+        expect(await store.players.findByName('élo')).toEqual([{ id: 'p-1', name: 'ÉLODIE', createdAt: 1 }]);
+        await store.players.rename('p-2', 'Cy');
+        expect(await store.players.findByName('bo')).toEqual([]);
+        expect(await store.players.findByName('cy')).toEqual([{ id: 'p-2', name: 'Cy', createdAt: 2 }]);
+      } finally {
+        await store.close();
+      }
+      expect(await client.get('{earlier:players}:names-indexed')).toBe('1');
+      // Done once: a hash written the old way afterwards is not looked for again.
+      await client.hset('{earlier:player:p-3}', 'name', 'Dee', 'createdAt', 3);
+      const again = await open({ boards: CONTRACT_BOARDS, now: () => now }, 'earlier');
+      await again.close();
+      expect(await client.zcard('{earlier:players}:names')).toBe(2);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   test('a names index entry whose player never got, or no longer holds, that name is not shown', async () => {
     const now = Date.UTC(2026, 10, 18, 12);
     const store = await open({ boards: CONTRACT_BOARDS, now: () => now }, 'stale-names');
