@@ -296,7 +296,8 @@ describe('reading a live deployment', () => {
 describe('a cluster: every node that heartbeats the room directory', () => {
   it('lists a second game node, its rooms, and a node gone quiet as silent', async () => {
     const second = await GameNode.start({
-      config: testGameConfig({ nodeId: 'node-2' }),
+      // Behind a players' proxy the lobby cannot reach: it is read at the address it listens on.
+      config: testGameConfig({ nodeId: 'node-2', publicUrl: 'wss://127.0.0.1:9/node-2/ws' }),
       log: pino({ level: 'silent' }),
       tokens: new SeatTokens({ secret: new TextEncoder().encode(SEAT_SECRET) }),
       rooms: [arena],
@@ -312,11 +313,14 @@ describe('a cluster: every node that heartbeats the room directory', () => {
         60_000,
       );
       const { nodes } = (await (await admin('/v1/admin/nodes')).json()) as {
-        nodes: { nodeId: string; state: string; tick?: unknown }[];
+        nodes: { nodeId: string; state: string; tick?: unknown; url: string }[];
       };
       const states = Object.fromEntries(nodes.map((n) => [n.nodeId, n.state]));
       expect(states).toEqual({ 'node-1': 'live', 'node-2': 'live', 'node-gone': 'silent' });
       expect(nodes.find((n) => n.nodeId === 'node-2')?.tick).toBeDefined();
+      expect(nodes.find((n) => n.nodeId === 'node-2')).toMatchObject({ url: 'wss://127.0.0.1:9/node-2/ws' });
+      const [announced] = (await tickforge.store.rooms.liveNodes()).filter((n) => n.nodeId === 'node-2');
+      expect(announced).toMatchObject({ adminUrl: `http://127.0.0.1:${second.port}`, heartbeatMs: 100 });
       const onSecond = (await (await admin('/v1/admin/rooms?nodeId=node-2')).json()) as { rooms: unknown[] };
       expect(onSecond.rooms).toEqual([]);
     } finally {
