@@ -12,7 +12,7 @@
  *   nonce, so an entry left by a crash between two steps, or by a failed sign-up, is never shown.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { checkNameSearch, checkText, foldName, MAX_ID_LENGTH, MAX_NAME_LENGTH } from '../input.ts';
 import { clockTime } from '../period.ts';
 import type { Player, PlayerStore } from '../types.ts';
@@ -43,10 +43,7 @@ const INDEX_BATCH = 500;
  */
 export async function indexEarlierPlayers(client: Redis | Cluster, keys: RedisKeys): Promise<number> {
   if ((await client.exists(keys.playerNamesIndexed)) === 1) return 0;
-  const nodes: Redis[] =
-    'nodes' in client && typeof client.nodes === 'function' && client.isCluster
-      ? client.nodes('master')
-      : [client as Redis];
+  const nodes: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
   let indexed = 0;
   const match = `${keys.player('').slice(0, -1)}*`;
   for (const node of nodes) {
