@@ -27,11 +27,22 @@ describe('loadConfig', () => {
       'TICKFORGE_PUBLIC_URL must be a ws:// or wss:// URL, got "http://x"',
     ],
     [
+      { TICKFORGE_INTERNAL_URL: 'ws://10.0.0.11:2567' },
+      'TICKFORGE_INTERNAL_URL must be an http:// or https:// URL, got "ws://10.0.0.11:2567"',
+    ],
+    [
       { TICKFORGE_SLOW_CLIENT_BUFFER_BYTES: '9000', TICKFORGE_SLOW_CLIENT_CLOSE_BYTES: '8000' },
       'TICKFORGE_SLOW_CLIENT_CLOSE_BYTES must be >= TICKFORGE_SLOW_CLIENT_BUFFER_BYTES',
     ],
   ])('rejects %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+
+  it("reads the node's internal URL, unset by default (the node derives it from where it listens)", () => {
+    expect(loadConfig({}).game.internalUrl).toBeUndefined();
+    expect(loadConfig({ TICKFORGE_INTERNAL_URL: 'http://10.0.0.11:2567' }).game.internalUrl).toBe(
+      'http://10.0.0.11:2567',
+    );
   });
 
   it('reads lists and TLS settings', () => {

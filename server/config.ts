@@ -19,6 +19,11 @@ export interface GameConfig {
   readonly nodeId: string;
   /** The ws(s) URL clients are given for this node. Derived from host/port/TLS when not set. */
   readonly publicUrl: string | undefined;
+  /**
+   * The http(s) base URL the lobby reaches this node's operator routes at (TICKFORGE_INTERNAL_URL),
+   * announced in its heartbeat. Derived from host/port/TLS when not set.
+   */
+  readonly internalUrl?: string;
   readonly transport: TransportPreference;
   readonly tls:
     | { readonly keyFile: string; readonly certFile: string; readonly passphrase?: string }
@@ -83,6 +88,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (publicUrl && !/^wss?:\/\/[^\s]+$/.test(publicUrl)) {
     throw new ConfigError(`TICKFORGE_PUBLIC_URL must be a ws:// or wss:// URL, got "${publicUrl}"`);
   }
+  const internalUrl = read.string('TICKFORGE_INTERNAL_URL', '');
+  if (internalUrl && !/^https?:\/\/[^\s]+$/.test(internalUrl)) {
+    throw new ConfigError(`TICKFORGE_INTERNAL_URL must be an http:// or https:// URL, got "${internalUrl}"`);
+  }
   const slowClientBufferBytes = read.int('TICKFORGE_SLOW_CLIENT_BUFFER_BYTES', 64 * 1024, 1024, 2 ** 30);
   const slowClientCloseBytes = read.int('TICKFORGE_SLOW_CLIENT_CLOSE_BYTES', 1024 * 1024, 1024, 2 ** 30);
   if (slowClientCloseBytes < slowClientBufferBytes) {
@@ -106,6 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
       port,
       nodeId: read.string('TICKFORGE_NODE_ID', defaultNodeId(deployment)),
       publicUrl: publicUrl || undefined,
+      ...(internalUrl ? { internalUrl } : {}),
       transport: read.oneOf('TICKFORGE_TRANSPORT', ['auto', 'uws', 'ws'], 'auto'),
       tls: keyFile ? { keyFile, certFile, ...(passphrase ? { passphrase } : {}) } : undefined,
       allowedOrigins: read.list('TICKFORGE_ALLOWED_ORIGINS', ['http://localhost:*', 'http://127.0.0.1:*']),

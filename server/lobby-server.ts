@@ -140,6 +140,7 @@ export async function startLobbyServer(options: LobbyServerOptions): Promise<Lob
       nodes: createNodeClient(secrets.adminKey),
       sessions: new AdminSessions(secrets.adminKey, now),
       consoleDir: CONSOLE_DIR,
+      heartbeatMs: config.deployment.heartbeatMs,
     },
     ...(settings.serveDemo ? { demoDir: DEMO_DIR } : {}),
     leaderboardWrites: {

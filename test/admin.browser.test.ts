@@ -160,4 +160,34 @@ describe.skipIf(skipChromium())('admin console (headless Chromium)', () => {
     });
     expect(big.status).toBe(413);
   });
+
+  it('drains a node and undrains it with the buttons of the nodes page', async () => {
+    await page.goto(`${tickforge!.lobbyUrl}/admin#/nodes`);
+    await page.waitForSelector('[data-testid=nodes] .state-live');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('[data-testid=nodes] button:has-text("Drain")');
+    await page.waitForSelector('[data-testid=nodes] .state-draining');
+    await page.click('[data-testid=nodes] button:has-text("Undrain")');
+    await page.waitForSelector('[data-testid=nodes] .state-live');
+    expect(await page.textContent('.flash')).toContain('Undrained');
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('finds a player by the start of their name, in any case, and opens their records', async () => {
+    await page.goto(`${tickforge!.lobbyUrl}/admin#/players`);
+    await page.fill('input[name=q]', 'BOT-A');
+    await page.click('form.toolbar button[type=submit]');
+    await page.waitForSelector('[data-testid=player-matches] tbody tr');
+    const rows = page.locator('[data-testid=player-matches] tbody tr');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain('bot-ada');
+    await page.screenshot({ path: `${SHOTS}admin-player-search.png` });
+    await rows.first().locator('a').click();
+    await page.waitForSelector('h2:has-text("bot-ada (")');
+    // The same box finds a player by id.
+    const ada = bots[0]!;
+    await page.goto(`${tickforge!.lobbyUrl}/admin#/players?q=${encodeURIComponent(ada.playerId)}`);
+    await page.waitForSelector(`[data-testid=player-matches] a[href="#/players/${ada.playerId}"]`);
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
 });

@@ -140,7 +140,19 @@ async function nodesView(): Promise<Node[]> {
               },
               'Drain',
             )
-          : '',
+          : node.state === 'draining'
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  onclick: () =>
+                    void act(`Undrained ${node.nodeId}`, () =>
+                      api('POST', `/v1/admin/nodes/${encodeURIComponent(node.nodeId)}/undrain`),
+                    ),
+                },
+                'Undrain',
+              )
+            : '',
       ]),
       'nodes',
     ),
@@ -343,12 +355,31 @@ async function boardsView(boardId: string | undefined, query: URLSearchParams): 
   ];
 }
 
-async function playersView(playerId: string | undefined): Promise<Node[]> {
+interface PlayerMatch {
+  playerId: string;
+  name: string;
+  createdAt: number;
+}
+
+/** Players whose name starts with `q` (any case), and the player whose id is `q`, if any. */
+async function findPlayers(q: string): Promise<PlayerMatch[]> {
+  const [byName, byId] = await Promise.all([
+    api<{ players: PlayerMatch[] }>('GET', `/v1/admin/players?${new URLSearchParams({ name: q })}`),
+    api<PlayerMatch>('GET', `/v1/admin/players/${encodeURIComponent(q)}`).catch((error: unknown) => {
+      if (error instanceof ApiError && (error.status === 404 || error.status === 400)) return undefined;
+      throw error;
+    }),
+  ]);
+  return [...(byId ? [byId] : []), ...byName.players.filter((p) => p.playerId !== byId?.playerId)];
+}
+
+async function playersView(playerId: string | undefined, query: URLSearchParams): Promise<Node[]> {
+  const q = query.get('q') ?? '';
   const input = h('input', {
     type: 'search',
-    name: 'playerId',
-    placeholder: 'Player id',
-    value: playerId ?? '',
+    name: 'q',
+    placeholder: 'Name (its start, any case) or player id',
+    value: playerId ?? q,
   });
   const form = h(
     'form',
@@ -356,12 +387,30 @@ async function playersView(playerId: string | undefined): Promise<Node[]> {
       class: 'toolbar',
       onsubmit: (event: Event) => {
         event.preventDefault();
-        location.hash = `#/players/${encodeURIComponent(input.value.trim())}`;
+        location.hash = `#/players?${new URLSearchParams({ q: input.value.trim() })}`;
       },
     },
     input,
     h('button', { type: 'submit' }, 'Find'),
   );
+  if (!playerId && q) {
+    const matches = await findPlayers(q);
+    return [
+      h('h2', {}, 'Players'),
+      form,
+      matches.length === 0
+        ? h('p', {}, `No player whose name starts with "${q}", nor with that id.`)
+        : table(
+            ['Player', 'Name', 'Guest since'],
+            matches.map((p) => [
+              h('a', { href: `#/players/${encodeURIComponent(p.playerId)}` }, p.playerId),
+              p.name,
+              new Date(p.createdAt).toISOString(),
+            ]),
+            'player-matches',
+          ),
+    ];
+  }
   if (!playerId) return [h('h2', {}, 'Players'), form];
   const player = await api<{
     playerId: string;
@@ -401,7 +450,7 @@ async function render(): Promise<void> {
             : view === 'leaderboards'
               ? await boardsView(id, query)
               : view === 'players'
-                ? await playersView(id)
+                ? await playersView(id, query)
                 : await roomsView(query);
     layout(operator, `#/${view}`, ...content);
   } catch (error) {

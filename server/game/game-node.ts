@@ -281,6 +281,8 @@ export class GameNode {
         status: () => ({
           nodeId: config.nodeId,
           url: this.url,
+          adminUrl: this.internalUrl,
+          heartbeatMs: options.heartbeatMs ?? 1000,
           players: this.#seatedPlayers(),
           rooms: this.registry.size,
           // A drained node takes no new rooms: the lobby places none where rooms >= maxRooms.
@@ -329,6 +331,12 @@ export class GameNode {
             this.#drained = true;
             this.registry.refuseNewRooms = true;
           },
+          undrain: () => {
+            if (this.#draining) return false;
+            this.#drained = false;
+            this.registry.refuseNewRooms = false;
+            return true;
+          },
         },
         trips,
       );
@@ -353,6 +361,13 @@ export class GameNode {
     const scheme = this.config.tls ? 'wss' : 'ws';
     const host = urlHost(this.config.host);
     return `${scheme}://${host}:${this.#port}/ws`;
+  }
+
+  /** The http(s) base URL of the node's operator routes, announced to the lobby in its heartbeat. */
+  get internalUrl(): string {
+    if (this.config.internalUrl) return this.config.internalUrl;
+    const scheme = this.config.tls ? 'https' : 'http';
+    return `${scheme}://${urlHost(this.config.host)}:${this.#port}`;
   }
 
   /** Shutdown has begun: new connections are refused and /ready answers 503. */

@@ -67,6 +67,8 @@ export interface NodeAdminDeps {
   readonly draining: () => boolean;
   /** Stop taking new rooms; rooms already here play on. */
   readonly drain: () => void;
+  /** Take new rooms again after a drain; false while the node shuts down (that cannot be undone). */
+  readonly undrain: () => boolean;
 }
 
 /** Entities shown per room at most. */
@@ -253,6 +255,26 @@ export function mountNodeAdmin(transport: Transport, deps: NodeAdminDeps, trips:
         'admin: node drained',
       );
       return json(200, { nodeId: deps.nodeId, state: 'draining' });
+    }),
+  );
+
+  transport.route(
+    'POST',
+    '/admin/undrain',
+    guarded((request) => {
+      if (!deps.undrain()) {
+        return problemAnswer(
+          409,
+          'node-stopping',
+          'Conflict',
+          'The node is shutting down; it cannot take rooms again.',
+        );
+      }
+      deps.log.info(
+        { operator: operatorOf(request), action: 'undrain', nodeId: deps.nodeId },
+        'admin: node undrained',
+      );
+      return json(200, { nodeId: deps.nodeId, state: 'live' });
     }),
   );
 }

@@ -58,6 +58,11 @@ export interface AdminDeps {
   readonly sessions: AdminSessions;
   /** The console's built files (client-admin/dist); without them /admin says how to build them. */
   readonly consoleDir?: string;
+  /**
+   * The deployment's heartbeat interval (TICKFORGE_HEARTBEAT_MS), for nodes that do not announce
+   * their own; 1000 when absent.
+   */
+  readonly heartbeatMs?: number;
 }
 
 /** Who may write leaderboards, and where a finished match counts. */

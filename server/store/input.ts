@@ -17,6 +17,26 @@ export const MAX_ID_LENGTH = 128;
 export const MAX_NAME_LENGTH = 64;
 export const MAX_KEY_LENGTH = 256;
 
+/** Most players a search by name returns (and its default). */
+export const MAX_NAME_MATCHES = 20;
+
+/**
+ * A display name as name searches compare it: Unicode lower case (`Zoë` and `ZOË` match), the same
+ * in every store. Embedded keeps it in `players.name_fold`, Redis in its names index.
+ */
+export function foldName(name: string): string {
+  return name.toLowerCase();
+}
+
+/** A name search: a non-empty prefix of at most MAX_NAME_LENGTH characters, folded; a limit of 1..20. */
+export function checkNameSearch(prefix: string, limit: number | undefined): { fold: string; limit: number } {
+  checkText('name', prefix, MAX_NAME_LENGTH);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > MAX_NAME_MATCHES)) {
+    throw new InvalidArgumentError('limit', `must be an integer from 1 to ${MAX_NAME_MATCHES}, got ${limit}`);
+  }
+  return { fold: foldName(prefix), limit: limit ?? MAX_NAME_MATCHES };
+}
+
 /** A page size: an integer in 1..MAX_LIMIT, DEFAULT_LIMIT when absent. */
 export function checkLimit(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_LIMIT;

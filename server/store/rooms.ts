@@ -23,6 +23,13 @@ export interface NodeStatus {
   readonly rooms: number;
   /** The node refuses rooms beyond this. */
   readonly maxRooms: number;
+  /**
+   * Where the lobby reaches the node's operator routes (/admin/*): an http(s) base URL
+   * (TICKFORGE_INTERNAL_URL). Absent from nodes of earlier builds.
+   */
+  readonly adminUrl?: string;
+  /** The node's heartbeat interval (ms); it leaves the directory after three missed beats. */
+  readonly heartbeatMs?: number;
 }
 
 /** A node that sent a heartbeat within its TTL. */

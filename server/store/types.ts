@@ -23,6 +23,11 @@ export interface PlayerStore {
   get(id: string): Promise<Player | undefined>;
   /** Change the display name; leaderboards pick it up with the player's next accepted submission. */
   rename(id: string, name: string): Promise<Player | undefined>;
+  /**
+   * Players whose name starts with `prefix`, ignoring case (Unicode lower case), at most `limit`
+   * (1-20, default 20), ordered by lower-cased name then id: exact matches come first.
+   */
+  findByName(prefix: string, limit?: number): Promise<Player[]>;
 }
 
 /** Which way is better: `desc` = higher scores rank first (points), `asc` = lower first (race times). */

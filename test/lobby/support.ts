@@ -70,6 +70,8 @@ export interface TestLobbyOptions {
   /** Serve these metrics at /metrics, fed by the store wrapped as tickforge.ts wraps it. */
   readonly metrics?: LobbyMetrics;
   readonly metricsToken?: string;
+  /** The deployment's heartbeat interval the admin API judges nodes by (default 1000). */
+  readonly heartbeatMs?: number;
 }
 
 /** Rate limits off: tests that are about them turn them on. */
@@ -104,7 +106,7 @@ export async function startLobby(options: TestLobbyOptions = {}): Promise<TestLo
   });
   const seatTokens = new SeatTokens({ secret: TEST_SEAT_SECRET, now });
   const modes = TEST_MODES;
-  const { ticketTtlMs = 60_000, rateLimits = NO_RATE_LIMITS, roomLimits, ...rest } = deps;
+  const { ticketTtlMs = 60_000, rateLimits = NO_RATE_LIMITS, roomLimits, heartbeatMs, ...rest } = deps;
   const seating = new Seating({
     rooms: store.rooms,
     tokens: seatTokens,
@@ -129,6 +131,7 @@ export async function startLobby(options: TestLobbyOptions = {}): Promise<TestLo
       boards: boards.map((board) => ({ ...board, mode: 'arena' })),
       nodes: createNodeClient(rest.leaderboardWrites?.adminKey ?? 'no-admin-key'),
       sessions: new AdminSessions(rest.leaderboardWrites?.adminKey ?? 'no-admin-key', now),
+      ...(heartbeatMs ? { heartbeatMs } : {}),
     },
     ...rest,
   });

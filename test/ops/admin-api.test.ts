@@ -207,6 +207,30 @@ describe('reading a live deployment', () => {
     );
   });
 
+  it('finds players by the start of their name, any case, bounded; a bad query is a 400 naming the field', async () => {
+    const adaLovelace = await guest('Ada Lovelace');
+    const found = (await (await admin('/v1/admin/players?name=ADA')).json()) as {
+      players: { playerId: string; name: string; createdAt: number }[];
+    };
+    expect(found.players.map((p) => [p.playerId, p.name])).toEqual([
+      [ada.playerId, 'ada'],
+      [adaLovelace.playerId, 'Ada Lovelace'],
+    ]);
+    const one = (await (await admin('/v1/admin/players?name=ada&limit=1')).json()) as {
+      players: { playerId: string }[];
+    };
+    expect(one.players.map((p) => p.playerId)).toEqual([ada.playerId]);
+    expect(
+      ((await (await admin('/v1/admin/players?name=nobody')).json()) as { players: [] }).players,
+    ).toEqual([]);
+    for (const bad of ['', '?name=', '?name=ada&limit=21', '?name=ada&limit=0']) {
+      const refused = await admin(`/v1/admin/players${bad}`);
+      expect(refused.status, bad).toBe(400);
+      const problem = (await refused.json()) as { errors?: { name?: string; pointer?: string }[] };
+      expect(JSON.stringify(problem.errors), bad).toMatch(bad.includes('limit') ? /limit/ : /name/);
+    }
+  });
+
   it('lists boards, browses one with cursors and finds a player with their records', async () => {
     const { boards } = (await (await admin('/v1/admin/leaderboards')).json()) as {
       boards: { boardId: string }[];
@@ -272,7 +296,8 @@ describe('reading a live deployment', () => {
 describe('a cluster: every node that heartbeats the room directory', () => {
   it('lists a second game node, its rooms, and a node gone quiet as silent', async () => {
     const second = await GameNode.start({
-      config: testGameConfig({ nodeId: 'node-2' }),
+      // Behind a players' proxy the lobby cannot reach: it is read at the address it listens on.
+      config: testGameConfig({ nodeId: 'node-2', publicUrl: 'wss://127.0.0.1:9/node-2/ws' }),
       log: pino({ level: 'silent' }),
       tokens: new SeatTokens({ secret: new TextEncoder().encode(SEAT_SECRET) }),
       rooms: [arena],
@@ -288,11 +313,14 @@ describe('a cluster: every node that heartbeats the room directory', () => {
         60_000,
       );
       const { nodes } = (await (await admin('/v1/admin/nodes')).json()) as {
-        nodes: { nodeId: string; state: string; tick?: unknown }[];
+        nodes: { nodeId: string; state: string; tick?: unknown; url: string }[];
       };
       const states = Object.fromEntries(nodes.map((n) => [n.nodeId, n.state]));
       expect(states).toEqual({ 'node-1': 'live', 'node-2': 'live', 'node-gone': 'silent' });
       expect(nodes.find((n) => n.nodeId === 'node-2')?.tick).toBeDefined();
+      expect(nodes.find((n) => n.nodeId === 'node-2')).toMatchObject({ url: 'wss://127.0.0.1:9/node-2/ws' });
+      const [announced] = (await tickforge.store.rooms.liveNodes()).filter((n) => n.nodeId === 'node-2');
+      expect(announced).toMatchObject({ adminUrl: `http://127.0.0.1:${second.port}`, heartbeatMs: 100 });
       const onSecond = (await (await admin('/v1/admin/rooms?nodeId=node-2')).json()) as { rooms: unknown[] };
       expect(onSecond.rooms).toEqual([]);
     } finally {
@@ -355,5 +383,36 @@ describe('acting on it', () => {
       expect(refused.status).toBe(503);
     });
     expect((await admin('/v1/admin/nodes/node-9/drain', { method: 'POST' })).status).toBe(404);
+  });
+
+  it('undrains a node: it shows as live and takes new rooms again, logged with the operator', async () => {
+    const response = await admin('/v1/admin/nodes/node-1/undrain', { method: 'POST' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ action: 'undrain', target: 'node-1' });
+    const { nodes } = (await (await admin('/v1/admin/nodes')).json()) as { nodes: { state: string }[] };
+    expect(nodes[0]?.state).toBe('live');
+    const cy = await guest('cy');
+    let seat: Seat | undefined;
+    await vi.waitFor(async () => {
+      // The directory hears of it with the node's next heartbeat.
+      const created = await asPlayer(cy, '/v1/rooms', { mode: 'arena' });
+      expect(created.status).toBe(201);
+      seat = ((await created.json()) as { reservation: Seat }).reservation;
+    }, 5000);
+    // The node itself takes the new room: the player gets in.
+    await play(seat as Seat);
+    const lines = raw.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        msg: 'admin: undrain',
+        operator: 'ops-test',
+        nodeId: 'node-1',
+        outcome: 'done',
+      }),
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: 'admin: node undrained', operator: 'ops-test', component: 'game' }),
+    );
+    expect((await admin('/v1/admin/nodes/node-9/undrain', { method: 'POST' })).status).toBe(404);
   });
 });

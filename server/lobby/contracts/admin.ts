@@ -5,7 +5,7 @@
  * session; a player token or the server key is refused (403), no credential at all too (401).
  */
 import { Type } from '@sinclair/typebox';
-import { PlayerId } from '../../../shared/protocol/schemas/names.ts';
+import { PlayerId, RecordName } from '../../../shared/protocol/schemas/names.ts';
 import { defineRoute, problemAnswer, type RouteResponse } from '../contract.ts';
 import { BoardParams, BoardPlayerParams, LeaderboardRecord, TopQuery, TopResponse } from './leaderboards.ts';
 import { RoomId } from './seats.ts';
@@ -139,6 +139,21 @@ export const AdminActionResult = Type.Object(
 export const NodeParams = Type.Object({ nodeId: NodeId }, { additionalProperties: false });
 export const RoomParams = Type.Object({ roomId: RoomId }, { additionalProperties: false });
 export const KickRequest = Type.Object({ playerId: PlayerId }, { additionalProperties: false });
+/** Query of the player search: a name prefix, matched ignoring case. */
+export const PlayerSearchQuery = Type.Object(
+  {
+    name: { ...RecordName, description: 'The start of the name, any case (1-64 characters)' },
+    limit: Type.Optional(
+      Type.String({ pattern: '^(?:[1-9]|1[0-9]|20)$', description: 'Integer from 1 to 20 (default 20)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+const AdminPlayerMatch = Type.Object(
+  { playerId: Type.String(), name: Type.String(), createdAt: Type.Integer() },
+  { title: 'AdminPlayerMatch', additionalProperties: false },
+);
+
 export const RoomsQuery = Type.Object({ nodeId: Type.Optional(NodeId) }, { additionalProperties: false });
 
 const refused: Readonly<Record<number, RouteResponse>> = {
@@ -260,6 +275,23 @@ export const adminRoutes = {
       502: nodeDown,
     },
   }),
+  undrain: defineRoute({
+    method: 'post',
+    path: '/v1/admin/nodes/:nodeId/undrain',
+    operationId: 'adminUndrainNode',
+    summary: 'Undo a drain: the node takes new rooms again',
+    tag: 'admin',
+    auth: false,
+    key: 'adminKey',
+    request: { params: NodeParams },
+    responses: {
+      200: { description: 'Live again', schema: AdminActionResult },
+      ...refused,
+      404: problemAnswer('No such live node'),
+      409: problemAnswer('The node is shutting down, which cannot be undone'),
+      502: nodeDown,
+    },
+  }),
   queues: defineRoute({
     method: 'get',
     path: '/v1/admin/matchmaking/queues',
@@ -336,6 +368,25 @@ export const adminRoutes = {
       },
       ...refused,
       404: problemAnswer('No such board'),
+    },
+  }),
+  players: defineRoute({
+    method: 'get',
+    path: '/v1/admin/players',
+    operationId: 'adminFindPlayers',
+    summary:
+      'Players whose name starts with `name`, ignoring case: at most 20 (`limit`), exact matches first, then by name and id',
+    tag: 'admin',
+    auth: false,
+    key: 'adminKey',
+    request: { query: PlayerSearchQuery },
+    responses: {
+      200: {
+        description: 'Matching players (open one by id for their records)',
+        schema: Type.Object({ players: Type.Array(AdminPlayerMatch) }),
+      },
+      ...refused,
+      400: problemAnswer('No name, or a bad limit'),
     },
   }),
   player: defineRoute({

@@ -24,8 +24,16 @@ interface NodeRoomSummary {
   readonly createdAt?: number;
 }
 
-/** A heartbeat older than this many ms (three beats are the TTL) makes a node `silent`. */
-const SILENT_AFTER_MS = 2_500;
+/**
+ * A node whose last heartbeat is older than this many of its intervals is `silent`: it has missed
+ * two beats, and the directory drops it (and room placement stops choosing it) at three.
+ */
+export const SILENT_AFTER_BEATS = 2.5;
+
+/** Is the node's heartbeat late? By its own announced interval, else the deployment's. */
+export function heartbeatLate(node: LiveNode, now: number, deploymentHeartbeatMs = 1000): boolean {
+  return now - node.seenAt > SILENT_AFTER_BEATS * (node.heartbeatMs ?? deploymentHeartbeatMs);
+}
 
 export function mountAdminRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, admin: AdminDeps): void {
   const r = adminRoutes;
@@ -90,7 +98,7 @@ export function mountAdminRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, admin: Ad
             overruns: number;
             uptimeSeconds: number;
           }>(node, 'GET', '/admin/status');
-          const late = now - node.seenAt > SILENT_AFTER_MS;
+          const late = heartbeatLate(node, now, admin.heartbeatMs);
           return {
             ...base,
             state: late ? ('silent' as const) : status.state,
@@ -202,6 +210,19 @@ export function mountAdminRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, admin: Ad
     }
   });
 
+  app.post(r.undrain.path, guard, validate('param', r.undrain.request.params), async (c) => {
+    const { nodeId } = c.req.valid('param');
+    try {
+      const node = await liveNode(nodeId);
+      await client.call(node, 'POST', '/admin/undrain', {}, c.var.operator);
+      audit(c, 'undrain', { nodeId }, 'done');
+      return c.json({ action: 'undrain', target: nodeId });
+    } catch (error) {
+      audit(c, 'undrain', { nodeId }, 'failed');
+      throw error;
+    }
+  });
+
   app.get(r.queues.path, guard, async (c) => {
     const now = deps.now();
     const queues = new Map<
@@ -277,6 +298,14 @@ export function mountAdminRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, admin: Ad
     const removed = await deps.store.leaderboards.resetPeriod(boardId);
     audit(c, 'reset-board', { boardId, removed }, 'done');
     return c.json({ action: 'reset-board', target: boardId, removed });
+  });
+
+  app.get(r.players.path, guard, validate('query', r.players.request.query), async (c) => {
+    const { name, limit } = c.req.valid('query');
+    const players = await deps.store.players.findByName(name, limit ? Number(limit) : undefined);
+    return c.json({
+      players: players.map((p) => ({ playerId: p.id, name: p.name, createdAt: p.createdAt })),
+    });
   });
 
   app.get(r.player.path, guard, validate('param', r.player.request.params), async (c) => {

@@ -50,5 +50,56 @@ export function describePlayers(factory: StoreFactory): void {
         'invalid_argument',
       );
     });
+
+    test('find by name: a case-insensitive prefix, exact matches first, then by name and id', async () => {
+      const ada = await ctx.store.players.createGuest('Ada');
+      const adaToo = await ctx.store.players.createGuest('ada');
+      const lovelace = await ctx.store.players.createGuest('ADA Lovelace');
+      await ctx.store.players.createGuest('Grace');
+      await ctx.store.players.createGuest('Bada');
+      const found = await ctx.store.players.findByName('aDa');
+      const twins = [ada, adaToo].sort((a, b) => (a.id < b.id ? -1 : 1));
+      expect(found).toEqual([...twins, lovelace]);
+      expect(await ctx.store.players.findByName('ada l')).toEqual([lovelace]);
+      expect(await ctx.store.players.findByName('zed')).toEqual([]);
+      const zoe = await ctx.store.players.createGuest('ZOË 🎮');
+      expect(await ctx.store.players.findByName('zoë')).toEqual([zoe]);
+    });
+
+    test('find by name follows a rename, and the old name no longer finds the player', async () => {
+      const player = await ctx.store.players.createGuest('Ada');
+      await ctx.store.players.rename(player.id, 'Grace');
+      expect(await ctx.store.players.findByName('ada')).toEqual([]);
+      expect(await ctx.store.players.findByName('grace')).toEqual([{ ...player, name: 'Grace' }]);
+      await ctx.store.players.rename(player.id, 'Ada');
+      expect(await ctx.store.players.findByName('grace')).toEqual([]);
+      expect(await ctx.store.players.findByName('ada')).toEqual([player]);
+      expect(await ctx.store.players.findByName('a')).toEqual([player]);
+    });
+
+    test('find by name is bounded: 20 by default, at most 20, a non-empty name of at most 64', async () => {
+      await Promise.all(
+        Array.from({ length: 25 }, (_, i) => ctx.store.players.createGuest(`bot ${100 + i}`)),
+      );
+      const first = await ctx.store.players.findByName('BOT');
+      expect(first.map((p) => p.name)).toEqual(Array.from({ length: 20 }, (_, i) => `bot ${100 + i}`));
+      expect(await ctx.store.players.findByName('bot', 3)).toEqual(first.slice(0, 3));
+      await expectStoreError(
+        ctx.store.players.findByName('bot', 21),
+        InvalidArgumentError,
+        'invalid_argument',
+      );
+      await expectStoreError(
+        ctx.store.players.findByName('bot', 0),
+        InvalidArgumentError,
+        'invalid_argument',
+      );
+      await expectStoreError(ctx.store.players.findByName(''), InvalidArgumentError, 'invalid_argument');
+      await expectStoreError(
+        ctx.store.players.findByName('x'.repeat(65)),
+        InvalidArgumentError,
+        'invalid_argument',
+      );
+    });
   });
 }

@@ -32,6 +32,12 @@ export function describeRooms(factory: StoreFactory): void {
       ...extra,
     });
 
+    test("a node's internal URL and heartbeat interval come back as it announced them", async () => {
+      const announced = { ...node('n1'), adminUrl: 'http://10.0.0.7:2567', heartbeatMs: 500 };
+      await rooms().heartbeat(announced, [], TTL);
+      expect(await rooms().liveNodes()).toEqual([{ ...announced, seenAt: ctx.clock.ms }]);
+    });
+
     test('a node is live for one TTL after its heartbeat, then drops out', async () => {
       await rooms().heartbeat(node('n1', 3), [], TTL);
       expect(await rooms().liveNodes()).toEqual([{ ...node('n1', 3), seenAt: ctx.clock.ms }]);

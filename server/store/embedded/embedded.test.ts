@@ -122,6 +122,28 @@ describe('embedded store on disk', () => {
     await reopened.close();
   });
 
+  test('a database of schema version 2 is migrated: its players are found by name, Unicode case folded', async () => {
+    // The database as the build before name search left it: players without name_fold.
+    const old = new DatabaseSync(join(dir, DATABASE_FILE));
+    old.exec(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT',
+    );
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 2)) {
+      old.exec(migration.sql);
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, 0)').run(migration.version, migration.name);
+    }
+    old.prepare('INSERT INTO players (id, name, created_at) VALUES (?, ?, ?)').run('p-1', 'ÉLODIE', 1);
+    old.prepare('INSERT INTO players (id, name, created_at) VALUES (?, ?, ?)').run('p-2', 'Bo', 2);
+    old.close();
+    const store = await open();
+    try {
+      expect(await store.players.findByName('élo')).toEqual([{ id: 'p-1', name: 'ÉLODIE', createdAt: 1 }]);
+      expect(await store.players.findByName('bo')).toEqual([{ id: 'p-2', name: 'Bo', createdAt: 2 }]);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('the file is in WAL mode and migrations are recorded once', async () => {
     await (await open()).close();
     await (await open()).close();

@@ -1,6 +1,6 @@
 import nodeCrypto from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { checkText, MAX_ID_LENGTH, MAX_NAME_LENGTH } from '../input.ts';
+import { checkNameSearch, checkText, foldName, MAX_ID_LENGTH, MAX_NAME_LENGTH } from '../input.ts';
 import { clockTime } from '../period.ts';
 import type { Player, PlayerStore } from '../types.ts';
 import { transaction } from './sqlite.ts';
@@ -41,13 +41,22 @@ export class EmbeddedPlayers implements PlayerStore {
   readonly #insert: StatementSync;
   readonly #get: StatementSync;
   readonly #rename: StatementSync;
+  readonly #byName: StatementSync;
 
   constructor(db: DatabaseSync, now: () => number) {
     this.#db = db;
     this.#now = now;
-    this.#insert = db.prepare('INSERT INTO players (id, name, created_at) VALUES (?, ?, ?)');
+    this.#insert = db.prepare('INSERT INTO players (id, name, name_fold, created_at) VALUES (?, ?, ?, ?)');
     this.#get = db.prepare('SELECT id, name, created_at FROM players WHERE id = ?');
-    this.#rename = db.prepare('UPDATE players SET name = ? WHERE id = ? RETURNING id, name, created_at');
+    this.#rename = db.prepare(
+      'UPDATE players SET name = ?, name_fold = ? WHERE id = ? RETURNING id, name, created_at',
+    );
+    // A prefix is a range of the index: from the prefix up to the prefix followed by U+10FFFF,
+    // above every character a name can continue with (text compares as UTF-8 bytes).
+    this.#byName = db.prepare(
+      `SELECT id, name, created_at FROM players WHERE name_fold >= ? AND name_fold < ?
+       ORDER BY name_fold, id LIMIT ?`,
+    );
   }
 
   async createGuest(name: string): Promise<Player> {
@@ -68,7 +77,8 @@ export class EmbeddedPlayers implements PlayerStore {
     this.#pending = [];
     try {
       transaction(this.#db, () => {
-        for (const { player } of batch) this.#insert.run(player.id, player.name, player.createdAt);
+        for (const { player } of batch)
+          this.#insert.run(player.id, player.name, foldName(player.name), player.createdAt);
       });
     } catch {
       // One bad row must not fail the others: each on its own, with its own answer.
@@ -80,7 +90,7 @@ export class EmbeddedPlayers implements PlayerStore {
 
   #insertAlone({ player, stored, failed }: PendingGuest): void {
     try {
-      this.#insert.run(player.id, player.name, player.createdAt);
+      this.#insert.run(player.id, player.name, foldName(player.name), player.createdAt);
       stored(player);
     } catch (error) {
       failed(error);
@@ -95,7 +105,13 @@ export class EmbeddedPlayers implements PlayerStore {
 
   async rename(id: string, name: string): Promise<Player | undefined> {
     checkText('id', id, MAX_ID_LENGTH);
-    const row = this.#rename.get(checkText('name', name, MAX_NAME_LENGTH), id);
+    checkText('name', name, MAX_NAME_LENGTH);
+    const row = this.#rename.get(name, foldName(name), id);
     return row ? toPlayer(row) : undefined;
+  }
+
+  async findByName(prefix: string, limit?: number): Promise<Player[]> {
+    const search = checkNameSearch(prefix, limit);
+    return this.#byName.all(search.fold, `${search.fold}\u{10FFFF}`, search.limit).map(toPlayer);
   }
 }

@@ -2,7 +2,7 @@
  * The embedded schema, as an append-only list of migrations (see sqlite.ts). To change the schema,
  * add a migration with the next version; never edit one that has shipped.
  */
-import type { Migration } from './sqlite.ts';
+import { FOLD_FUNCTION, type Migration } from './sqlite.ts';
 
 /** Every migration this build knows, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -45,5 +45,14 @@ export const MIGRATIONS: readonly Migration[] = [
       submitted_at INTEGER NOT NULL,
       PRIMARY KEY (board, key)
     ) STRICT, WITHOUT ROWID;`,
+  },
+  {
+    version: 3,
+    name: 'player names, searchable',
+    // name_fold is the name as searches compare it (foldName: Unicode lower case, which SQLite's own
+    // lower() is not), filled for the players of earlier versions here and kept by every write.
+    sql: `ALTER TABLE players ADD COLUMN name_fold TEXT NOT NULL DEFAULT '';
+    UPDATE players SET name_fold = ${FOLD_FUNCTION}(name);
+    CREATE INDEX players_name_fold ON players (name_fold, id);`,
   },
 ];

@@ -7,6 +7,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { SchemaTooNewError } from '../errors.ts';
+import { foldName } from '../input.ts';
+
+/** The SQL function migrations fold names with (foldName), registered on every connection. */
+export const FOLD_FUNCTION = 'tickforge_fold_name';
 
 /** The database file inside the data dir. */
 export const DATABASE_FILE = 'tickforge.sqlite';
@@ -38,6 +42,7 @@ export function openDatabase(
     db.exec('PRAGMA journal_mode = WAL');
     // In WAL mode NORMAL cannot corrupt the file; a power cut may lose only the last commits.
     db.exec('PRAGMA synchronous = NORMAL');
+    db.function(FOLD_FUNCTION, { deterministic: true }, (name) => foldName(String(name)));
     migrate(db, migrations, now);
     return db;
   } catch (error) {

@@ -29,7 +29,7 @@ import { RedisBudgets } from './budgets.ts';
 import { RedisKeys } from './keys.ts';
 import { openNamespace } from './layout.ts';
 import { RedisLeaderboards } from './leaderboards.ts';
-import { RedisPlayers } from './players.ts';
+import { indexEarlierPlayers, RedisPlayers } from './players.ts';
 import { RedisClock } from './redis-clock.ts';
 import { RedisRoomDirectory } from './room-directory.ts';
 import { RedisScripts } from './scripts.ts';
@@ -101,6 +101,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Store>
     const local = options.now ?? Date.now;
     clock = options.clock === 'redis' ? await RedisClock.open(client, local, onError) : undefined;
     const now = clock?.now ?? local;
+    await indexEarlierPlayers(client, keys);
     const scripts = new RedisScripts(client);
     const leaderboards = new RedisLeaderboards(scripts, keys, boards, now);
     await leaderboards.pinSortOrders();

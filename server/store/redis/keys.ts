@@ -39,6 +39,14 @@ export class RedisKeys {
   ];
   /** Matchmaking queue leases (hash queue -> 'token until holder'), in the tickets' slot. */
   readonly leases: string;
+  /**
+   * The names index (sorted set, every score 0, members `<folded name>\0<player id>\0<nonce>` read
+   * by ZRANGE BYLEX): its own tag, apart from the players it indexes (players.ts says how the two
+   * are kept in step without a cross-slot transaction).
+   */
+  readonly playerNames: string;
+  /** Set once the players of earlier builds are in the names index (players.ts, indexEarlierPlayers). */
+  readonly playerNamesIndexed: string;
   /** The pub/sub channel a ticket's change is published on (a channel, not a key). */
   readonly ticketChanges: string;
   readonly #leaderboards: string;
@@ -68,6 +76,8 @@ export class RedisKeys {
     ];
     this.leases = `${tickets}leases`;
     this.ticketChanges = `${tickets}changes`;
+    this.playerNames = `{${prefix}:players}:names`;
+    this.playerNamesIndexed = `{${prefix}:players}:names-indexed`;
   }
 
   /**

@@ -84,12 +84,12 @@ describe.skipIf(skipRedis())('Redis store on a cluster', () => {
       const keys = await redis.admin.keys('{layout:*');
       const slots = new Map<string, Set<number>>();
       for (const key of keys) {
-        const area = /^\{layout:(lb|dir|tk|meta|player)[:}]/.exec(key)?.[1];
+        const area = /^\{layout:(lb|dir|tk|meta|players|player)[:}]/.exec(key)?.[1];
         expect(area, key).toBeDefined();
         const slot = (await redis.admin.call('CLUSTER', 'KEYSLOT', key)) as number;
         slots.set(area!, (slots.get(area!) ?? new Set()).add(slot));
       }
-      for (const area of ['lb', 'dir', 'tk', 'meta']) expect(slots.get(area)?.size, area).toBe(1);
+      for (const area of ['lb', 'dir', 'tk', 'meta', 'players']) expect(slots.get(area)?.size, area).toBe(1);
       expect(keys.filter((key) => key.startsWith('{layout:player:'))).toHaveLength(players.length);
       expect(slots.get('player')?.size).toBeGreaterThan(1);
       // Per-room and per-node keys of the directory are among them, in the directory's slot.
@@ -103,6 +103,8 @@ describe.skipIf(skipRedis())('Redis store on a cluster', () => {
           '{layout:dir}:by-address:::1',
           '{layout:dir}:public:arena',
           '{layout:lb}:ranking:daily:2026-11-18',
+          '{layout:players}:names',
+          '{layout:players}:names-indexed',
         ]),
       );
     } finally {

@@ -2,6 +2,7 @@
  * The store contract, unchanged, against the Redis store on a private redis-server: every factory
  * call opens a fresh namespace (prefix), so each case starts from an empty store.
  */
+import { Redis } from 'ioredis';
 import { describe, expect, test } from 'vitest';
 import { skipRedis, useRedisServer } from '../../../test/support/redis-server.ts';
 import { CONTRACT_BOARDS, readAllPages } from '../contract/harness.ts';
@@ -22,6 +23,57 @@ describe.skipIf(skipRedis())('Redis store', () => {
 
   describeStoreContract('redis', (options) => open(options, `contract-${++namespaces}`), {
     openPeer: (store, options) => open(options, prefixes.get(store)!),
+  });
+
+  test('players signed up before the names index are indexed when a store opens, once', async () => {
+    const now = Date.UTC(2026, 10, 18, 12);
+    const client = new Redis(redis.server.url);
+    try {
+      // What an earlier build left: the layout marker and player hashes without a nameNonce.
+      await client.set('{earlier:meta}:layout', '1');
+      await client.hset('{earlier:player:p-1}', 'name', 'ÉLODIE', 'createdAt', 1);
+      await client.hset('{earlier:player:p-2}', 'name', 'Bo', 'createdAt', 2);
+      const store = await open({ boards: CONTRACT_BOARDS, now: () => now }, 'earlier');
+      try {
+        expect(await store.players.findByName('élo')).toEqual([{ id: 'p-1', name: 'ÉLODIE', createdAt: 1 }]);
+        await store.players.rename('p-2', 'Cy');
+        expect(await store.players.findByName('bo')).toEqual([]);
+        expect(await store.players.findByName('cy')).toEqual([{ id: 'p-2', name: 'Cy', createdAt: 2 }]);
+      } finally {
+        await store.close();
+      }
+      expect(await client.get('{earlier:players}:names-indexed')).toBe('1');
+      // Done once: a hash written the old way afterwards is not looked for again.
+      await client.hset('{earlier:player:p-3}', 'name', 'Dee', 'createdAt', 3);
+      const again = await open({ boards: CONTRACT_BOARDS, now: () => now }, 'earlier');
+      await again.close();
+      expect(await client.zcard('{earlier:players}:names')).toBe(2);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  test('a names index entry whose player never got, or no longer holds, that name is not shown', async () => {
+    const now = Date.UTC(2026, 10, 18, 12);
+    const store = await open({ boards: CONTRACT_BOARDS, now: () => now }, 'stale-names');
+    const client = new Redis(redis.server.url);
+    try {
+      const ada = await store.players.createGuest('Ada');
+      // What a crash leaves: an entry of a sign-up that never wrote its player, and one of a
+      // rename whose player kept its name.
+      const key = '{stale-names:players}:names';
+      await client.zadd(key, 0, 'ada\0ghost\0aaaaaaaaaaaa', 0, `ada z\0${ada.id}\0ffffffffffff`);
+      expect(await store.players.findByName('ada')).toEqual([ada]);
+      // Stale entries ahead of the live ones do not shorten a page.
+      const bots = await Promise.all([1, 2, 3].map((i) => store.players.createGuest(`ab ${i}`)));
+      await client.zadd(key, 0, 'ab 0\0ghost-a\0x', 0, 'ab 0\0ghost-b\0x');
+      expect((await store.players.findByName('ab', 2)).map((p) => p.id)).toEqual(
+        bots.slice(0, 2).map((p) => p.id),
+      );
+    } finally {
+      client.disconnect();
+      await store.close();
+    }
   });
 
   test("ids holding the layout's separators, braces, newlines and non-ASCII stay apart", async () => {
