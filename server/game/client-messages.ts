@@ -4,7 +4,13 @@
  * message and the socket stays open. Nothing here throws out to the transport.
  */
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { DecodeError, decodeMessage, decodeValue, encodeMessage } from '../../shared/protocol/codec.ts';
+import {
+  DecodeError,
+  decodeFlatMap,
+  decodeMessage,
+  decodeValue,
+  encodeMessage,
+} from '../../shared/protocol/codec.ts';
 import { CloseCode, ErrorCode, MessageType } from '../../shared/protocol/codes.ts';
 import { clientMessageSchemas } from '../../shared/protocol/schemas/client-messages.ts';
 import { compileOnce } from '../validation.ts';
@@ -103,11 +109,14 @@ function inputFastPath(socket: SeatSocket, bytes: Uint8Array, deps: ClientMessag
     return false;
   }
   if (seq < 1 || at >= bytes.length) return false;
-  let input: unknown;
-  try {
-    input = decodeValue(bytes.subarray(at));
-  } catch {
-    return false;
+  // Most inputs are a small map of numbers: read directly, msgpackr for everything else.
+  let input: unknown = decodeFlatMap(bytes, at);
+  if (input === undefined) {
+    try {
+      input = decodeValue(bytes.subarray(at));
+    } catch {
+      return false;
+    }
   }
   queueInput(socket, seq, input, deps);
   return true;

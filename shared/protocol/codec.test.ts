@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecodeError, decodeMessage, encodeMessage, encodeValue } from './codec.ts';
+import {
+  DecodeError,
+  decodeFlatMap,
+  decodeMessage,
+  decodeValue,
+  encodeMessage,
+  encodeValue,
+} from './codec.ts';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 
@@ -133,5 +140,75 @@ describe('decodeMessage on arbitrary bytes', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('decodeFlatMap (the INPUT fast path)', () => {
+  /** decodeValue's answer, or 'error'. */
+  const general = (b: Uint8Array): unknown => {
+    try {
+      return decodeValue(b);
+    } catch {
+      return 'error';
+    }
+  };
+
+  it('reads small maps of numbers, booleans and nil exactly as msgpackr does', () => {
+    const value = fc.oneof(
+      fc.integer({ min: -(2 ** 31), max: 2 ** 32 - 1 }),
+      fc.double(),
+      fc.float().map((f) => Math.fround(f)),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 8 }), value, { maxKeys: 15 }), (input) => {
+        const b = encodeValue(input);
+        const fast = decodeFlatMap(b, 0);
+        if (fast !== undefined) expect(fast).toEqual(general(b));
+        if (
+          !Object.keys(input).some((k) => k === '__proto__' || [...k].some((c) => c.charCodeAt(0) >= 0x80))
+        ) {
+          // Every ASCII-keyed map of such values is taken by the fast path.
+          expect(fast).toBeDefined();
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads float32, int8/16/32 and uint8/16/32 tokens', () => {
+    // {a: float32 1.5, b: int8 -100, c: int16 -300, d: int32 -70000, e: uint8 200, f: uint16 60000, g: uint32 4e9}
+    const b = bytes(
+      0x87,
+      ...[0xa1, 0x61, 0xca, 0x3f, 0xc0, 0x00, 0x00],
+      ...[0xa1, 0x62, 0xd0, 0x9c],
+      ...[0xa1, 0x63, 0xd1, 0xfe, 0xd4],
+      ...[0xa1, 0x64, 0xd2, 0xff, 0xfe, 0xee, 0x90],
+      ...[0xa1, 0x65, 0xcc, 0xc8],
+      ...[0xa1, 0x66, 0xcd, 0xea, 0x60],
+      ...[0xa1, 0x67, 0xce, 0xee, 0x6b, 0x28, 0x00],
+    );
+    const want = { a: 1.5, b: -100, c: -300, d: -70000, e: 200, f: 60000, g: 4e9 };
+    expect(decodeFlatMap(b, 0)).toEqual(want);
+    expect(general(b)).toEqual(want);
+  });
+
+  it('leaves everything else to the general decoder', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 24 }), (input) => {
+        const fast = decodeFlatMap(input, 0);
+        if (fast !== undefined) expect(fast).toEqual(general(input));
+      }),
+      { numRuns: 5000 },
+    );
+    // trailing bytes, a truncated value, a __proto__ key, a string value, uint64
+    expect(decodeFlatMap(bytes(0x81, 0xa1, 0x61, 0x01, 0x00), 0)).toBeUndefined();
+    expect(decodeFlatMap(bytes(0x81, 0xa1, 0x61, 0xcb, 0x00), 0)).toBeUndefined();
+    const proto = encodeValue(JSON.parse('{"__proto__": 1}'));
+    expect(decodeFlatMap(proto, 0)).toBeUndefined();
+    expect(general(proto)).toEqual({ __proto_: 1 });
+    expect(decodeFlatMap(encodeValue({ a: 'x' }), 0)).toBeUndefined();
+    expect(decodeFlatMap(bytes(0x81, 0xa1, 0x61, 0xcf, 0, 0, 0, 0, 0, 0, 0, 1), 0)).toBeUndefined();
   });
 });

@@ -204,3 +204,112 @@ function readLength(b: Uint8Array, pos: number, size: number): number {
   for (let i = 0; i < size; i++) n = n * 256 + b[pos + i]!;
   return n;
 }
+
+/** Keys of flat maps seen so far (a game's few input field names), so a decode allocates no key. */
+const flatKeys: string[] = [];
+const MAX_FLAT_KEYS = 32;
+const scratchBytes = new Uint8Array(8);
+const scratchFloat64 = new Float64Array(scratchBytes.buffer);
+const scratch = new DataView(scratchBytes.buffer);
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** A flat map's value other than a fixint or float64, its payload at `pos`. */
+function smallValue(v: number, b: Uint8Array, pos: number): unknown {
+  switch (v) {
+    case 0xc0:
+      return null;
+    case 0xc2:
+      return false;
+    case 0xc3:
+      return true;
+    case 0xcc:
+      return b[pos]!;
+    case 0xcd:
+      return (b[pos]! << 8) | b[pos + 1]!;
+    case 0xd0:
+      return (b[pos]! << 24) >> 24;
+    case 0xd1:
+      return (((b[pos]! << 8) | b[pos + 1]!) << 16) >> 16;
+  }
+  for (let i = 0; i < 4; i++) scratch.setUint8(i, b[pos + i]!);
+  if (v === 0xca) return scratch.getFloat32(0);
+  if (v === 0xce) return scratch.getUint32(0);
+  return scratch.getInt32(0); // 0xd2
+}
+
+/**
+ * The common shape of an INPUT's input, decoded without msgpackr: a fixmap (at most 15 entries)
+ * of ASCII fixstr keys to nil, booleans, ints of up to 32 bits or floats, filling the bytes from
+ * `at` to the end exactly. Gives the same object `decodeValue` would; undefined for anything else
+ * (other layouts, a `__proto__` key, trailing bytes), which the caller hands to `decodeValue`.
+ */
+export function decodeFlatMap(b: Uint8Array, at: number): Record<string, unknown> | undefined {
+  const end = b.length;
+  if (at >= end) return undefined;
+  const token = b[at]!;
+  if (token < 0x80 || token > 0x8f) return undefined;
+  const out: Record<string, unknown> = {};
+  let pos = at + 1;
+  for (let n = token & 0x0f; n > 0; n--) {
+    if (pos >= end) return undefined;
+    const k = b[pos]!;
+    if (k < 0xa0 || k > 0xbf) return undefined;
+    const length = k & 0x1f;
+    if (length >= end - pos) return undefined; // the key's bytes and at least a value byte
+    const key = flatKey(b, pos + 1, length);
+    if (key === undefined) return undefined;
+    pos += 1 + length;
+    const v = b[pos++]!;
+    let value: unknown;
+    if (v < 0x80) value = v;
+    else if (v >= 0xe0) value = v - 0x100;
+    else {
+      const size = FLAT_SIZES[v - 0xc0];
+      if (size === undefined || size > end - pos) return undefined;
+      if (v === 0xcb) {
+        // Big-endian on the wire; the scratch array is in the platform's order.
+        if (LITTLE_ENDIAN) for (let i = 0; i < 8; i++) scratchBytes[7 - i] = b[pos + i]!;
+        else for (let i = 0; i < 8; i++) scratchBytes[i] = b[pos + i]!;
+        value = scratchFloat64[0];
+      } else value = smallValue(v, b, pos);
+      pos += size;
+    }
+    out[key] = value;
+  }
+  return pos === end ? out : undefined;
+}
+
+/** Payload bytes after a token from 0xc0, for the value types a flat map may hold (else undefined). */
+const FLAT_SIZES: readonly (number | undefined)[] = (() => {
+  const sizes: (number | undefined)[] = [];
+  const set = (token: number, size: number) => {
+    sizes[token - 0xc0] = size;
+  };
+  for (const t of [0xc0, 0xc2, 0xc3]) set(t, 0);
+  for (const t of [0xcc, 0xd0]) set(t, 1);
+  for (const t of [0xcd, 0xd1]) set(t, 2);
+  for (const t of [0xca, 0xce, 0xd2]) set(t, 4);
+  set(0xcb, 8);
+  sizes.length = 0x20;
+  return sizes;
+})();
+
+/** The key of `length` ASCII bytes at `start`, from the cache when seen before; undefined if not ASCII. */
+function flatKey(b: Uint8Array, start: number, length: number): string | undefined {
+  for (const cached of flatKeys) {
+    if (cached.length !== length) continue;
+    let i = 0;
+    while (i < length && cached.charCodeAt(i) === b[start + i]) i++;
+    if (i === length) return cached;
+  }
+  let key = '';
+  for (let i = 0; i < length; i++) {
+    const c = b[start + i]!;
+    if (c >= 0x80) return undefined;
+    key += String.fromCharCode(c);
+  }
+  // msgpackr renames it (to keep prototypes safe); the general path keeps that behaviour.
+  if (key === '__proto__') return undefined;
+  if (flatKeys.length < MAX_FLAT_KEYS) flatKeys.push(key);
+  return key;
+}

@@ -10,7 +10,7 @@ import {
   snapshotFrame,
   type ViewScope,
 } from './delta-encode.ts';
-import { type EntityRecord, takeSnapshot } from './snapshot.ts';
+import { type EntityRecord, type Snapshot, takeSnapshot } from './snapshot.ts';
 import { compileShape } from './state-shape.ts';
 import { ORB, PLAYER, testShape } from './testing/fixtures.ts';
 
@@ -52,6 +52,41 @@ describe('diffSnapshots', () => {
       changed: [1, 0b11001, -50, 'q', 2.25],
       removed: [],
     });
+  });
+
+  it('walks ascending snapshots alongside and gives the body of the lookup by id', () => {
+    // Random worlds with ids appearing, vanishing and changing type between the two ticks.
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const world = (): Live[] => {
+      const out: Live[] = [];
+      for (let id = 1; id <= 40; id++) {
+        const r = random();
+        if (r < 0.3) continue;
+        out.push(r < 0.65 ? player(id, Math.round(random() * 3)) : orb(id, Math.round(random() * 2)));
+      }
+      return out;
+    };
+    for (let round = 0; round < 20; round++) {
+      const a = world();
+      const b = world();
+      const base = takeSnapshot(shape, 0, a, null);
+      const cur = takeSnapshot(shape, 1, b, base);
+      expect([base.ascending, cur.ascending]).toEqual([true, true]);
+      // The same snapshots, declared out of order: diffSnapshots looks ids up instead.
+      const unordered = (snap: Snapshot): Snapshot => ({
+        tick: snap.tick,
+        records: snap.records,
+        ascending: false,
+        entities: snap.entities,
+      });
+      const body = diffSnapshots(base, cur);
+      expect(body).toEqual(diffSnapshots(unordered(base), unordered(cur)));
+      expect(body.removed.length + body.created.length + body.changed.length).toBeGreaterThan(0);
+    }
   });
 
   it('skips entities whose record is shared and ones with equal values', () => {

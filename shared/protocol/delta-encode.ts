@@ -41,6 +41,7 @@ export interface ViewScope {
 export function diffSnapshots(base: Snapshot, current: Snapshot, scope?: ViewScope): DeltaBody {
   const body: DeltaBody = { created: [], changed: [], removed: [] };
   if (scope === undefined) {
+    if (base.ascending && current.ascending) return mergeDiff(body, base.records, current.records);
     for (const [id, rec] of current.entities) {
       const old = base.entities.get(id);
       if (old === undefined) {
@@ -61,7 +62,7 @@ export function diffSnapshots(base: Snapshot, current: Snapshot, scope?: ViewSco
   const { before, isVisible, after } = scope;
   if ((after as ReadonlySet<number>) === before) throw new TypeError('scope.after must not be scope.before');
   after.clear();
-  for (const rec of scope.candidates ?? current.entities.values()) {
+  for (const rec of scope.candidates ?? current.records) {
     if (!isVisible(rec)) continue;
     const id = rec.id;
     after.add(id);
@@ -82,11 +83,40 @@ export function diffSnapshots(base: Snapshot, current: Snapshot, scope?: ViewSco
   return body;
 }
 
+/**
+ * The unfiltered diff of two snapshots whose ids ascend, by walking both at once: the same body as
+ * the lookup by id (removed ids of changed types first, in current's order, then the gone ones).
+ */
+function mergeDiff(
+  body: DeltaBody,
+  base: readonly EntityRecord[],
+  current: readonly EntityRecord[],
+): DeltaBody {
+  const gone: number[] = [];
+  let i = 0;
+  for (const rec of current) {
+    const id = rec.id;
+    while (i < base.length && base[i]!.id < id) gone.push(base[i++]!.id);
+    const old = i < base.length && base[i]!.id === id ? base[i++] : undefined;
+    if (old === undefined) {
+      pushCreated(body.created, rec);
+    } else if (old.type.index !== rec.type.index) {
+      body.removed.push(id);
+      pushCreated(body.created, rec);
+    } else if (old !== rec) {
+      pushChanged(body.changed, old, rec);
+    }
+  }
+  while (i < base.length) gone.push(base[i++]!.id);
+  for (const id of gone) body.removed.push(id);
+  return body;
+}
+
 /** Every (visible) entity of `current` in created layout, for a SNAPSHOT. */
 export function fullEntities(current: Snapshot, scope?: Omit<ViewScope, 'before'>): WireValue[] {
   const out: WireValue[] = [];
   scope?.after.clear();
-  for (const rec of scope?.candidates ?? current.entities.values()) {
+  for (const rec of scope?.candidates ?? current.records) {
     if (scope !== undefined) {
       if (!scope.isVisible(rec)) continue;
       scope.after.add(rec.id);

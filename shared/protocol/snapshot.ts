@@ -22,7 +22,38 @@ export interface EntityRecord {
 /** The state of a room at one tick. Unchanged entities share their record with the previous snapshot. */
 export interface Snapshot {
   readonly tick: number;
+  /** The records in the order the entities were taken (a room's spawn order). */
+  readonly records: readonly EntityRecord[];
+  /**
+   * True when the records' ids strictly ascend, as a room's do (ids are handed out in spawn order
+   * and never reused): two such snapshots are compared by merging, with no lookup by id.
+   */
+  readonly ascending: boolean;
+  /** The records by id; built on first use (lookups of a view filter), not every tick. */
   readonly entities: ReadonlyMap<number, EntityRecord>;
+}
+
+/** A snapshot whose by-id map is built only when something asks for it. */
+class TakenSnapshot implements Snapshot {
+  readonly tick: number;
+  readonly records: readonly EntityRecord[];
+  readonly ascending: boolean;
+  #byId: Map<number, EntityRecord> | undefined;
+
+  constructor(tick: number, records: readonly EntityRecord[], ascending: boolean) {
+    this.tick = tick;
+    this.records = records;
+    this.ascending = ascending;
+  }
+
+  get entities(): ReadonlyMap<number, EntityRecord> {
+    if (this.#byId === undefined) {
+      const byId = new Map<number, EntityRecord>();
+      for (const record of this.records) byId.set(record.id, record);
+      this.#byId = byId;
+    }
+    return this.#byId;
+  }
 }
 
 /** Thrown by `takeSnapshot` when the live entities cannot be described by the shape. */
@@ -103,7 +134,8 @@ function repairSurrogates(s: string, from: number): string {
 /**
  * Quantize the live entities of a room at `tick`. An entity whose type and wire values are the same
  * as in `previous` keeps the previous record object, so unchanged entities allocate nothing and
- * `diffSnapshots` skips them with one reference comparison.
+ * `diffSnapshots` skips them with one reference comparison. Entities in ascending id order (a
+ * room's) find their previous record by walking `previous` alongside, with no map per tick.
  */
 export function takeSnapshot<E extends { readonly id: number; readonly type: string }>(
   shape: CompiledShape,
@@ -111,8 +143,14 @@ export function takeSnapshot<E extends { readonly id: number; readonly type: str
   entities: Iterable<E>,
   previous: Snapshot | null,
 ): Snapshot {
-  const records = new Map<number, EntityRecord>();
-  const before = previous?.entities;
+  const records: EntityRecord[] = [];
+  const before = previous?.records;
+  const beforeCount = before === undefined ? 0 : before.length;
+  // Merging needs both sides ascending; either falls back to the previous snapshot's map.
+  let merging = previous === null || previous.ascending;
+  let ascending = true;
+  let lastId = -1;
+  let cursor = 0;
   // Entities of one type tend to come together: look the type up only when the name changes.
   let typeName: string | undefined;
   let type: CompiledEntityType | undefined;
@@ -131,15 +169,34 @@ export function takeSnapshot<E extends { readonly id: number; readonly type: str
     if (!Number.isSafeInteger(id) || id < 0) {
       throw new SnapshotError('bad_id', `entity id ${id} is not a non-negative safe integer`);
     }
-    const size = records.size;
-    records.set(
-      id,
-      record(type, id, entity as unknown as Readonly<Record<string, unknown>>, before?.get(id)),
-    );
-    // A map that did not grow already had the id (the snapshot is thrown away with the error).
-    if (records.size === size) throw new SnapshotError('duplicate_id', `two entities have id ${id}`);
+    if (id <= lastId) {
+      if (id === lastId) throw duplicate(id);
+      ascending = false;
+      merging = false;
+    }
+    lastId = id;
+    let prev: EntityRecord | undefined;
+    if (merging) {
+      while (cursor < beforeCount && before![cursor]!.id < id) cursor++;
+      if (cursor < beforeCount && before![cursor]!.id === id) prev = before![cursor];
+    } else if (previous !== null) {
+      prev = previous.entities.get(id);
+    }
+    records.push(record(type, id, entity as unknown as Readonly<Record<string, unknown>>, prev));
   }
-  return { tick, entities: records };
+  if (!ascending) {
+    // Out of order (not a room's entities): duplicates need a set to be found.
+    const seen = new Set<number>();
+    for (const { id } of records) {
+      if (seen.has(id)) throw duplicate(id);
+      seen.add(id);
+    }
+  }
+  return new TakenSnapshot(tick, records, ascending);
+}
+
+function duplicate(id: number): SnapshotError {
+  return new SnapshotError('duplicate_id', `two entities have id ${id}`);
 }
 
 /** The entity's record, or `prev` itself when nothing changed; allocates only on the first difference. */

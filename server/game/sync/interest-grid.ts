@@ -75,7 +75,7 @@ export class InterestGrid {
     }
     this.#used.length = 0;
     this.#everywhere.length = 0;
-    for (const record of snapshot.entities.values()) {
+    for (const record of snapshot.records) {
       const at = placementOf(record.type);
       if (at === null) {
         this.#everywhere.push(record);
