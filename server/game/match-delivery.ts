@@ -147,10 +147,7 @@ export class MatchDelivery {
       try {
         // New reports first, then the confirmations that are due: both every round, so neither
         // waits for the other to run dry.
-        const batch = [
-          ...outbox.oldest(limit),
-          ...outbox.unconfirmed(this.#now() - this.#confirmMs, limit),
-        ];
+        const batch = [...outbox.oldest(limit), ...outbox.unconfirmed(this.#now() - this.#confirmMs, limit)];
         if (batch.length === 0) {
           this.#settle();
           await this.#idle(signal);
