@@ -14,6 +14,8 @@
  *                                     and `lease` (matchmaking: one lobby per queue, fenced claims)
  *     .budgets                        request budgets every lobby spends from (createLobbyApp uses
  *                                     them when present; they fail open to per-lobby memory)
+ *     .durable                        true when Redis fsyncs every write (appendonly yes, appendfsync
+ *                                     always), read at open; game nodes confirm reports otherwise
  *     .close()                        closes the connections the store opened (not a given `client`)
  *
  * It opens two connections (commands, and one subscriber for ticket changes), or uses `client`
