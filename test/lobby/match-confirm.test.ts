@@ -106,7 +106,6 @@ describe.skipIf(skipRedis())('match report confirmation on Redis with appendfsyn
     });
     expect(await first.json()).toMatchObject({ matchId: 'm-probe', durable: false });
     // What the AOF holds before the report: a crash before the next fsync leaves no more than this.
-    await redis.admin.ping();
     const aof = await incrementalAof(redis.server.dir);
     const before = (await stat(aof)).size;
 
@@ -141,6 +140,7 @@ describe.skipIf(skipRedis())('match report confirmation on Redis with appendfsyn
       await truncate(aof, before);
     });
     expect(restarted.port).toBe(redis.server.port);
+    await redis.admin.ping(); // the suite's admin connection is back too before the suite ends
     await expect.poll(board, { timeout: 10_000 }).toEqual([
       ['ada', 7],
       ['bo', 4],
@@ -176,5 +176,17 @@ describe.skipIf(skipRedis())('match report confirmation on Redis with appendfsyn
     expect(outbox.pending).toBe(0);
     expect(await count('tickforge_match_reports_delivered_total')).toBe(1);
     expect(await count('tickforge_match_report_confirmations_total')).toBe(0);
+  });
+});
+
+describe.skipIf(skipRedis())('match report confirmation on a Redis that refuses CONFIG', () => {
+  // Managed Redis services often rename or block CONFIG: fsync-per-write cannot be read, so it is not trusted.
+  const redis = useRedisServer({
+    args: ['--appendonly', 'yes', '--appendfsync', 'always', '--rename-command', 'CONFIG', 'hidden-config'],
+  });
+
+  it('the lobby does not claim durability it cannot check', async () => {
+    lobby = await start(redis);
+    expect(lobby.store.durable).toBe(false);
   });
 });
