@@ -52,6 +52,12 @@ export interface GameConfig {
    * cap: reports beyond it are still written to the outbox, never dropped.
    */
   readonly outboxWarnPending: number;
+  /**
+   * How long an acknowledged match report stays in the outbox, when the lobby's store does not say
+   * it is on disk (Redis on appendfsync everysec), before the one confirmation send (ms); 0: never
+   * confirm, forget reports on any acknowledgement.
+   */
+  readonly matchConfirmMs: number;
 }
 
 /** The whole process's settings. */
@@ -135,6 +141,7 @@ export function loadConfig(env: Env = process.env): Config {
       snapshotHistoryTicks: read.int('TICKFORGE_SNAPSHOT_HISTORY', 10, 2, 1024),
       shutdownTimeoutMs: read.int('TICKFORGE_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
       outboxWarnPending: read.int('TICKFORGE_MATCH_OUTBOX_WARN_PENDING', 10_000, 1, 100_000_000),
+      matchConfirmMs: read.int('TICKFORGE_MATCH_CONFIRM_MS', 3_000, 0, 600_000),
     },
     lobby: loadLobbyConfig(read),
     deployment,

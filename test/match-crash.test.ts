@@ -124,6 +124,7 @@ describe('match results survive SIGKILL', () => {
       applied: 4,
       unchanged: 0,
       duplicates: 0,
+      durable: true,
     });
     const expected = report!.results.map((r) => [r.playerId, r.name, r.score]).sort();
     for (const board of ['arena', 'arena-weekly']) {

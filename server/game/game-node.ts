@@ -184,6 +184,8 @@ export class GameNode {
         send: options.sendReport ?? logReport(log),
         log,
         metrics,
+        confirmMs: config.matchConfirmMs,
+        now,
         ...(options.sleep ? { sleep: options.sleep } : {}),
       }),
       log,

@@ -1,8 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import { MatchDelivery, type MatchSender, type SendOutcome } from './match-delivery.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MatchDelivery, type MatchSender, type SendOutcome, type Sleep } from './match-delivery.ts';
 import { MatchOutbox } from './match-outbox.ts';
 import { lobbyReporter, retryAfterMs } from './match-reporter.ts';
 import { GameMetrics } from './metrics.ts';
@@ -45,7 +48,7 @@ async function lobby(answers: Answer[]) {
       const body = (req.method === 'POST' ? JSON.parse(text) : undefined) as MatchReport;
       received.push({ auth: req.headers.authorization, body });
       const answer = answers.shift() ?? { status: 200 };
-      const ack = { matchId: body?.matchId, applied: 1, unchanged: 0, duplicates: 0 };
+      const ack = { matchId: body?.matchId, applied: 1, unchanged: 0, duplicates: 0, durable: true };
       res
         .writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
         .end(answer.body ?? JSON.stringify(ack));
@@ -55,27 +58,65 @@ async function lobby(answers: Answer[]) {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
 }
 
-/** A delivery loop over an in-memory outbox whose sleeps are recorded, never waited. */
-function delivery(send: MatchSender, options: { maxBackoffMs?: number } = {}) {
-  const outbox = MatchOutbox.open(':memory:');
+/**
+ * A delivery loop over an in-memory outbox whose sleeps are recorded, never waited: each one moves
+ * the injected clock on by as much.
+ */
+function delivery(
+  send: MatchSender,
+  options: { maxBackoffMs?: number; confirmMs?: number; outbox?: MatchOutbox; sleep?: Sleep } = {},
+) {
+  const { outbox = MatchOutbox.open(':memory:'), ...rest } = options;
   const metrics = new GameMetrics();
   const sleeps: number[] = [];
+  const clock = { now: 1_000_000 };
   const loop = new MatchDelivery({
     outbox,
     send,
     log,
     metrics,
-    sleep: async (ms) => void sleeps.push(ms),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      clock.now += ms;
+    },
+    now: () => clock.now,
     random: () => 0.5,
     backoffMs: 100,
-    ...options,
+    ...rest,
   });
   opened.push(loop);
   const counter = async (name: string) => {
     const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
     return Object.fromEntries((metric?.values ?? []).map((v) => [String(v.labels.reason ?? ''), v.value]));
   };
-  return { outbox, metrics, sleeps, loop, counter };
+  return { outbox, metrics, sleeps, loop, counter, clock };
+}
+
+/**
+ * A lobby stand-in over real HTTP that counts each match once, as the real one does per (match,
+ * player), and answers with its `durable` word; `lose()` forgets what it applied, as a Redis that
+ * crashed before its fsync does.
+ */
+async function countingLobby(durable: boolean) {
+  const applied = new Set<string>();
+  const received: string[] = [];
+  server = createServer((req: IncomingMessage, res) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+    });
+    req.on('end', () => {
+      const { matchId } = JSON.parse(text) as MatchReport;
+      received.push(matchId);
+      const fresh = !applied.has(matchId);
+      applied.add(matchId);
+      const ack = { matchId, applied: fresh ? 1 : 0, unchanged: 0, duplicates: fresh ? 0 : 1, durable };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(ack));
+    });
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, received, lose: () => applied.clear(), count: (matchId: string) => applied.has(matchId) };
 }
 
 describe('MatchDelivery with the lobby reporter', () => {
@@ -238,6 +279,126 @@ describe('MatchDelivery with the lobby reporter', () => {
     await loop.stop();
     hang({ kind: 'delivered' }); // too late: the loop has stopped
     expect(outbox.oldest(10).map((p) => p.report.matchId)).toEqual(['m2']);
+  });
+});
+
+describe('MatchDelivery confirmation of acknowledgements that are not durable', () => {
+  const counters = async (counter: (name: string) => Promise<Record<string, number>>) => ({
+    delivered: (await counter('tickforge_match_reports_delivered_total'))[''],
+    confirmations: (await counter('tickforge_match_report_confirmations_total'))[''],
+    reapplied: (await counter('tickforge_match_reports_reapplied_total'))[''],
+  });
+
+  it('keeps an acknowledged report for the window, then one confirmation send finds it survived', async () => {
+    const stand = await countingLobby(false);
+    const { outbox, sleeps, loop, counter, clock } = delivery(
+      lobbyReporter({ lobbyUrl: stand.url, serverKey: SERVER_KEY }),
+      { confirmMs: 3_000 },
+    );
+    await outbox.add(report('m1'));
+    const start = clock.now;
+    loop.start();
+    await loop.drain();
+    // One wait, exactly the window from the acknowledgement, then the one confirmation send.
+    expect(sleeps).toEqual([3_000]);
+    expect(clock.now - start).toBe(3_000);
+    expect(stand.received).toEqual(['m1', 'm1']);
+    expect(outbox.pending).toBe(0);
+    expect(await counters(counter)).toEqual({ delivered: 1, confirmations: 1, reapplied: 0 });
+  });
+
+  it('a report the store lost after acknowledging it is applied again by the confirmation, then confirmed in turn', async () => {
+    const stand = await countingLobby(false);
+    let sends = 0;
+    const reporter = lobbyReporter({ lobbyUrl: stand.url, serverKey: SERVER_KEY });
+    const send: MatchSender = async (r, signal) => {
+      const outcome = await reporter(r, signal);
+      if (++sends === 1) stand.lose(); // the store crashes right after its acknowledgement
+      return outcome;
+    };
+    const { outbox, sleeps, loop, counter } = delivery(send, { confirmMs: 3_000 });
+    await outbox.add(report('m1'));
+    loop.start();
+    await loop.drain();
+    // Acknowledged, lost, applied again by the confirmation (a new window), then all duplicates.
+    expect(stand.received).toEqual(['m1', 'm1', 'm1']);
+    expect(sleeps).toEqual([3_000, 3_000]);
+    expect(stand.count('m1')).toBe(true);
+    expect(outbox.pending).toBe(0);
+    expect(await counters(counter)).toEqual({ delivered: 1, confirmations: 2, reapplied: 1 });
+  });
+
+  it('forgets a report at once when the answer says it is durable, or when the window is 0', async () => {
+    for (const [durable, confirmMs] of [
+      [true, 3_000],
+      [false, 0],
+    ] as const) {
+      const stand = await countingLobby(durable);
+      const { outbox, sleeps, loop, counter } = delivery(
+        lobbyReporter({ lobbyUrl: stand.url, serverKey: SERVER_KEY }),
+        { confirmMs },
+      );
+      await outbox.add(report('m1'));
+      loop.start();
+      await loop.drain();
+      expect(stand.received).toEqual(['m1']);
+      expect(sleeps).toEqual([]);
+      expect(await counters(counter)).toEqual({ delivered: 1, confirmations: 0, reapplied: 0 });
+      await loop.stop();
+      server?.close();
+    }
+  });
+
+  it('sends new reports while others wait out their window', async () => {
+    const stand = await countingLobby(false);
+    const { outbox, loop } = delivery(lobbyReporter({ lobbyUrl: stand.url, serverKey: SERVER_KEY }), {
+      // The window never ends while this test looks.
+      sleep: (_ms, signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve())),
+    });
+    await outbox.add(report('m1'));
+    loop.start();
+    await vi.waitFor(() => expect(outbox.unconfirmed(Number.MAX_SAFE_INTEGER, 10)).toHaveLength(1));
+    await outbox.add(report('m2'));
+    loop.wake();
+    await vi.waitFor(() => expect(outbox.unconfirmed(Number.MAX_SAFE_INTEGER, 10)).toHaveLength(2));
+    expect(stand.received).toEqual(['m1', 'm2']);
+    expect(outbox.oldest(10)).toEqual([]);
+    expect(outbox.pending).toBe(2);
+  });
+
+  it('a node stopped within the window sends the confirmation after its restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tickforge-confirm-'));
+    try {
+      const stand = await countingLobby(false);
+      const reporter = lobbyReporter({ lobbyUrl: stand.url, serverKey: SERVER_KEY });
+      const first = MatchOutbox.open(dir);
+      const before = delivery(reporter, {
+        outbox: first,
+        sleep: (_ms, signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve())),
+      });
+      await first.add(report('m1'));
+      before.loop.start();
+      await vi.waitFor(() => expect(first.unconfirmed(Number.MAX_SAFE_INTEGER, 10)).toHaveLength(1));
+      await before.loop.stop();
+      await first.close();
+      stand.lose(); // and the store lost it meanwhile
+
+      const second = MatchOutbox.open(dir);
+      const [kept] = second.unconfirmed(Number.MAX_SAFE_INTEGER, 10);
+      expect(kept?.report.matchId).toBe('m1');
+      const after = delivery(reporter, { outbox: second, confirmMs: 3_000 });
+      after.clock.now = kept!.ackedAt! + 3_000; // the window ran out while the node was down
+      after.loop.start();
+      await after.loop.drain();
+      expect(stand.received).toEqual(['m1', 'm1', 'm1']); // sent, confirmed (re-applied), confirmed
+      expect(after.sleeps).toEqual([3_000]);
+      expect(second.pending).toBe(0);
+      expect(await counters(after.counter)).toEqual({ delivered: 0, confirmations: 2, reapplied: 1 });
+      await after.loop.stop();
+      await second.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -100,4 +100,49 @@ describe('MatchOutbox', () => {
     expect(outbox.oldest(10).map((p) => p.report.matchId)).toEqual(['m3']);
     await outbox.close();
   });
+
+  it('keeps an acknowledged report for its confirmation, across a reopen, out of the unsent ones', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tickforge-outbox-'));
+    dirs.push(dir);
+    const first = MatchOutbox.open(dir);
+    for (const id of ['m1', 'm2', 'm3']) await first.add(report(id));
+    const [one, two] = first.oldest(2);
+    await first.acknowledged(two!.id, 5_000);
+    await first.acknowledged(one!.id, 7_000);
+    expect(first.oldest(10).map((p) => p.report.matchId)).toEqual(['m3']);
+    expect(first.pending).toBe(3); // acknowledged is not yet forgotten
+    await first.close();
+
+    const second = MatchOutbox.open(dir);
+    expect(second.nextConfirmation()).toBe(5_000);
+    expect(second.unconfirmed(4_999, 10)).toEqual([]);
+    expect(second.unconfirmed(5_000, 10)).toEqual([{ id: two!.id, report: report('m2'), ackedAt: 5_000 }]);
+    expect(second.unconfirmed(9_000, 10).map((p) => p.report.matchId)).toEqual(['m2', 'm1']);
+    await second.delivered(two!.id);
+    expect(second.nextConfirmation()).toBe(7_000);
+    await second.delivered(one!.id);
+    expect(second.nextConfirmation()).toBeUndefined();
+    expect(second.pending).toBe(1);
+    await second.close();
+  });
+
+  it('opens an outbox written before confirmations: its reports are unsent', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tickforge-outbox-'));
+    dirs.push(dir);
+    const old = new DatabaseSync(join(dir, OUTBOX_FILE));
+    old.exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT;
+      INSERT INTO schema_migrations VALUES (1, 'match outbox', 1);
+      CREATE TABLE pending_reports (id INTEGER PRIMARY KEY AUTOINCREMENT, match_id TEXT NOT NULL UNIQUE,
+        report TEXT NOT NULL, recorded_at INTEGER NOT NULL) STRICT;
+      CREATE TABLE dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, match_id TEXT NOT NULL, report TEXT NOT NULL,
+        reason TEXT NOT NULL, recorded_at INTEGER NOT NULL, failed_at INTEGER NOT NULL) STRICT;`);
+    old
+      .prepare('INSERT INTO pending_reports (match_id, report, recorded_at) VALUES (?, ?, 1)')
+      .run('m1', JSON.stringify(report('m1')));
+    old.close();
+    const outbox = MatchOutbox.open(dir);
+    expect(outbox.oldest(10).map((p) => p.report.matchId)).toEqual(['m1']);
+    expect(outbox.nextConfirmation()).toBeUndefined();
+    await outbox.close();
+  });
 });

@@ -24,6 +24,11 @@ export const OUTBOX_FILE = 'match-outbox.sqlite';
 export interface PendingReport {
   readonly id: number;
   readonly report: MatchReport;
+  /**
+   * When the lobby acknowledged it without its store having it on disk for sure (node clock, ms):
+   * the report waits for its confirmation send. Absent: not acknowledged yet.
+   */
+  readonly ackedAt?: number;
 }
 
 const MIGRATIONS: readonly Migration[] = [
@@ -47,6 +52,13 @@ const MIGRATIONS: readonly Migration[] = [
       failed_at INTEGER NOT NULL
     ) STRICT;`,
   },
+  {
+    version: 2,
+    name: 'acknowledged reports awaiting confirmation',
+    // Set when the lobby acknowledged a report its store may not have on disk yet (Redis with
+    // appendfsync everysec): the row stays until a second send after the window confirms it.
+    sql: 'ALTER TABLE pending_reports ADD COLUMN acked_at INTEGER',
+  },
 ];
 
 /** Durable storage of match reports on their way to the lobby. */
@@ -66,6 +78,8 @@ export class MatchOutbox {
   /** The writes on this thread's connection: an in-memory outbox only. */
   readonly #apply: (write: OutboxWrite) => boolean;
   readonly #oldest: StatementSync;
+  readonly #unconfirmed: StatementSync;
+  readonly #nextConfirmation: StatementSync;
   #pending: number;
   #deadLetters: number;
 
@@ -92,7 +106,16 @@ export class MatchOutbox {
     this.#file = file;
     this.#now = now;
     this.#apply = outboxWrites(db);
-    this.#oldest = db.prepare('SELECT id, report FROM pending_reports ORDER BY id LIMIT ?');
+    this.#oldest = db.prepare(
+      'SELECT id, report FROM pending_reports WHERE acked_at IS NULL ORDER BY id LIMIT ?',
+    );
+    this.#unconfirmed = db.prepare(
+      `SELECT id, report, acked_at FROM pending_reports
+       WHERE acked_at IS NOT NULL AND acked_at <= ? ORDER BY acked_at, id LIMIT ?`,
+    );
+    this.#nextConfirmation = db.prepare(
+      'SELECT MIN(acked_at) AS at FROM pending_reports WHERE acked_at IS NOT NULL',
+    );
     const counts = db
       .prepare(
         'SELECT (SELECT COUNT(*) FROM pending_reports) AS pending, (SELECT COUNT(*) FROM dead_letters) AS dead',
@@ -102,7 +125,7 @@ export class MatchOutbox {
     this.#deadLetters = Number(counts.dead);
   }
 
-  /** Reports waiting for delivery. */
+  /** Reports waiting for delivery or for their confirmation. */
   get pending(): number {
     return this.#pending;
   }
@@ -130,7 +153,7 @@ export class MatchOutbox {
     return new Promise((resolve) => this.#flushed.add(resolve));
   }
 
-  /** Up to `limit` waiting reports, oldest first. */
+  /** Up to `limit` reports the lobby has not acknowledged yet, oldest first. */
   oldest(limit: number): PendingReport[] {
     return this.#oldest.all(limit).map((row) => ({
       id: Number(row.id),
@@ -138,9 +161,32 @@ export class MatchOutbox {
     }));
   }
 
-  /** The lobby acknowledged report `id`: forget it. */
+  /** Up to `limit` acknowledged reports awaiting confirmation, acknowledged at or before `ackedBy`. */
+  unconfirmed(ackedBy: number, limit: number): PendingReport[] {
+    return this.#unconfirmed.all(ackedBy, limit).map((row) => ({
+      id: Number(row.id),
+      report: JSON.parse(row.report as string) as MatchReport,
+      ackedAt: Number(row.acked_at),
+    }));
+  }
+
+  /** When the earliest report awaiting confirmation was acknowledged, or undefined for none. */
+  nextConfirmation(): number | undefined {
+    const at = this.#nextConfirmation.get()?.at;
+    return at === null || at === undefined ? undefined : Number(at);
+  }
+
+  /** The lobby acknowledged report `id` (durably) or confirmed it: forget it. */
   async delivered(id: number): Promise<void> {
     if (await this.#write({ op: 'delivered', id })) this.#pending--;
+  }
+
+  /**
+   * The lobby acknowledged report `id` at `at`, but its store may lose the write for a moment yet:
+   * keep the report (durably, across restarts) until a confirmation send after the window.
+   */
+  async acknowledged(id: number, at: number): Promise<void> {
+    await this.#write({ op: 'acked', id, at });
   }
 
   /** The lobby will never take report `id`: move it to the dead-letter table with the reason. */

@@ -1,7 +1,8 @@
 /**
  * Match reports to the lobby over HTTP: `POST /v1/matches` with the game nodes' server key, each
  * answer turned into what the delivery loop does next. 2xx with the lobby's acknowledgement of this
- * match: delivered. 429 and 503 (with their `Retry-After`), 408, other 5xx and network failures: try
+ * match: delivered, with whether the lobby's store has it on disk (`durable`) and whether any of it
+ * was new to the lobby (see match-delivery.ts for the confirmation send). 429 and 503 (with their `Retry-After`), 408, other 5xx and network failures: try
  * again. 400, 413 and 422 judge the report itself: the lobby will never take it (dead letter). Every
  * other answer says the node is misconfigured, not that the report is bad: a wrong server key (401,
  * 403), a lobby URL that reaches something else (404, 405, a redirect to a GET, a 2xx that is not the
@@ -29,14 +30,31 @@ const MAX_REASON_CHARS = 500;
 /** Answers that judge the report itself, so sending it again can never succeed. */
 const REFUSALS: ReadonlySet<number> = new Set([400, 413, 422]);
 
-/** True when `answer` is the lobby's acknowledgement of match `matchId` (POST /v1/matches's 200 body). */
-function acknowledges(answer: string, matchId: string): boolean {
+/** POST /v1/matches's 200 body, as far as the node reads it. */
+interface Acknowledgement {
+  readonly matchId?: unknown;
+  readonly applied?: unknown;
+  readonly unchanged?: unknown;
+  readonly durable?: unknown;
+}
+
+/**
+ * The delivered outcome when `answer` is the lobby's acknowledgement of match `matchId`, else
+ * undefined. Only `durable: true` spares the confirmation send (a lobby that does not say is not
+ * trusted to be durable); `applied` is whether anything in it was new to the lobby (not all duplicates).
+ */
+function acknowledgement(answer: string, matchId: string): SendOutcome | undefined {
+  let body: unknown;
   try {
-    const body: unknown = JSON.parse(answer);
-    return typeof body === 'object' && body !== null && (body as { matchId?: unknown }).matchId === matchId;
+    body = JSON.parse(answer);
   } catch {
-    return false;
+    return undefined;
   }
+  if (typeof body !== 'object' || body === null) return undefined;
+  const ack = body as Acknowledgement;
+  if (ack.matchId !== matchId) return undefined;
+  const fresh = Number(ack.applied ?? 0) + Number(ack.unchanged ?? 0);
+  return { kind: 'delivered', answer, durable: ack.durable === true, applied: fresh !== 0 };
 }
 
 /**
@@ -78,7 +96,8 @@ export function lobbyReporter(options: LobbyReporterOptions): MatchSender {
       return { kind: 'retry', reason: timedOut ? 'timeout' : 'network', detail: String(error) };
     }
     const { status } = response;
-    if (response.ok && acknowledges(answer, report.matchId)) return { kind: 'delivered', answer };
+    const delivered = response.ok ? acknowledgement(answer, report.matchId) : undefined;
+    if (delivered) return delivered;
     const afterMs = retryAfterMs(response.headers.get('retry-after'), now());
     const detail = `status ${status}`;
     const said = `${detail}: ${answer.slice(0, MAX_REASON_CHARS)}`;

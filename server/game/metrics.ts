@@ -127,12 +127,22 @@ export class GameMetrics {
   });
   readonly reportsPending = new Gauge({
     name: 'tickforge_match_reports_pending',
-    help: 'Match reports in the outbox, durable and not yet acknowledged by the lobby',
+    help: 'Match reports in the outbox: not yet acknowledged by the lobby, or acknowledged and awaiting confirmation',
     registers: [this.registry],
   });
   readonly reportsDelivered = new Counter({
     name: 'tickforge_match_reports_delivered_total',
     help: 'Match reports the lobby acknowledged (2xx)',
+    registers: [this.registry],
+  });
+  readonly reportConfirmations = new Counter({
+    name: 'tickforge_match_report_confirmations_total',
+    help: 'Confirmation sends the lobby answered, after a window, for acknowledgements its store had not made durable',
+    registers: [this.registry],
+  });
+  readonly reportsReapplied = new Counter({
+    name: 'tickforge_match_reports_reapplied_total',
+    help: "Match reports the lobby's store lost after acknowledging them, applied again by the confirmation send",
     registers: [this.registry],
   });
   readonly reportRetries = new Counter({

@@ -9,8 +9,13 @@ import type { DatabaseSync } from 'node:sqlite';
 export type OutboxWrite =
   /** Keep a report until the lobby acknowledges it (a match already held is kept once). */
   | { readonly op: 'add'; readonly matchId: string; readonly report: string; readonly recordedAt: number }
-  /** The lobby acknowledged pending report `id`: forget it. */
+  /** The lobby acknowledged pending report `id` (durably, or confirmed since): forget it. */
   | { readonly op: 'delivered'; readonly id: number }
+  /**
+   * The lobby acknowledged report `id` but its store may not have it on disk yet: keep it, marked
+   * acknowledged at `at`, for the confirmation send after the window (match-delivery.ts).
+   */
+  | { readonly op: 'acked'; readonly id: number; readonly at: number }
   /** The lobby will never take pending report `id`: move it to the dead-letter table. */
   | { readonly op: 'refused'; readonly id: number; readonly reason: string; readonly failedAt: number }
   /** Keep a report that can never be delivered in the dead-letter table. */
@@ -30,6 +35,7 @@ export function outboxWrites(db: DatabaseSync): (write: OutboxWrite) => boolean 
   const remove = db.prepare(
     'DELETE FROM pending_reports WHERE id = ? RETURNING match_id, report, recorded_at',
   );
+  const acked = db.prepare('UPDATE pending_reports SET acked_at = ? WHERE id = ?');
   const bury = db.prepare(
     'INSERT INTO dead_letters (match_id, report, reason, recorded_at, failed_at) VALUES (?, ?, ?, ?, ?)',
   );
@@ -39,6 +45,8 @@ export function outboxWrites(db: DatabaseSync): (write: OutboxWrite) => boolean 
         return insert.run(write.matchId, write.report, write.recordedAt).changes > 0;
       case 'delivered':
         return remove.get(write.id) !== undefined;
+      case 'acked':
+        return acked.run(write.at, write.id).changes > 0;
       case 'refused': {
         const row = remove.get(write.id);
         if (!row) return false;

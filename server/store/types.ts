@@ -160,6 +160,13 @@ export interface Store {
    * its own in memory, which is right when there is one.
    */
   readonly budgets?: SharedBudgets;
+  /**
+   * True when a write the store has answered is already on disk: the embedded store (a SQLite
+   * commit), Redis found with `appendonly yes` and `appendfsync always` when the store opened. False
+   * otherwise (Redis on `everysec` answers up to about two seconds before its fsync); the lobby says
+   * so in its answer to a match report, and the game node then confirms the report after a window.
+   */
+  readonly durable: boolean;
   close(): Promise<void>;
 }
 

@@ -28,16 +28,34 @@ describe('POST /v1/matches', () => {
     const first = report('m-1', { ana: 30, bo: 20 });
     const applied = await post('/v1/matches', first, `Bearer ${SERVER_KEY}`);
     expect(applied.status).toBe(200);
-    expect(await applied.json()).toEqual({ matchId: 'm-1', applied: 4, unchanged: 0, duplicates: 0 });
+    expect(await applied.json()).toEqual({
+      matchId: 'm-1',
+      applied: 4,
+      unchanged: 0,
+      duplicates: 0,
+      durable: true,
+    });
     const replayed = await post(
       '/v1/matches',
       { ...first, results: [...first.results].reverse() },
       `Bearer ${SERVER_KEY}`,
     );
     expect(replayed.status).toBe(200);
-    expect(await replayed.json()).toEqual({ matchId: 'm-1', applied: 0, unchanged: 0, duplicates: 4 });
+    expect(await replayed.json()).toEqual({
+      matchId: 'm-1',
+      applied: 0,
+      unchanged: 0,
+      duplicates: 4,
+      durable: true,
+    });
     const worse = await post('/v1/matches', report('m-2', { ana: 5 }), `Bearer ${SERVER_KEY}`);
-    expect(await worse.json()).toEqual({ matchId: 'm-2', applied: 0, unchanged: 2, duplicates: 0 });
+    expect(await worse.json()).toEqual({
+      matchId: 'm-2',
+      applied: 0,
+      unchanged: 2,
+      duplicates: 0,
+      durable: true,
+    });
     for (const board of ['arena', 'arena-daily']) {
       const page = await (await get(`/v1/leaderboards/${board}/top`)).json();
       const scores = page.records.map((r: { playerId: string; score: number }) => [r.playerId, r.score]);
@@ -55,6 +73,7 @@ describe('POST /v1/matches', () => {
       applied: 0,
       unchanged: 0,
       duplicates: 0,
+      durable: true,
     });
   });
 

@@ -140,6 +140,7 @@ describe('POST /v1/matches is all or nothing', () => {
       applied: 0,
       unchanged: 0,
       duplicates: 4,
+      durable: true,
     });
     expect(await records('arena-total')).toEqual([
       ['ada', 5],

@@ -86,6 +86,10 @@ export const MatchReportResponse = Type.Object(
     duplicates: Type.Integer({
       description: 'Submissions already received: a replayed report is all duplicates',
     }),
+    durable: Type.Boolean({
+      description:
+        'True when the store had the report on disk before this answer (embedded store; Redis with appendfsync always). False: a store crash in the next seconds may lose it, and the game node sends the report once more after its confirmation window (all duplicates then means it survived; anything applied means it had been lost and now counts again, once).',
+    }),
   },
   { title: 'MatchReportResult', additionalProperties: false },
 );

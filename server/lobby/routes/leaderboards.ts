@@ -131,6 +131,7 @@ export function mountLeaderboardRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps): vo
         applied: counts.applied,
         unchanged: counts.unchanged,
         duplicates: counts.duplicate,
+        durable: deps.store.durable,
       });
     },
   );

@@ -39,6 +39,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       leaderboards,
       rooms: new MemoryRoomDirectory(now),
       tickets: new MemoryTicketStore(now),
+      durable: true, // every write is a SQLite commit before it is answered
       close: async () => {
         if (!db.isOpen) return;
         players.flush();

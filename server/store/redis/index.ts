@@ -14,6 +14,8 @@
  *                                     and `lease` (matchmaking: one lobby per queue, fenced claims)
  *     .budgets                        request budgets every lobby spends from (createLobbyApp uses
  *                                     them when present; they fail open to per-lobby memory)
+ *     .durable                        true when Redis fsyncs every write (appendonly yes, appendfsync
+ *                                     always), read at open; game nodes confirm reports otherwise
  *     .close()                        closes the connections the store opened (not a given `client`)
  *
  * It opens two connections (commands, and one subscriber for ticket changes), or uses `client`
@@ -122,6 +124,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Store>
       onError,
     });
     tickets.listen(watchers);
+    const durable = await fsyncsEveryWrite(client);
     let closing: Promise<void> | undefined;
     return {
       players: new RedisPlayers(client, scripts, keys, now),
@@ -129,6 +132,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Store>
       rooms: new RedisRoomDirectory(scripts, keys, now),
       tickets,
       budgets: new RedisBudgets(client, keys),
+      durable,
       close: () => {
         closing ??= (async () => {
           clock?.close();
@@ -147,6 +151,29 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Store>
 }
 
 /** A connected client for `url`; fails (naming the host, never the password) when unreachable. */
+/**
+ * Whether every Redis write is on disk before Redis answers it: `appendonly yes` with `appendfsync
+ * always`, on every master of a cluster. Read once, at open. A server that refuses CONFIG (managed
+ * services often rename it) or answers anything else is not trusted to be durable: game nodes then
+ * confirm each match report after a window, which costs one more request per match and nothing else.
+ */
+async function fsyncsEveryWrite(client: Redis | Cluster): Promise<boolean> {
+  const servers = client instanceof Cluster ? client.nodes('master') : [client];
+  if (servers.length === 0) return false;
+  try {
+    const answers = await Promise.all(
+      servers.map(async (server) => {
+        const [, appendonly] = (await server.config('GET', 'appendonly')) as string[];
+        const [, appendfsync] = (await server.config('GET', 'appendfsync')) as string[];
+        return appendonly === 'yes' && appendfsync === 'always';
+      }),
+    );
+    return answers.every(Boolean);
+  } catch {
+    return false;
+  }
+}
+
 async function connect(
   url: string | undefined,
   commandTimeout: number,
