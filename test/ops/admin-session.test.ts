@@ -4,6 +4,7 @@
  * address it came from, and the sign-in budget holds across every lobby of a cluster (two lobbies
  * on one real redis-server), so a load balancer does not multiply the guesses an address gets.
  */
+import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisStore } from '../../server/store/redis/index.ts';
 import { ADMIN_KEY, SERVER_KEY } from '../lobby/leaderboard-support.ts';
@@ -98,5 +99,93 @@ describe.skipIf(skipRedis())('admin sign-in budget across lobbies on one Redis',
     const onB = await signIn(b, 'wrong-b');
     expect(onB.status).toBe(429);
     expect(Number(onB.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+/** A raw HTTP request (fetch may not set Host), as a TLS-ending proxy forwards the browser's. */
+function proxied(
+  lobby: TestLobby,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body = '',
+): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+  const { port } = new URL(lobby.url);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers }));
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+describe('admin console behind a proxy that ends TLS (README: Caddy in front of the lobbies)', () => {
+  let lobby: TestLobby;
+  beforeAll(async () => {
+    lobby = await startLobby(WRITES);
+  });
+  afterAll(async () => {
+    await lobby.close();
+  });
+  // What the browser at https://play.example.com sends, and what the proxy adds.
+  const fromBrowser = (origin: string) => ({
+    host: 'play.example.com',
+    origin,
+    'x-forwarded-proto': 'https',
+    'x-forwarded-for': '203.0.113.7',
+  });
+
+  it('signs in and acts from the https page, and still refuses another site', async () => {
+    const form = new URLSearchParams({ key: ADMIN_KEY, operator: 'alice' }).toString();
+    const formHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
+    const evil = await proxied(lobby, 'POST', '/admin/login', {
+      ...fromBrowser('https://evil.example'),
+      ...formHeaders,
+    });
+    expect(evil.status).toBe(403);
+
+    const signedIn = await proxied(
+      lobby,
+      'POST',
+      '/admin/login',
+      {
+        ...fromBrowser('https://play.example.com'),
+        ...formHeaders,
+      },
+      form,
+    );
+    expect(signedIn.status).toBe(303);
+    const setCookie = signedIn.headers['set-cookie']?.join() ?? '';
+    expect(setCookie).toMatch(/; Secure/);
+    const cookie = setCookie.split(';')[0] ?? '';
+    const session = await fetch(`${lobby.url}/v1/admin/session`, { headers: { cookie } });
+    const { csrf } = (await session.json()) as { csrf: string };
+
+    const change = (origin: string) =>
+      proxied(lobby, 'POST', '/v1/admin/nodes/node-1/undrain', {
+        ...fromBrowser(origin),
+        cookie,
+        'x-tickforge-csrf': csrf,
+      });
+    expect((await change('https://evil.example')).status).toBe(403);
+    // Past the origin check: no such node here (404), not a refusal (403).
+    expect((await change('https://play.example.com')).status).toBe(404);
+    const out = await proxied(lobby, 'POST', '/admin/logout', {
+      ...fromBrowser('https://play.example.com'),
+      cookie,
+      'x-tickforge-csrf': csrf,
+    });
+    expect(out.status).toBe(204);
   });
 });

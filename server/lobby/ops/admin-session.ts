@@ -21,6 +21,21 @@ export interface AdminSession {
   readonly expiresAt: number;
 }
 
+/**
+ * Is a browser's `Origin` the lobby's own? The host is the request's (`Host`); the scheme is the
+ * request's or, behind a proxy that ends TLS, its `X-Forwarded-Proto`: the page at
+ * https://play.example.com reaches the lobby over http. A page on another site can set neither
+ * header on a request it makes the browser send, so trusting the proxy's word widens nothing.
+ */
+export function isOwnOrigin(origin: string, requestUrl: string, forwardedProto: string | undefined): boolean {
+  const own = new URL(requestUrl);
+  if (origin === own.origin) return true;
+  const scheme = forwardedProto?.split(',')[0]?.trim().toLowerCase();
+  if (scheme !== 'https' && scheme !== 'http') return false;
+  own.protocol = `${scheme}:`;
+  return origin === own.origin;
+}
+
 /** Operator names: short and plain (they end up in logs). */
 export function operatorName(raw: string | undefined, fallback: string): string {
   const name = (raw ?? '')

@@ -13,7 +13,7 @@ import { limitBody } from '../body-limit.ts';
 import { ForbiddenError } from '../errors.ts';
 import { clientIp, requestBudget } from '../rate-limit.ts';
 import type { AdminDeps, LobbyDeps, LobbyEnv } from '../types.ts';
-import { operatorName, SESSION_COOKIE, SESSION_TTL_MS } from './admin-session.ts';
+import { isOwnOrigin, operatorName, SESSION_COOKIE, SESSION_TTL_MS } from './admin-session.ts';
 import { requestContext } from './request-context.ts';
 
 export const CONSOLE_PATH = '/admin';
@@ -83,7 +83,7 @@ export function mountConsole(
   // The sign-in form is outside /v1, so it gets a body limit of its own: a key and a name.
   app.post(`${CONSOLE_PATH}/login`, limitBody(SIGN_IN_MAX_BYTES), async (c) => {
     const origin = c.req.header('origin');
-    if (origin !== undefined && origin !== new URL(c.req.url).origin) {
+    if (origin !== undefined && !isOwnOrigin(origin, c.req.url, c.req.header('x-forwarded-proto'))) {
       throw new ForbiddenError('Sign in from the console page itself.');
     }
     const ip = clientIp(c, trustProxy);
