@@ -11,6 +11,7 @@ import { bearerKeyCheck } from '../bearer.ts';
 import { PROBLEM_CONTENT_TYPE, problem } from '../problem.ts';
 import type { RoomRegistry } from './room-registry.ts';
 import type { RoomRuntime } from './room-runtime.ts';
+import { MAX_SEAT_TTL_SECONDS } from './seat-token.ts';
 import type { SeatSocket } from './seat.ts';
 import type { TickTimings, TickWindow } from './tick-window.ts';
 import type { HttpRequest, HttpResponse, Transport } from './transport/types.ts';
@@ -236,7 +237,12 @@ export function mountNodeAdmin(transport: Transport, deps: NodeAdminDeps, trips:
     guarded((request) => {
       const room = roomOf(request);
       if (!('id' in room)) return room;
-      room.dispose(CloseCode.ROOM_CLOSED, 'closed by an operator');
+      deps.registry.closeByOperator(
+        room,
+        CloseCode.ROOM_CLOSED,
+        'closed by an operator',
+        MAX_SEAT_TTL_SECONDS * 1000,
+      );
       deps.log.info(
         { operator: operatorOf(request), action: 'dispose', roomId: room.id },
         'admin: room disposed',
