@@ -11,8 +11,8 @@ import { bearerKeyCheck } from '../bearer.ts';
 import { PROBLEM_CONTENT_TYPE, problem } from '../problem.ts';
 import type { RoomRegistry } from './room-registry.ts';
 import type { RoomRuntime } from './room-runtime.ts';
-import { MAX_SEAT_TTL_SECONDS } from './seat-token.ts';
 import type { SeatSocket } from './seat.ts';
+import { MAX_SEAT_TTL_SECONDS } from './seat-token.ts';
 import type { TickTimings, TickWindow } from './tick-window.ts';
 import type { HttpRequest, HttpResponse, Transport } from './transport/types.ts';
 
