@@ -49,6 +49,10 @@ describe('admin console session', () => {
     const session = await fetch(`${lobby.url}/v1/admin/session`, { headers: { cookie } });
     expect(session.status).toBe(200);
     const { csrf } = (await session.json()) as { csrf: string };
+    // The CSRF token (and every admin answer: players, keys of boards) is never kept by a cache.
+    expect(session.headers.get('cache-control')).toBe('no-store');
+    const refused = await fetch(`${lobby.url}/v1/admin/nodes`);
+    expect(refused.headers.get('cache-control')).toBe('no-store');
 
     const out = await fetch(`${lobby.url}/admin/logout`, {
       method: 'POST',
