@@ -339,6 +339,7 @@ describe('acting on it', () => {
     const response = await admin(`/v1/admin/rooms/${roomId}/kick`, {
       method: 'POST',
       body: JSON.stringify({ playerId: bo.playerId }),
+      headers: { 'x-request-id': 'kick-trace-1' },
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
@@ -358,7 +359,13 @@ describe('acting on it', () => {
       }),
     );
     expect(lines).toContainEqual(
-      expect.objectContaining({ msg: 'admin: player kicked', operator: 'ops-test', component: 'game' }),
+      // The node's line names the lobby request that caused it: one action, followed across both.
+      expect.objectContaining({
+        msg: 'admin: player kicked',
+        operator: 'ops-test',
+        component: 'game',
+        reqId: 'kick-trace-1',
+      }),
     );
     const again = await admin(`/v1/admin/rooms/${roomId}/kick`, {
       method: 'POST',
