@@ -4,7 +4,20 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
+const TOKEN68 = '[A-Za-z0-9._~+/-]+=*';
+const BEARER = new RegExp(`^Bearer +(${TOKEN68}) *$`, 'i');
+const SENDABLE = new RegExp(`^${TOKEN68}$`);
+
+/** What a configured key or token must be made of to travel as a Bearer credential (RFC 6750 token68). */
+export const BEARER_CHARS = 'letters, digits and - . _ ~ + / (= only at the end)';
+
+/**
+ * Can `value` be sent as `Authorization: Bearer <value>` and be read back by bearerCredential?
+ * Configuration checks every key and token with it: one that cannot would be refused on every call.
+ */
+export function isBearerToken(value: string): boolean {
+  return SENDABLE.test(value);
+}
 
 /** The credential of an `Authorization: Bearer <credential>` header, or undefined for any other form. */
 export function bearerCredential(header: string): string | undefined {

@@ -23,6 +23,11 @@ describe('loadConfig', () => {
     [{ TICKFORGE_TLS_KEY: 'k.pem' }, 'TICKFORGE_TLS_KEY and TICKFORGE_TLS_CERT must be set together'],
     [{ TICKFORGE_SEAT_SECRET: 'short' }, 'TICKFORGE_SEAT_SECRET must be at least 32 characters'],
     [
+      // Prometheus sends it as `Authorization: Bearer <token>`: a space or `!` could never match.
+      { TICKFORGE_METRICS_TOKEN: 'metrics token with spaces!' },
+      'TICKFORGE_METRICS_TOKEN must be usable as a Bearer credential: letters, digits and - . _ ~ + / (= only at the end)',
+    ],
+    [
       { TICKFORGE_PUBLIC_URL: 'http://x' },
       'TICKFORGE_PUBLIC_URL must be a ws:// or wss:// URL, got "http://x"',
     ],

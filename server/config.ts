@@ -3,6 +3,7 @@
  * A bad value stops the process with a message naming the variable (ConfigError).
  */
 
+import { BEARER_CHARS, isBearerToken } from './bearer.ts';
 import { type DeploymentConfig, defaultNodeId, loadDeploymentConfig } from './deployment.ts';
 import { ConfigError, type Env, reader } from './env-reader.ts';
 import { type LobbyConfig, loadLobbyConfig } from './lobby/config.ts';
@@ -106,6 +107,9 @@ export function loadConfig(env: Env = process.env): Config {
   const metricsToken = read.string('TICKFORGE_METRICS_TOKEN', '');
   if (metricsToken && metricsToken.length < 16) {
     throw new ConfigError('TICKFORGE_METRICS_TOKEN must be at least 16 characters');
+  }
+  if (metricsToken && !isBearerToken(metricsToken)) {
+    throw new ConfigError(`TICKFORGE_METRICS_TOKEN must be usable as a Bearer credential: ${BEARER_CHARS}`);
   }
   return {
     dataDir: read.string('TICKFORGE_DATA_DIR', 'data'),

@@ -190,4 +190,26 @@ describe.skipIf(skipChromium())('admin console (headless Chromium)', () => {
     await page.waitForSelector(`[data-testid=player-matches] a[href="#/players/${ada.playerId}"]`);
     expect(errors, errors.join('\n')).toEqual([]);
   });
+
+  it('shows a leaderboard name made of markup as text: it never runs', async () => {
+    // Record names are any Unicode up to 64 characters (match reports carry them from games).
+    const markup = '<img src=x onerror="window.__owned=1"><script>window.__owned=2</script>';
+    const wrote = await fetch(`${tickforge!.lobbyUrl}/v1/leaderboards/arena/scores`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
+      body: JSON.stringify({
+        playerId: bots[0]!.playerId,
+        name: markup.slice(0, 64),
+        score: 99,
+        key: 'xss-1',
+      }),
+    });
+    expect(wrote.status).toBe(200);
+    await page.goto(`${tickforge!.lobbyUrl}/admin#/leaderboards/arena`);
+    await page.waitForSelector('[data-testid=records] tbody tr');
+    expect(await page.textContent('[data-testid=records]')).toContain(markup.slice(0, 40));
+    expect(await page.locator('[data-testid=records] img, [data-testid=records] script').count()).toBe(0);
+    expect(await page.evaluate(() => (window as { __owned?: number }).__owned)).toBeUndefined();
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
 });

@@ -12,6 +12,7 @@ import { PROBLEM_CONTENT_TYPE, problem } from '../problem.ts';
 import type { RoomRegistry } from './room-registry.ts';
 import type { RoomRuntime } from './room-runtime.ts';
 import type { SeatSocket } from './seat.ts';
+import { MAX_SEAT_TTL_SECONDS } from './seat-token.ts';
 import type { TickTimings, TickWindow } from './tick-window.ts';
 import type { HttpRequest, HttpResponse, Transport } from './transport/types.ts';
 
@@ -71,6 +72,8 @@ export interface NodeAdminDeps {
   readonly undrain: () => boolean;
 }
 
+/** A lobby's request id, as the lobby accepts one (observe.ts): short and plain. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Entities shown per room at most. */
 const MAX_ENTITIES = 500;
 /** How long room detail waits for pongs before answering with what it has. */
@@ -149,6 +152,14 @@ export function mountNodeAdmin(transport: Transport, deps: NodeAdminDeps, trips:
   const startedAt = deps.now();
   const operatorOf = (request: HttpRequest) =>
     (request.headers['x-tickforge-operator'] ?? 'unknown').slice(0, 64);
+  /** Who did it, and the lobby request it came from (its X-Request-Id, when sane), for the log. */
+  const actor = (request: HttpRequest) => {
+    const reqId = request.headers['x-request-id'];
+    return {
+      operator: operatorOf(request),
+      ...(reqId !== undefined && SANE_REQUEST_ID.test(reqId) ? { reqId } : {}),
+    };
+  };
   const roomOf = (request: HttpRequest): RoomRuntime | HttpResponse => {
     const roomId = request.query.get('roomId') ?? '';
     const room = deps.registry.get(roomId);
@@ -223,7 +234,7 @@ export function mountNodeAdmin(transport: Transport, deps: NodeAdminDeps, trips:
         return problemAnswer(404, 'player-not-found', 'Not found', 'No such player in this room.');
       }
       deps.log.info(
-        { operator: operatorOf(request), action: 'kick', roomId: room.id, playerId, seatId },
+        { ...actor(request), action: 'kick', roomId: room.id, playerId, seatId },
         'admin: player kicked',
       );
       return json(200, { kicked: playerId, roomId: room.id, closeCode: CloseCode.KICKED });
@@ -236,11 +247,13 @@ export function mountNodeAdmin(transport: Transport, deps: NodeAdminDeps, trips:
     guarded((request) => {
       const room = roomOf(request);
       if (!('id' in room)) return room;
-      room.dispose(CloseCode.ROOM_CLOSED, 'closed by an operator');
-      deps.log.info(
-        { operator: operatorOf(request), action: 'dispose', roomId: room.id },
-        'admin: room disposed',
+      deps.registry.closeByOperator(
+        room,
+        CloseCode.ROOM_CLOSED,
+        'closed by an operator',
+        MAX_SEAT_TTL_SECONDS * 1000,
       );
+      deps.log.info({ ...actor(request), action: 'dispose', roomId: room.id }, 'admin: room disposed');
       return json(200, { disposed: room.id, closeCode: CloseCode.ROOM_CLOSED });
     }),
   );
@@ -250,10 +263,7 @@ export function mountNodeAdmin(transport: Transport, deps: NodeAdminDeps, trips:
     '/admin/drain',
     guarded((request) => {
       deps.drain();
-      deps.log.info(
-        { operator: operatorOf(request), action: 'drain', nodeId: deps.nodeId },
-        'admin: node drained',
-      );
+      deps.log.info({ ...actor(request), action: 'drain', nodeId: deps.nodeId }, 'admin: node drained');
       return json(200, { nodeId: deps.nodeId, state: 'draining' });
     }),
   );
@@ -270,10 +280,7 @@ export function mountNodeAdmin(transport: Transport, deps: NodeAdminDeps, trips:
           'The node is shutting down; it cannot take rooms again.',
         );
       }
-      deps.log.info(
-        { operator: operatorOf(request), action: 'undrain', nodeId: deps.nodeId },
-        'admin: node undrained',
-      );
+      deps.log.info({ ...actor(request), action: 'undrain', nodeId: deps.nodeId }, 'admin: node undrained');
       return json(200, { nodeId: deps.nodeId, state: 'live' });
     }),
   );

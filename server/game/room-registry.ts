@@ -28,6 +28,8 @@ export class RoomRegistry {
   readonly #options: RoomRegistryOptions;
   readonly #rooms = new Map<string, { runtime: RoomRuntime; entry: ScheduleEntry }>();
   #closed = false;
+  /** Rooms an operator closed, until when (ms): a seat promised before must not bring one back. */
+  readonly #closedByOperator = new Map<string, number>();
   /** Drained by an operator: rooms already here run on, no new room is created. */
   refuseNewRooms = false;
 
@@ -42,6 +44,17 @@ export class RoomRegistry {
   /** The running room with this id, if any. */
   get(roomId: string): RoomRuntime | undefined {
     return this.#rooms.get(roomId)?.runtime;
+  }
+
+  /**
+   * An operator closes a room: it is disposed with `code`, and for `holdMs` (the longest a seat
+   * token lives) no seat re-creates a room with its id, so seats promised before cannot bring it back.
+   */
+  closeByOperator(room: RoomRuntime, code: number, reason: string, holdMs: number): void {
+    const now = this.#options.roomDeps.now();
+    for (const [id, until] of this.#closedByOperator) if (until <= now) this.#closedByOperator.delete(id);
+    this.#closedByOperator.set(room.id, now + holdMs);
+    room.dispose(code, reason);
   }
 
   /**
@@ -62,6 +75,9 @@ export class RoomRegistry {
         : { status: 409, reason: `room ${roomId} is a ${existing.mode} room` };
     }
     if (this.refuseNewRooms) return { status: 503, reason: 'node is drained: it takes no new rooms' };
+    if ((this.#closedByOperator.get(roomId) ?? 0) > this.#options.roomDeps.now()) {
+      return { status: 410, reason: `room ${roomId} was closed by an operator` };
+    }
     const type = this.#options.types.get(mode);
     if (!type) return { status: 404, reason: `unknown game mode "${mode}"` };
     if (this.#rooms.size >= this.#options.maxRooms) {

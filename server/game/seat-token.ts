@@ -11,7 +11,7 @@ const ISSUER = 'tickforge';
 const SEAT = 'seat';
 const RECONNECT = 'reconnect';
 /** The longest a seat token may live; used ids are remembered this long at most. */
-const MAX_SEAT_TTL_SECONDS = 300;
+export const MAX_SEAT_TTL_SECONDS = 300;
 
 /** What a valid seat token grants. */
 export interface SeatClaims {

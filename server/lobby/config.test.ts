@@ -46,6 +46,16 @@ describe('lobby settings', () => {
     [{ TICKFORGE_ROOM_OPTIONS: '{oops' }, /TICKFORGE_ROOM_OPTIONS must be JSON/],
     [{ TICKFORGE_ROOM_OPTIONS: '{"arena":3}' }, /TICKFORGE_ROOM_OPTIONS must be an object of objects/],
     [{ TICKFORGE_SERVER_KEY: 'short' }, /TICKFORGE_SERVER_KEY must be at least 32 characters/],
+    // Keys travel as `Authorization: Bearer <key>` (nodes, curl, the lobby's calls to nodes): one
+    // that is not a Bearer token68 would pass the console's form but be refused on every such call.
+    [
+      { TICKFORGE_ADMIN_KEY: 'an admin key with spaces in it, long enough!' },
+      /TICKFORGE_ADMIN_KEY must be usable as a Bearer credential/,
+    ],
+    [
+      { TICKFORGE_SERVER_KEY: 'server#key#that#is#long#enough#to#pass#the#length' },
+      /TICKFORGE_SERVER_KEY must be usable as a Bearer credential/,
+    ],
     [{ TICKFORGE_LOBBY_URL: 'ws://x' }, /TICKFORGE_LOBBY_URL must be an http/],
     [{ TICKFORGE_SEAT_TTL_S: '301' }, /TICKFORGE_SEAT_TTL_S must be an integer from 5 to 300/],
     [{ TICKFORGE_MAX_ROOMS_PER_IP: '-1' }, /TICKFORGE_MAX_ROOMS_PER_IP must be an integer from 0/],

@@ -3,6 +3,7 @@
  * secrets and keys, seats, matchmaking, request limits, leaderboards and per-mode room options.
  */
 
+import { BEARER_CHARS, isBearerToken } from '../bearer.ts';
 import { ConfigError, type EnvReader } from '../env-reader.ts';
 import { BOARD_OPERATORS, BOARD_RESETS, BOARD_SORTS, type BoardConfig } from '../store/types.ts';
 import type { RateLimits } from './rate-limit.ts';
@@ -57,6 +58,9 @@ export function loadLobbyConfig(read: EnvReader): LobbyConfig {
   const secret = (name: string): string | undefined => {
     const value = read.string(name, '');
     if (value && value.length < 32) throw new ConfigError(`${name} must be at least 32 characters`);
+    if (value && name !== 'TICKFORGE_ACCESS_SECRET' && !isBearerToken(value)) {
+      throw new ConfigError(`${name} must be usable as a Bearer credential: ${BEARER_CHARS}`);
+    }
     return value || undefined;
   };
   return {

@@ -164,6 +164,7 @@ describe('ReconnectingClient (fake socket)', () => {
     [CloseCode.GOING_AWAY, 'node shutting down'],
     [CloseCode.REPLACED, 'replaced by a newer connection'],
     [CloseCode.ROOM_CLOSED, 'room closed'],
+    [CloseCode.KICKED, 'kicked by an operator'],
     [CloseCode.RATE_LIMITED, 'too many inputs'],
   ])('does not reconnect after close %i (the seat is released)', async (code, reason) => {
     const { client, timers } = await openFake();

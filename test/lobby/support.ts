@@ -72,6 +72,8 @@ export interface TestLobbyOptions {
   readonly metricsToken?: string;
   /** The deployment's heartbeat interval the admin API judges nodes by (default 1000). */
   readonly heartbeatMs?: number;
+  /** Mount the admin console (/admin, its sign-in and sign-out) with its files read from here. */
+  readonly consoleDir?: string;
 }
 
 /** Rate limits off: tests that are about them turn them on. */
@@ -106,7 +108,14 @@ export async function startLobby(options: TestLobbyOptions = {}): Promise<TestLo
   });
   const seatTokens = new SeatTokens({ secret: TEST_SEAT_SECRET, now });
   const modes = TEST_MODES;
-  const { ticketTtlMs = 60_000, rateLimits = NO_RATE_LIMITS, roomLimits, heartbeatMs, ...rest } = deps;
+  const {
+    ticketTtlMs = 60_000,
+    rateLimits = NO_RATE_LIMITS,
+    roomLimits,
+    heartbeatMs,
+    consoleDir,
+    ...rest
+  } = deps;
   const seating = new Seating({
     rooms: store.rooms,
     tokens: seatTokens,
@@ -132,6 +141,7 @@ export async function startLobby(options: TestLobbyOptions = {}): Promise<TestLo
       nodes: createNodeClient(rest.leaderboardWrites?.adminKey ?? 'no-admin-key'),
       sessions: new AdminSessions(rest.leaderboardWrites?.adminKey ?? 'no-admin-key', now),
       ...(heartbeatMs ? { heartbeatMs } : {}),
+      ...(consoleDir ? { consoleDir } : {}),
     },
     ...rest,
   });

@@ -339,6 +339,7 @@ describe('acting on it', () => {
     const response = await admin(`/v1/admin/rooms/${roomId}/kick`, {
       method: 'POST',
       body: JSON.stringify({ playerId: bo.playerId }),
+      headers: { 'x-request-id': 'kick-trace-1' },
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
@@ -358,7 +359,13 @@ describe('acting on it', () => {
       }),
     );
     expect(lines).toContainEqual(
-      expect.objectContaining({ msg: 'admin: player kicked', operator: 'ops-test', component: 'game' }),
+      // The node's line names the lobby request that caused it: one action, followed across both.
+      expect.objectContaining({
+        msg: 'admin: player kicked',
+        operator: 'ops-test',
+        component: 'game',
+        reqId: 'kick-trace-1',
+      }),
     );
     const again = await admin(`/v1/admin/rooms/${roomId}/kick`, {
       method: 'POST',
@@ -367,10 +374,24 @@ describe('acting on it', () => {
     expect(again.status).toBe(404);
   });
 
-  it('disposes a room: its players get 4011', async () => {
+  it('disposes a room: its players get 4011, and a seat promised before cannot bring it back', async () => {
+    // Cy holds a seat the lobby promised just before the operator closed the room.
+    const cy = await guest('cy');
+    const promised = (await (await asPlayer(cy, `/v1/rooms/${roomId}/seats`, {})).json()) as {
+      reservation: Seat;
+    };
     const response = await admin(`/v1/admin/rooms/${roomId}/dispose`, { method: 'POST' });
     expect(response.status).toBe(200);
     expect(await adaGame.closed).toBe(CloseCode.ROOM_CLOSED);
+    expect((await admin(`/v1/admin/rooms/${roomId}`)).status).toBe(404);
+
+    const late = GameClient.connect({
+      url: promised.reservation.url,
+      seat: promised.reservation.seat,
+      pingIntervalMs: 0,
+    });
+    late.then((client) => clients.push(client)).catch(() => undefined);
+    await expect(late).rejects.toThrow(); // refused with 410: the room was closed by an operator
     expect((await admin(`/v1/admin/rooms/${roomId}`)).status).toBe(404);
   });
 

@@ -40,6 +40,11 @@ beforeAll(async () => {
           uptimeSeconds: 1,
         }),
       );
+    } else if (path === '/admin/drain') {
+      // Something answering at the node's address that sends the lobby elsewhere.
+      response.statusCode = 307;
+      response.setHeader('location', '/elsewhere');
+      response.end();
     } else if (path === '/admin/undrain') {
       response.statusCode = 409;
       response.setHeader('content-type', 'application/problem+json');
@@ -96,6 +101,13 @@ describe('the admin API and game nodes', () => {
     expect(received).toContainEqual(
       expect.objectContaining({ method: 'GET', path: '/admin/status', auth: `Bearer ${ADMIN_KEY}` }),
     );
+  });
+
+  it('never follows a redirect with the admin key: the node did not answer (502)', async () => {
+    await lobby.store.rooms.heartbeat(node({ heartbeatMs: 1000 }), [], 3000);
+    const response = await admin('/v1/admin/nodes/node-a/drain', 'POST');
+    expect(response.status).toBe(502);
+    expect(received.map((r) => r.path)).not.toContain('/elsewhere');
   });
 
   it('turns a node silent after two and a half of its own heartbeat intervals', async () => {

@@ -9,7 +9,13 @@ import { ForbiddenError, UnauthorizedError } from '../errors.ts';
 import { requireKey } from '../server-auth.ts';
 import type { AccessTokens } from '../tokens.ts';
 import type { LeaderboardWrites, LobbyEnv } from '../types.ts';
-import { type AdminSessions, CSRF_HEADER, operatorName, SESSION_COOKIE } from './admin-session.ts';
+import {
+  type AdminSessions,
+  CSRF_HEADER,
+  isOwnOrigin,
+  operatorName,
+  SESSION_COOKIE,
+} from './admin-session.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -35,7 +41,7 @@ export function requireAdmin(
     }
     if (!SAFE_METHODS.has(c.req.method)) {
       const origin = c.req.header('origin');
-      if (origin !== undefined && origin !== new URL(c.req.url).origin) {
+      if (origin !== undefined && !isOwnOrigin(origin, c.req.url, c.req.header('x-forwarded-proto'))) {
         throw new ForbiddenError('Cross-origin admin requests are refused.');
       }
       if (!sessions.csrfMatches(session, c.req.header(CSRF_HEADER))) {

@@ -21,6 +21,21 @@ export interface AdminSession {
   readonly expiresAt: number;
 }
 
+/**
+ * Is a browser's `Origin` the lobby's own? The host is the request's (`Host`); the scheme is the
+ * request's or, behind a proxy that ends TLS, its `X-Forwarded-Proto`: the page at
+ * https://play.example.com reaches the lobby over http. A page on another site can set neither
+ * header on a request it makes the browser send, so trusting the proxy's word widens nothing.
+ */
+export function isOwnOrigin(origin: string, requestUrl: string, forwardedProto: string | undefined): boolean {
+  const own = new URL(requestUrl);
+  if (origin === own.origin) return true;
+  const scheme = forwardedProto?.split(',')[0]?.trim().toLowerCase();
+  if (scheme !== 'https' && scheme !== 'http') return false;
+  own.protocol = `${scheme}:`;
+  return origin === own.origin;
+}
+
 /** Operator names: short and plain (they end up in logs). */
 export function operatorName(raw: string | undefined, fallback: string): string {
   const name = (raw ?? '')
@@ -33,6 +48,8 @@ export function operatorName(raw: string | undefined, fallback: string): string 
 export class AdminSessions {
   readonly #key: string;
   readonly #now: () => number;
+  /** Signed-out sessions until they expire (the cookie's signature alone would outlive a sign-out). */
+  readonly #revoked = new Map<string, number>();
 
   constructor(adminKey: string, now: () => number) {
     this.#key = adminKey;
@@ -60,10 +77,21 @@ export class AdminSessions {
       const session = JSON.parse(Buffer.from(payload, 'base64url').toString()) as AdminSession;
       if (typeof session.expiresAt !== 'number' || session.expiresAt <= this.#now()) return undefined;
       if (typeof session.sessionId !== 'string' || typeof session.operator !== 'string') return undefined;
+      if (this.#revoked.has(session.sessionId)) return undefined;
       return session;
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Sign a session out: its cookie (and any copy of it) is refused from now on by this lobby.
+   * Remembered until it would have expired anyway, so the list holds signed-in sessions only.
+   */
+  revoke(session: AdminSession): void {
+    const now = this.#now();
+    for (const [id, expiresAt] of this.#revoked) if (expiresAt <= now) this.#revoked.delete(id);
+    this.#revoked.set(session.sessionId, session.expiresAt);
   }
 
   /** The CSRF token of a session: the console sends it back on every mutating request. */

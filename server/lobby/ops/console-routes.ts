@@ -13,7 +13,7 @@ import { limitBody } from '../body-limit.ts';
 import { ForbiddenError } from '../errors.ts';
 import { clientIp, requestBudget } from '../rate-limit.ts';
 import type { AdminDeps, LobbyDeps, LobbyEnv } from '../types.ts';
-import { operatorName, SESSION_COOKIE, SESSION_TTL_MS } from './admin-session.ts';
+import { isOwnOrigin, operatorName, SESSION_COOKIE, SESSION_TTL_MS } from './admin-session.ts';
 import { requestContext } from './request-context.ts';
 
 export const CONSOLE_PATH = '/admin';
@@ -64,7 +64,8 @@ export function mountConsole(
   guard: MiddlewareHandler<LobbyEnv>,
 ): void {
   const adminKey = deps.leaderboardWrites?.adminKey;
-  const spend = requestBudget('admin-sign-in', SIGN_INS_PER_MINUTE);
+  // Counted in the store when it shares budgets (Redis): every lobby of a cluster spends from one.
+  const spend = requestBudget('admin-sign-in', SIGN_INS_PER_MINUTE, deps.store.budgets);
   const trustProxy = deps.rateLimits?.trustProxy ?? false;
   const html = (c: Context<LobbyEnv>, body: string, status: 200 | 401 | 403 = 200) => {
     c.header('content-security-policy', CSP);
@@ -82,16 +83,17 @@ export function mountConsole(
   // The sign-in form is outside /v1, so it gets a body limit of its own: a key and a name.
   app.post(`${CONSOLE_PATH}/login`, limitBody(SIGN_IN_MAX_BYTES), async (c) => {
     const origin = c.req.header('origin');
-    if (origin !== undefined && origin !== new URL(c.req.url).origin) {
+    if (origin !== undefined && !isOwnOrigin(origin, c.req.url, c.req.header('x-forwarded-proto'))) {
       throw new ForbiddenError('Sign in from the console page itself.');
     }
-    await spend?.(clientIp(c, trustProxy));
+    const ip = clientIp(c, trustProxy);
+    await spend?.(ip);
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const key = typeof form.key === 'string' ? form.key : '';
     const operator = operatorName(typeof form.operator === 'string' ? form.operator : undefined, 'operator');
     const valid = adminKey !== undefined && timingSafeEqual(digest(key), digest(adminKey));
     if (!valid) {
-      deps.log.warn({ ...requestContext(), operator }, 'admin console: sign-in refused');
+      deps.log.warn({ ...requestContext(), operator, ip }, 'admin console: sign-in refused');
       return html(c, signInPage('That is not the admin key.'), 401);
     }
     const { value } = admin.sessions.issue(operator);
@@ -102,11 +104,13 @@ export function mountConsole(
       path: '/',
       maxAge: SESSION_TTL_MS / 1000,
     });
-    deps.log.info({ ...requestContext(), operator: `console:${operator}` }, 'admin console: signed in');
+    deps.log.info({ ...requestContext(), operator: `console:${operator}`, ip }, 'admin console: signed in');
     return c.redirect(CONSOLE_PATH, 303);
   });
 
   app.post(`${CONSOLE_PATH}/logout`, guard, (c) => {
+    const session = c.get('adminSession');
+    if (session) admin.sessions.revoke(session);
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     deps.log.info({ ...requestContext(), operator: c.var.operator }, 'admin console: signed out');
     return c.body(null, 204);

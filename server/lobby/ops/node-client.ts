@@ -7,6 +7,7 @@
  */
 import type { LiveNode } from '../../store/rooms.ts';
 import { ConflictError, LobbyError, NotFoundError } from '../errors.ts';
+import { requestContext } from './request-context.ts';
 
 /** How long an operator waits for a node (room detail waits up to 1 s for pongs itself). */
 const TIMEOUT_MS = 3000;
@@ -52,11 +53,18 @@ export function createNodeClient(adminKey: string): NodeClient {
       operator = 'unknown',
     ): Promise<T> {
       const url = `${nodeAdminBase(node)}${path}?${new URLSearchParams(query)}`;
+      const { reqId } = requestContext();
       let response: Response;
       try {
         response = await fetch(url, {
           method,
-          headers: { authorization: `Bearer ${adminKey}`, 'x-tickforge-operator': operator },
+          headers: {
+            authorization: `Bearer ${adminKey}`,
+            'x-tickforge-operator': operator,
+            // The node logs the lobby request its action came from: one id across both logs.
+            ...(reqId === undefined ? {} : { 'x-request-id': reqId }),
+          },
+          redirect: 'error',
           signal: AbortSignal.timeout(TIMEOUT_MS),
         });
       } catch (error) {

@@ -39,6 +39,11 @@ export function mountAdminRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps, admin: Ad
   const r = adminRoutes;
   const guard = requireAdmin(deps.leaderboardWrites, deps.tokens, admin.sessions);
   const { nodes: client } = admin;
+  // Admin answers (the session's CSRF token, players, records) are never kept by a browser or proxy cache.
+  app.use('/v1/admin/*', async (c, next) => {
+    await next();
+    c.header('cache-control', 'no-store');
+  });
   const audit = (c: Context<LobbyEnv>, action: string, target: Record<string, unknown>, outcome: string) => {
     deps.metrics?.adminActions.inc({ action, outcome });
     deps.log.info(
