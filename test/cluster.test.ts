@@ -64,6 +64,20 @@ describe.skipIf(skipRedis())('a cluster of 2 lobbies and 2 game nodes on Redis',
     TICKFORGE_SERVE_DEMO: 'false',
   });
 
+  /** The end of every process's output, each under its name: what a failed step shows. */
+  const everyone = {
+    get lines() {
+      const named = [
+        ...lobbies.map((p, i) => [`lobby ${i}`, p] as const),
+        ...nodes.map((p, i) => [['node-a', 'node-b'][i]!, p] as const),
+      ];
+      return named.flatMap(([name, p]) => [
+        `--- ${name} (last 40 of ${p.lines.length} lines)`,
+        ...p.lines.slice(-40),
+      ]);
+    },
+  };
+
   /** A bounded wait on a condition; a failure shows the end of every process's output. */
   const until = <T>(name: string, check: () => Promise<T>, ms = 15_000): Promise<T> =>
     vi.waitFor(check, { timeout: ms, interval: 50 }).catch((error: unknown) => {
@@ -152,20 +166,38 @@ describe.skipIf(skipRedis())('a cluster of 2 lobbies and 2 game nodes on Redis',
     '32 players queue on alternating lobbies, play on both nodes, and every result lands once',
     async () => {
       const { players, matched } = await matchmake(32, 'p', (i) => lobbies[(i + 1) % 2]!);
-      const reservations = (await step('32 matches over SSE', lobbies[0]!, Promise.all(matched))).map(
+      const reservations = (await step('32 matches over SSE', everyone, Promise.all(matched))).map(
         (m) => m.reservation,
       );
       expect(new Set(reservations.map((r) => r.nodeId))).toEqual(new Set(['node-a', 'node-b']));
       // Two full rooms when all 32 queue within the fill wait; more on a machine too slow for that.
       expect(new Set(reservations.map((r) => r.roomId)).size).toBeGreaterThanOrEqual(2);
 
-      const clients = await Promise.all(reservations.map((r) => play(r.url, r.seat)));
+      // Each client listens for its MATCH_END as soon as it is connected: a room's match starts with
+      // its first player, so on a loaded machine one room can be over before the other's players have
+      // all connected, and a listener attached after every connect would miss that room's end.
+      const waiting = new Set(reservations.keys());
+      const seated = await Promise.all(
+        reservations.map(async (r, i) => {
+          const game = await play(r.url, r.seat);
+          return { game, end: ended(game).finally(() => waiting.delete(i)) };
+        }),
+      );
+      const clients = seated.map((s) => s.game);
       const inputs = setInterval(() => {
         for (const [i, game] of clients.entries()) game.sendInput({ dx: Math.cos(i), dy: Math.sin(i) });
       }, 50);
+      const unended = {
+        get lines() {
+          const missing = [...waiting].map(
+            (i) => `${reservations[i]!.playerId} (room ${reservations[i]!.roomId})`,
+          );
+          return [`no MATCH_END for ${missing.length}: ${missing.join(', ')}`, ...everyone.lines];
+        },
+      };
       let ends: MatchEnd[];
       try {
-        ends = await step('both matches end', lobbies[0]!, Promise.all(clients.map(ended)));
+        ends = await step('both matches end', unended, Promise.all(seated.map((s) => s.end)));
       } finally {
         clearInterval(inputs);
       }
@@ -195,17 +227,19 @@ describe.skipIf(skipRedis())('a cluster of 2 lobbies and 2 game nodes on Redis',
         player: Awaited<ReturnType<typeof signUp>>;
         reservation: SeatReservation;
         game: GameClient;
+        /** Listened for from the connect on: a room seated early may end before the loop does. */
+        end: Promise<MatchEnd>;
       }[] = [];
       for (let i = 0; i < 6 && new Set(seated.map((s) => s.reservation.nodeId)).size < 2; i++) {
         const player = await signUp(lobbies[i % 2]!, `k${i}`);
         const { reservation } = await player.client.createRoom({ mode: 'arena', visibility: 'public' });
-        seated.push({ player, reservation, game: await play(reservation.url, reservation.seat) });
+        const game = await play(reservation.url, reservation.seat);
+        seated.push({ player, reservation, game, end: ended(game) });
       }
       const { player: ada, reservation: adaRoom } = seated[0]!;
       const other = seated.find((s) => s.reservation.nodeId !== adaRoom.nodeId);
       expect(other, 'a room on each node').toBeDefined();
-      const { player: bo, reservation: boRoom, game: boGame } = other!;
-      const boEnded = ended(boGame);
+      const { player: bo, reservation: boRoom, end: boEnded } = other!;
       const victim = nodes.find((n) => adaRoom.url.includes(`:${n.port}/`))!;
 
       victim.child.kill('SIGKILL');
