@@ -53,7 +53,7 @@ describe.skipIf(skipRedis())('request budgets in Redis', () => {
   });
 
   test('one limiter per scope and size, made once; each scope counts on its own', async () => {
-    const budgets = (await lobby('rl5')).budgets;
+    const budgets = (await lobby('rl5')).budgets!;
     expect(budgets.limiter('ip', 3)).toBe(budgets.limiter('ip', 3));
     expect(budgets.limiter('ip', 3)).not.toBe(budgets.limiter('ip', 4));
     expect(budgets.limiter('ip', 3)).not.toBe(budgets.limiter('guest', 3));
