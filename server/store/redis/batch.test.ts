@@ -115,6 +115,38 @@ describe.skipIf(skipRedis())('batched Redis scripts', () => {
         Array.from({ length: calls }, (_, i) => i + 1),
       );
       expect(replies.map((view) => view[3].at(-2))).toEqual(Array.from({ length: calls }, (_, i) => `p${i}`));
+      // Exactly MAX_BATCH calls: one full batch, nothing after it.
+      await redis.admin.config('RESETSTAT');
+      const full = await Promise.all(
+        Array.from({ length: MAX_BATCH }, (_, i) =>
+          runner.run('reserve-seats-4', keys.directory.keys, [
+            keys.directory.base,
+            now(),
+            'big',
+            now() + 30_000,
+            `q${i}`,
+          ]),
+        ),
+      );
+      expect(full).toHaveLength(MAX_BATCH);
+      expect(await scripts()).toBe(1);
+      // Calls of different scripts in one turn go each with their own script.
+      const [seat, claim] = await Promise.all([
+        runner.run('reserve-seats-4', keys.directory.keys, [
+          keys.directory.base,
+          now(),
+          'big',
+          now() + 30_000,
+          'z',
+        ]),
+        runner.run(
+          'finish-tickets-8',
+          [...keys.tickets, keys.leases],
+          [now(), now() + 1000, '{"status":"cancelled"}', keys.ticketChanges, 'o', '', '', 'no-such-ticket'],
+        ),
+      ]);
+      expect((seat as string[][])[3]).toContain('z');
+      expect(claim).toBeNull();
     } finally {
       await store.close();
     }
@@ -138,6 +170,8 @@ describe.skipIf(skipRedis())('batched Redis scripts', () => {
       const together = await Promise.allSettled([run('a'), run('b'), run('c')]);
       expect(together.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
       await expect(run('alone')).rejects.toThrow(/Stream isn't writeable/);
+      // Keys the script does not declare are refused before anything is sent.
+      expect(() => scripts.run('rank-2', ['only-one'], [])).toThrow('script rank-2 takes 2 keys, got 1');
     } finally {
       offline.disconnect();
     }

@@ -37,5 +37,6 @@ describe('isRedisUnavailable', () => {
     ['another name', named('ReplyParseError')],
     ['an error without a code', new Error('connect')],
     ['not an error', 'Connection is closed.'],
+    ['an object dressed as one', { name: 'MaxRetriesPerRequestError', code: 'ECONNRESET', message: 'x' }],
   ])('%s: not an outage', (_, error) => expect(isRedisUnavailable(error)).toBe(false));
 });
