@@ -35,6 +35,15 @@ export function describePlayers(factory: StoreFactory): void {
       expect(await ctx.store.players.get(player.id)).toEqual(renamed);
     });
 
+    test('a bad id or name is refused naming the argument it was given as', async () => {
+      const player = await ctx.store.players.createGuest('Ada');
+      const refused = (argument: string) => ({ code: 'invalid_argument', argument });
+      await expect(ctx.store.players.createGuest('')).rejects.toMatchObject(refused('name'));
+      await expect(ctx.store.players.get('')).rejects.toMatchObject(refused('id'));
+      await expect(ctx.store.players.rename('', 'Grace')).rejects.toMatchObject(refused('id'));
+      await expect(ctx.store.players.rename(player.id, '')).rejects.toMatchObject(refused('name'));
+    });
+
     test('names are 1 to 64 characters, unicode kept as given', async () => {
       await expectStoreError(ctx.store.players.createGuest(''), InvalidArgumentError, 'invalid_argument');
       await expectStoreError(

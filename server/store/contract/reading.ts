@@ -49,6 +49,35 @@ export function describeReading(factory: StoreFactory): void {
       }
     });
 
+    test('an ascending board pages from its cursor in its own order, smallest first', async () => {
+      for (const [playerId, score] of [
+        ['a', 30],
+        ['b', 10],
+        ['c', 20],
+        ['d', -5],
+      ] as const) {
+        await ctx.submit('laps', playerId, score);
+      }
+      const { records, pages } = await readAllPages(ctx.boards, 'laps', 1);
+      expect(records.map((r) => [r.playerId, r.score, r.rank])).toEqual([
+        ['d', -5, 1],
+        ['b', 10, 2],
+        ['c', 20, 3],
+        ['a', 30, 4],
+      ]);
+      expect(pages).toBe(4);
+    });
+
+    test('a bad player id is refused naming the argument, on every read and on remove', async () => {
+      for (const read of [
+        () => ctx.boards.rank('points', ''),
+        () => ctx.boards.around('points', ''),
+        () => ctx.boards.remove('points', ''),
+      ]) {
+        await expect(read()).rejects.toMatchObject({ code: 'invalid_argument', argument: 'playerId' });
+      }
+    });
+
     test('the last page has no cursor, even when the records divide evenly into pages', async () => {
       await seedDistinct(ctx);
       const { pages } = await readAllPages(ctx.boards, 'points', 5);

@@ -209,6 +209,29 @@ export function describeRooms(factory: StoreFactory): void {
       expect(await rooms().reserve('r1', 'c', ctx.clock.ms + 1000)).toMatchObject({ roomId: 'r1' });
     });
 
+    test('a room reads back with its creator, and as ended once its node says so', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      const created = await rooms().create(room('r1', { createdBy: by('a', '198.51.100.7') }));
+      expect(created).toMatchObject({ createdBy: by('a', '198.51.100.7') });
+      expect(await rooms().find({ roomId: 'r1' })).toMatchObject({
+        createdBy: by('a', '198.51.100.7'),
+        ended: false,
+      });
+      await rooms().heartbeat(node('n1'), [{ roomId: 'r1', players: ['a'], ended: true }], TTL);
+      expect(await rooms().find({ roomId: 'r1' })).toMatchObject({ seated: ['a'], ended: true });
+    });
+
+    test('a room without a creator counts against no creator limit', async () => {
+      await rooms().heartbeat(node('n1'), [], TTL);
+      const limits = { perPlayer: 1, perAddress: 1 };
+      for (const id of ['r1', 'r2', 'r3']) {
+        expect(await rooms().create(room(id), limits)).toMatchObject({ roomId: id, createdBy: undefined });
+      }
+      expect(await rooms().create(room('r4', { createdBy: by('a') }), limits)).toMatchObject({
+        roomId: 'r4',
+      });
+    });
+
     test('unknown and ended rooms refuse seats', async () => {
       await rooms().heartbeat(node('n1'), [], TTL);
       expect(await rooms().reserve('nope', 'a', ctx.clock.ms + 1000)).toBe('unknown');

@@ -211,6 +211,11 @@ export function describeScoring(factory: StoreFactory): void {
         InvalidArgumentError,
         'invalid_argument',
       );
+      // The refusal names the score and says why.
+      await expect(ctx.submit('wins', 'a', Number.MAX_VALUE, 'big')).rejects.toMatchObject({
+        argument: 'score',
+        message: expect.stringMatching(/^score .*finite/),
+      });
       expect((await ctx.boards.rank('wins', 'a'))?.score).toBe(Number.MAX_VALUE);
       expect((await ctx.submit('wins', 'a', -Number.MAX_VALUE, 'big')).score).toBe(0);
     });

@@ -3,10 +3,11 @@
  * own all-or-none answer, as if it had run alone after the ones before it, and a call that fails
  * fails alone.
  */
+import { Redis } from 'ioredis';
 import { describe, expect, test } from 'vitest';
 import { skipRedis, useRedisServer } from '../../../test/support/redis-server.ts';
 import { openRedisStore, RedisKeys } from './index.ts';
-import { RedisScripts } from './scripts.ts';
+import { MAX_BATCH, RedisScripts } from './scripts.ts';
 
 describe.skipIf(skipRedis())('batched Redis scripts', () => {
   const redis = useRedisServer();
@@ -69,6 +70,110 @@ describe.skipIf(skipRedis())('batched Redis scripts', () => {
       ]);
     } finally {
       await store.close();
+    }
+  });
+
+  test('more calls than MAX_BATCH go as several batches, every call answered with its own reply', async () => {
+    const prefix = `b${++namespaces}`;
+    const store = await openRedisStore({ url: redis.server.url, prefix, boards: [], now });
+    const keys = new RedisKeys(prefix);
+    const runner = new RedisScripts(redis.admin);
+    try {
+      await store.rooms.heartbeat(
+        { nodeId: 'n', url: 'ws://n', players: 0, rooms: 0, maxRooms: 10 },
+        [],
+        60_000,
+      );
+      await store.rooms.create({
+        roomId: 'big',
+        mode: 'arena',
+        nodeId: 'n',
+        visibility: 'private',
+        code: undefined,
+        maxPlayers: 1000,
+        metadata: {},
+        options: {},
+        createdBy: undefined,
+        heldUntil: now() + 30_000,
+      });
+      const calls = 2 * MAX_BATCH + 2;
+      await redis.admin.config('RESETSTAT');
+      const replies = (await Promise.all(
+        Array.from({ length: calls }, (_, i) =>
+          runner.run('reserve-seats-4', keys.directory.keys, [
+            keys.directory.base,
+            now(),
+            'big',
+            now() + 30_000,
+            `p${i}`,
+          ]),
+        ),
+      )) as [string, string, string[], string[], string][];
+      expect(await scripts()).toBe(3);
+      // Each call ran after the ones before it: the i-th reply holds i + 1 promised seats.
+      expect(replies.map((view) => view[3].length / 2)).toEqual(
+        Array.from({ length: calls }, (_, i) => i + 1),
+      );
+      expect(replies.map((view) => view[3].at(-2))).toEqual(Array.from({ length: calls }, (_, i) => `p${i}`));
+      // Exactly MAX_BATCH calls: one full batch, nothing after it.
+      await redis.admin.config('RESETSTAT');
+      const full = await Promise.all(
+        Array.from({ length: MAX_BATCH }, (_, i) =>
+          runner.run('reserve-seats-4', keys.directory.keys, [
+            keys.directory.base,
+            now(),
+            'big',
+            now() + 30_000,
+            `q${i}`,
+          ]),
+        ),
+      );
+      expect(full).toHaveLength(MAX_BATCH);
+      expect(await scripts()).toBe(1);
+      // Calls of different scripts in one turn go each with their own script.
+      const [seat, claim] = await Promise.all([
+        runner.run('reserve-seats-4', keys.directory.keys, [
+          keys.directory.base,
+          now(),
+          'big',
+          now() + 30_000,
+          'z',
+        ]),
+        runner.run(
+          'finish-tickets-8',
+          [...keys.tickets, keys.leases],
+          [now(), now() + 1000, '{"status":"cancelled"}', keys.ticketChanges, 'o', '', '', 'no-such-ticket'],
+        ),
+      ]);
+      expect((seat as string[][])[3]).toContain('z');
+      expect(claim).toBeNull();
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('when Redis refuses a batch or a lone call whole, each of its calls is rejected', async () => {
+    const prefix = `b${++namespaces}`;
+    const keys = new RedisKeys(prefix);
+    const offline = new Redis(redis.server.url, { lazyConnect: true, enableOfflineQueue: false });
+    offline.on('error', () => undefined);
+    try {
+      const scripts = new RedisScripts(offline);
+      const run = (playerId: string) =>
+        scripts.run('reserve-seats-4', keys.directory.keys, [
+          keys.directory.base,
+          now(),
+          'r',
+          now(),
+          playerId,
+        ]);
+      const together = await Promise.allSettled([run('a'), run('b'), run('c')]);
+      expect(together.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      await expect(run('alone')).rejects.toThrow(/Stream isn't writeable/);
+      // Keys the script does not declare are refused before anything is sent.
+      expect(() => scripts.run('rank-2', ['only-one'], [])).toThrow('script rank-2 takes 2 keys, got 1');
+    } finally {
+      offline.disconnect();
     }
   });
 

@@ -52,6 +52,15 @@ describe.skipIf(skipRedis())('request budgets in Redis', () => {
     expect(await redis.admin.pttl('{rl1:rl:guest:192.0.2.1}')).toBeGreaterThan(59_000);
   });
 
+  test('one limiter per scope and size, made once; each scope counts on its own', async () => {
+    const budgets = (await lobby('rl5')).budgets!;
+    expect(budgets.limiter('ip', 3)).toBe(budgets.limiter('ip', 3));
+    expect(budgets.limiter('ip', 3)).not.toBe(budgets.limiter('ip', 4));
+    expect(budgets.limiter('ip', 3)).not.toBe(budgets.limiter('guest', 3));
+    expect(await allowed(requestBudget('ip', 2, budgets)!, '192.0.2.7', 3)).toBe(2);
+    expect(await allowed(requestBudget('guest', 2, budgets)!, '192.0.2.7', 3)).toBe(2);
+  });
+
   test('the answer past the budget says when to retry', async () => {
     const spend = requestBudget('ip', 1, (await lobby('rl3')).budgets)!;
     await spend('198.51.100.1');
@@ -72,6 +81,10 @@ describe.skipIf(skipRedis())('request budgets in Redis', () => {
       await closed;
       // Neither an error (500) nor a hang: the insurance budget counts from zero in this process.
       expect(await allowed(spend, '203.0.113.9', 4)).toBe(3);
+      // Each scope's insurance budget is its own, and still says when to retry.
+      const guest = requestBudget('guest', 3, store.budgets)!;
+      expect(await allowed(guest, '203.0.113.9', 4)).toBe(3);
+      await expect(spend('203.0.113.9')).rejects.toMatchObject({ status: 429, retryAfterSeconds: 60 });
     } finally {
       client.disconnect();
       await own.stop();

@@ -35,6 +35,7 @@ export class RedisClock {
       // An outage keeps the last offset: it was right a minute ago.
       clock.#measure().catch(clock.#onError);
     }, REFRESH_MS);
+    // Stryker disable next-line OptionalChaining: equivalent on Node, whose timers always have unref
     clock.#timer.unref?.();
     return clock;
   }

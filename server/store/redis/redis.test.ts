@@ -76,6 +76,23 @@ describe.skipIf(skipRedis())('Redis store', () => {
     }
   });
 
+  test('a half-written player hash reads as no player, and a ranking member without its record is an error', async () => {
+    const store = await open({ boards: CONTRACT_BOARDS, now: Date.now }, 'damaged');
+    try {
+      // Only an operator's hand (or a partial restore) writes one field of a player.
+      await redis.admin.hset('{damaged:player:only-name}', 'name', 'Ada');
+      await redis.admin.hset('{damaged:player:only-created}', 'createdAt', '1');
+      expect(await store.players.get('only-name')).toBeUndefined();
+      expect(await store.players.get('only-created')).toBeUndefined();
+      // A ranking whose record hash lost an entry: say so instead of listing a record of nothing.
+      await store.leaderboards.submit({ boardId: 'points', playerId: 'a', name: 'A', score: 1, key: 'k' });
+      await redis.admin.del('{damaged:lb}:records:points');
+      await expect(store.leaderboards.top('points')).rejects.toThrow('ranking member without a record');
+    } finally {
+      await store.close();
+    }
+  });
+
   test("ids holding the layout's separators, braces, newlines and non-ASCII stay apart", async () => {
     const now = Date.UTC(2026, 10, 18, 12);
     const store = await open({ boards: CONTRACT_BOARDS, now: () => now }, 'odd-ids');

@@ -18,6 +18,13 @@ test('every script file is loaded, with its key count from its name and includes
   expect(loadScript('page-2').readOnly).toBe(true);
 });
 
+test('no expanded script declares a function twice', () => {
+  for (const name of SCRIPT_NAMES) {
+    const functions = [...loadScript(name).lua.matchAll(/^local function (\w+)/gm)].map((m) => m[1]);
+    expect(functions, name).toEqual([...new Set(functions)]);
+  }
+});
+
 describe.skipIf(skipRedis())('Redis store scripts', () => {
   const redis = useRedisServer();
   let namespaces = 0;
