@@ -72,7 +72,9 @@ describe.skipIf(skipChromium() || skipRedis())('npm run start:cluster with the b
     const ready = new Promise<string[]>((resolve) => {
       createInterface({ input: launcher!.stdout! }).on('line', (line) => {
         lines.push(line);
-        const lobbies = /^\[cluster\] lobbies (\S+), (\S+) /.exec(line);
+        // The launcher's last line (after the lobbies line): waiting for it means every line is in.
+        if (!/^\[cluster\] open \S+ in a browser/.test(line)) return;
+        const lobbies = lines.map((l) => /^\[cluster\] lobbies (\S+), (\S+) /.exec(l)).find(Boolean);
         if (lobbies) resolve([lobbies[1]!, lobbies[2]!]);
       });
     });
