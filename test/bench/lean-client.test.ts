@@ -1,10 +1,13 @@
 /**
- * The lean generator's client (bench/lean/raw-client.ts) against a real game node: it reads acks
- * from state headers without decoding bodies, including from ROOM_DELTA tables at its own slot, so
- * its input->ack figures are only honest if the ack it reads is the seat's real ack.
+ * The lean generator's clients (bench/lean/raw-client.ts in Node, bench/lean/generator.c in C)
+ * against a real game node: they read acks from state headers without decoding bodies, including
+ * from ROOM_DELTA tables at their own slot, so their input->ack figures are only honest if the ack
+ * they read is the seat's real ack.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderChart } from '../../bench/chart.ts';
+import { buildNativeGenerator } from '../../bench/lean/native.ts';
+import { NativeFleet } from '../../bench/lean/native-fleet.ts';
 import { inputFrame, LeanClient, type LeanTotals } from '../../bench/lean/raw-client.ts';
 import { seatUrl } from '../../loadtest/common/lobby-api.ts';
 import { encodeMessage } from '../../shared/protocol/codec.ts';
@@ -57,6 +60,46 @@ describe('LeanClient', () => {
     expect(latencies).toHaveLength(2 + 5 + 7);
     expect(totals.states).toBeGreaterThan(0);
     for (const client of clients) client.close();
+  });
+});
+
+const native = buildNativeGenerator();
+
+describe.skipIf(!('path' in native))('NativeFleet (the C generator)', () => {
+  it('reads each player its own ack from ROOM_DELTA tables, and times every acked input', async () => {
+    const { node, devSeat } = await startTestNode({ config: { transport: 'uws' } });
+    expect(node.transport.kind).toBe('uws');
+    const frames = [inputFrame({ dx: 1, dy: 0 }, encodeMessage)];
+    // Input rate 0: no clock, inputs only when the test sends them.
+    const fleet = new NativeFleet((native as { path: string }).path, SUBPROTOCOL, frames, 'state', 0, 1);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const url = new URL(seatUrl(await devSeat({ roomId: 'dev-native', name: `native${i}` })));
+        await fleet.join(Number(url.port), `${url.pathname}${url.search}`);
+      }
+      const start = await fleet.mark();
+      expect(start.open).toBe(3);
+      const sends = [2, 5, 7]; // different per player, so an ack read at another slot would show
+      sends.forEach((n, i) => {
+        for (let k = 0; k < n; k++) fleet.send(i);
+      });
+      let acks: number[] = [];
+      await until(() => {
+        void fleet.ackSeqs().then((a) => {
+          acks = a;
+        });
+        return acks.length === 3 && acks.every((a, i) => a >= sends[i]!);
+      });
+      expect(acks).toEqual(sends);
+      const end = await fleet.mark();
+      expect(end.inputs - start.inputs).toBe(2 + 5 + 7);
+      expect(end.ackSamples).toBe(2 + 5 + 7);
+      expect(end.ackP50Ms).toBeGreaterThan(0);
+      expect(end.states).toBeGreaterThan(start.states);
+      expect(end.disconnects).toEqual({});
+    } finally {
+      fleet.close();
+    }
   });
 });
 
