@@ -3,17 +3,18 @@
  * to beat"). For each client count it measures Tickforge on uWebSockets.js (and on ws with
  * --systems), and the floor publishing frames of the size Tickforge-uWS just measured, each server
  * pinned to core 0 and the load generator pinned to core 1: the lean generator (bench/lean-bots.ts,
- * raw frames over `net`, so it keeps up at 3,000 clients) or the SDK bots (loadtest/bots.ts, which
- * also check state, with --generator sdk). Server CPU and RSS come from /proc over the generator's
- * measurement window; ticks from the server's own histogram. Writes a Markdown table, the raw JSON
+ * raw frames, its players in C so that it keeps up at 3,000 clients; in Node with --generator
+ * lean-node or when there is no C compiler) or the SDK bots (loadtest/bots.ts, which also check
+ * state, with --generator sdk). Server CPU and RSS come from /proc over the generator's measurement
+ * window (the generator's CPU includes its child processes); ticks from the server's own histogram. Writes a Markdown table, the raw JSON
  * and an SVG chart (bench/chart.ts) to bench/results/. Traffic stays on 127.0.0.1.
  *
  *   npm run bench:game -- [--clients 1024,2048,3000] [--duration 20] [--warmup 5] [--ramp 200]
- *                         [--systems uws,floor] [--generator lean|sdk] [--cpu-prof 1024]
+ *                         [--systems uws,floor] [--generator lean|lean-node|sdk] [--cpu-prof 1024]
  *                         [--raw-bots] [--server-flags=--max-semi-space-size=8 (the default, as npm start)]
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
@@ -30,6 +31,8 @@ const RESULTS = join(ROOT, 'bench', 'results');
 const PROFILES = join(ROOT, '.cache', 'bench-profiles');
 
 const SYSTEMS = ['uws', 'ws', 'floor'] as const;
+const GENERATORS = ['lean', 'lean-node', 'sdk'] as const;
+type Generator = (typeof GENERATORS)[number];
 type SystemName = (typeof SYSTEMS)[number];
 const LABEL: Record<SystemName, string> = {
   uws: 'Tickforge on uWebSockets.js',
@@ -55,8 +58,8 @@ interface BenchArgs {
   readonly rawBots: boolean;
   /** Extra node flags for the Tickforge servers only (tuning experiments); the floor runs plain. */
   readonly serverFlags: readonly string[];
-  /** The load generator: lean raw-frame clients, or the SDK bots. */
-  readonly generator: 'lean' | 'sdk';
+  /** The load generator: lean raw-frame clients (in C, or in Node), or the SDK bots. */
+  readonly generator: Generator;
 }
 
 function fail(message: string): never {
@@ -99,8 +102,8 @@ function readArgs(argv: readonly string[]): BenchArgs {
   for (const s of systems)
     if (!(SYSTEMS as readonly string[]).includes(s))
       fail(`--systems takes ${SYSTEMS.join(', ')}, got "${s}"`);
-  const generator = values.generator;
-  if (generator !== 'lean' && generator !== 'sdk') fail(`--generator takes lean or sdk, got "${generator}"`);
+  const generator = GENERATORS.find((g) => g === values.generator);
+  if (generator === undefined) fail(`--generator takes ${GENERATORS.join(', ')}, got "${values.generator}"`);
   const cpuProf = values['cpu-prof'] === undefined ? undefined : positive('cpu-prof', values['cpu-prof']);
   return {
     clients,
@@ -221,12 +224,53 @@ class ServerProcess {
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
-/** utime + stime of a process in ms. */
-function cpuMs(pid: number): number {
+/** utime + stime of a process in ms; with `reaped`, also its children's that it has waited for. */
+function cpuMs(pid: number, reaped = false): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name, which may contain spaces: state is field 3, utime 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  // Fields after the command name, which may contain spaces: state is field 3, utime 14, stime 15,
+  // cutime 16, cstime 17.
+  const fields = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
+  const ticks = fields[11]! + fields[12]! + (reaped ? fields[13]! + fields[14]! : 0);
+  return (ticks * 1000) / CLK_TCK;
+}
+
+/** A process and everything it started that is still there, at any depth. */
+function withDescendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we looked
+    }
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) all.push(...(children.get(all[i]!) ?? []));
+  return all;
+}
+
+/**
+ * CPU ms of a process tree: the lean generator runs its players in a child (bench/lean/generator.c).
+ * A child that exits between two readings moves from its own times to its parent's reaped-children
+ * times (a zombie still shows its own), so the difference of two readings stays whole.
+ */
+function treeCpuMs(pid: number): number {
+  let total = 0;
+  for (const p of withDescendants(pid)) {
+    try {
+      total += cpuMs(p, true);
+    } catch {
+      // reaped between the listing and the read: its time is in its parent's, if read after
+    }
+  }
+  return total;
 }
 
 /** VmRSS of a process in MiB. */
@@ -304,8 +348,13 @@ async function measure(
       ...['--input-rate', '20', '--run-id', `${system}${clients}`, '--json'],
     ];
     const botArgs =
-      args.generator === 'lean'
-        ? ['bench/lean-bots.ts', ...common, ...(system === 'floor' ? ['--floor'] : [])]
+      args.generator !== 'sdk'
+        ? [
+            'bench/lean-bots.ts',
+            ...common,
+            ...(args.generator === 'lean-node' ? ['--engine', 'node'] : []),
+            ...(system === 'floor' ? ['--floor'] : []),
+          ]
         : ['loadtest/bots.ts', ...common, ...(system === 'floor' || args.rawBots ? ['--raw'] : [])];
     const [cmd, cmdArgs] = pinned(1, process.execPath, botArgs);
     const bots = track(spawn(cmd, cmdArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
@@ -326,14 +375,14 @@ async function measure(
       if (event.type === 'phase' && event.phase === 'measure-start') {
         window = {
           serverCpu: cpuMs(serverPid),
-          botsCpu: cpuMs(botsPid),
+          botsCpu: treeCpuMs(botsPid),
           at: performance.now(),
           cpus: cpuTimes(),
         };
         pendingServer.push(server.next('reset'));
       } else if (event.type === 'phase' && event.phase === 'measure-end' && window) {
         const serverCpu = cpuMs(serverPid) - window.serverCpu;
-        const botsCpu = cpuMs(botsPid) - window.botsCpu;
+        const botsCpu = treeCpuMs(botsPid) - window.botsCpu;
         const seconds = (performance.now() - window.at) / 1000;
         const rss = rssMiB(serverPid);
         const steal = stealPercent(window.cpus, cpuTimes());
@@ -511,6 +560,24 @@ function memoryRow(r: RunResult): string {
   ].join(' | ')} |`;
 }
 
+/** What generated the load, with where the lean generator's players actually ran. */
+function generatorNote(args: BenchArgs, results: readonly RunResult[]): string {
+  if (args.generator === 'sdk')
+    return 'the SDK bots (loadtest/bots.ts: full decoding and mirrors; the floor gets raw bots without acks)';
+  // The C players fall back to Node when there is no C compiler: say what ran, not what was asked.
+  const engines = new Set(results.map((r) => (r.bots.options as { engine?: string }).engine ?? 'node'));
+  const where = [...engines]
+    .map((e) =>
+      e === 'c' ? 'in C (bench/lean/generator.c, one epoll loop)' : 'in Node (bench/lean/raw-client.ts)',
+    )
+    .join(' and ');
+  return (
+    `bench/lean-bots.ts, its players ${where} (raw frames over TCP; reads every frame and each state header ` +
+    'for its tick and ack, decodes no bodies; against the floor, which sends no acks, input->ack is input -> ' +
+    'next message); its CPU includes its child processes'
+  );
+}
+
 function markdown(
   results: readonly RunResult[],
   args: BenchArgs,
@@ -543,7 +610,7 @@ function markdown(
     ...results.filter((r) => r.system !== 'floor').map(memoryRow),
     '',
     "Notes: server CPU is utime+stime from /proc over the generator's measurement window divided by connected " +
-      `client-seconds; bytes are WebSocket payload bytes received per client. Generator: ${args.generator === 'lean' ? 'bench/lean-bots.ts (raw frames over net; reads each state header for its tick and ack, decodes no bodies; against the floor, which sends no acks, input->ack is input -> next message)' : 'the SDK bots (loadtest/bots.ts: full decoding and mirrors; the floor gets raw bots without acks)'}. Tickforge tick durations are per ` +
+      `client-seconds; bytes are WebSocket payload bytes received per client. Generator: ${generatorNote(args, results)}. Tickforge tick durations are per ` +
       "room tick; the floor's are one publish loop over all rooms. Loop lag is event-loop delay beyond the 10 ms " +
       "sampling period. Bots CPU is the bot process's share of its own core; near 100%, inputs below 20 per " +
       'client-second, or a large loop lag mean the bots, not the server, limited the run (and inflate input->ack). ' +
