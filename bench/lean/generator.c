@@ -15,7 +15,8 @@
  *   send <id>  ->  nothing: one input from that player now (for tests, with <input-rate> 0: no clock)
  *   acks   ->  "acks <ack seq of each player, in id order>"
  *   quit (or end of input)
- * Times: CLOCK_MONOTONIC read once per wake-up (every event of one epoll_wait arrived by then).
+ * Times: CLOCK_MONOTONIC read once per wake-up for the states read (every one of them had arrived
+ * by then) and once more before the inputs due are sent.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -595,6 +596,8 @@ int main(int argc, char **argv) {
       if (c->state != CLOSED && events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) readable(c, now);
     }
     if (input_rate <= 0) continue;
+    /* Reading the events may have taken a while: stamp the sends with when they go out. */
+    if (n > 0) now = now_ms();
     long due = (long)((now - origin) / slot_ms);
     if (due - k > SLOTS) {
       skipped += (uint64_t)((due - k - SLOTS) * client_count / SLOTS);
