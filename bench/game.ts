@@ -10,7 +10,7 @@
  *
  *   npm run bench:game -- [--clients 1024,2048,3000] [--duration 20] [--warmup 5] [--ramp 200]
  *                         [--systems uws,floor] [--generator lean|sdk] [--cpu-prof 1024]
- *                         [--raw-bots] [--server-flags=--max-semi-space-size=8 (the default, as npm start)]
+ *                         [--raw-bots] [--server-flags='--max-semi-space-size=8 --heap-growing-percent=50' (the default, as npm start)]
  *                         [--from bundle|source]
  *
  * Both servers run as `npm start` runs the node (`--from bundle`, the default): bundled to plain
@@ -82,7 +82,7 @@ const ARG_OPTIONS = {
   'cpu-prof': { type: 'string' },
   'raw-bots': { type: 'boolean', default: false },
   // What npm start runs the node with (package.json); --server-flags= (empty) measures V8's defaults.
-  'server-flags': { type: 'string', default: '--max-semi-space-size=8' },
+  'server-flags': { type: 'string', default: '--max-semi-space-size=8 --heap-growing-percent=50' },
   from: { type: 'string', default: 'bundle' },
 } as const;
 
