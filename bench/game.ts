@@ -11,7 +11,12 @@
  *
  *   npm run bench:game -- [--clients 1024,2048,3000] [--duration 20] [--warmup 5] [--ramp 200]
  *                         [--systems uws,floor] [--generator lean|lean-node|sdk] [--cpu-prof 1024]
- *                         [--raw-bots] [--server-flags=--max-semi-space-size=8 (the default, as npm start)]
+ *                         [--raw-bots] [--server-flags='--max-semi-space-size=8 --heap-growing-percent=50' (the default, as npm start)]
+ *                         [--from bundle|source]
+ *
+ * Both servers run as `npm start` runs the node (`--from bundle`, the default): bundled to plain
+ * JavaScript by server/bundle.ts into dist/bench/, so neither loads Node's TypeScript stripper;
+ * `--from source` runs their .ts files (about 17 MiB more RSS each, the stripper's).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -22,6 +27,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BotReport } from '../loadtest/bots/report.ts';
+import { bundleServer } from '../server/bundle.ts';
 import { uwsLoadError } from '../server/game/transport/load.ts';
 import { renderChart } from './chart.ts';
 import type { GameServerStats } from './game-server.ts';
@@ -60,6 +66,8 @@ interface BenchArgs {
   readonly serverFlags: readonly string[];
   /** The load generator: lean raw-frame clients (in C, or in Node), or the SDK bots. */
   readonly generator: Generator;
+  /** The servers bundled to JavaScript as `npm start` runs them, or their .ts sources. */
+  readonly from: 'bundle' | 'source';
 }
 
 function fail(message: string): never {
@@ -77,7 +85,8 @@ const ARG_OPTIONS = {
   'cpu-prof': { type: 'string' },
   'raw-bots': { type: 'boolean', default: false },
   // What npm start runs the node with (package.json); --server-flags= (empty) measures V8's defaults.
-  'server-flags': { type: 'string', default: '--max-semi-space-size=8' },
+  'server-flags': { type: 'string', default: '--max-semi-space-size=8 --heap-growing-percent=50' },
+  from: { type: 'string', default: 'bundle' },
 } as const;
 
 function readArgs(argv: readonly string[]): BenchArgs {
@@ -104,6 +113,8 @@ function readArgs(argv: readonly string[]): BenchArgs {
       fail(`--systems takes ${SYSTEMS.join(', ')}, got "${s}"`);
   const generator = GENERATORS.find((g) => g === values.generator);
   if (generator === undefined) fail(`--generator takes ${GENERATORS.join(', ')}, got "${values.generator}"`);
+  const from = values.from;
+  if (from !== 'bundle' && from !== 'source') fail(`--from takes bundle or source, got "${from}"`);
   const cpuProf = values['cpu-prof'] === undefined ? undefined : positive('cpu-prof', values['cpu-prof']);
   return {
     clients,
@@ -118,6 +129,7 @@ function readArgs(argv: readonly string[]): BenchArgs {
     rawBots: values['raw-bots'],
     serverFlags: values['server-flags'].split(/\s+/).filter(Boolean),
     generator,
+    from,
   };
 }
 
@@ -165,6 +177,24 @@ function pinned(core: number, cmd: string, args: readonly string[]): [string, st
  */
 async function serverNode(): Promise<{ path: string; uwsUnavailable: string | undefined }> {
   return { path: process.execPath, uwsUnavailable: await uwsLoadError() };
+}
+
+/** The two servers' scripts, relative to the project root. */
+interface ServerScripts {
+  readonly game: string;
+  readonly floor: string;
+}
+
+/** The servers' scripts for `from`: their sources, or bundles built now as `npm start` builds the node. */
+async function serverScripts(from: BenchArgs['from']): Promise<ServerScripts> {
+  if (from === 'source') return { game: 'bench/game-server.ts', floor: 'bench/floor-server.ts' };
+  const outdir = join(ROOT, 'dist', 'bench');
+  await bundleServer(outdir, {
+    'game-server': 'bench/game-server.ts',
+    'floor-server': 'bench/floor-server.ts',
+  });
+  const dist = relative(ROOT, outdir);
+  return { game: join(dist, 'game-server.js'), floor: join(dist, 'floor-server.js') };
 }
 
 /** A JSON-lines child: the first line it prints, and one answer per command written to stdin. */
@@ -323,9 +353,9 @@ async function measure(
   system: SystemName,
   clients: number,
   args: BenchArgs,
-  options: { node: string; frameBytes?: number; profile?: string },
+  options: { node: string; scripts: ServerScripts; frameBytes?: number; profile?: string },
 ): Promise<RunResult> {
-  const script = system === 'floor' ? 'bench/floor-server.ts' : 'bench/game-server.ts';
+  const script = system === 'floor' ? options.scripts.floor : options.scripts.game;
   const serverArgs =
     system === 'floor'
       ? [script, '--frame-bytes', String(Math.round(options.frameBytes ?? DEFAULT_FLOOR_FRAME_BYTES))]
@@ -636,6 +666,7 @@ function markdown(
 async function main(): Promise<void> {
   const args = readArgs(process.argv.slice(2));
   const server = await serverNode();
+  const scripts = await serverScripts(args.from);
   let systems = args.systems;
   if (server.uwsUnavailable !== undefined) {
     console.error(`bench:game: ${server.uwsUnavailable}; measuring ws only`);
@@ -649,6 +680,8 @@ async function main(): Promise<void> {
     machine: `${cpus().length} vCPU (nproc), ${cpuModel}, ${Math.round(Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]) / 1024 / 1024)} GiB`,
     'server node': `${serverVersion} (${relative(ROOT, server.path)})${args.serverFlags.length ? `, Tickforge flags: ${args.serverFlags.join(' ')}` : ''}`,
     'bots node': `${process.version} (${relative(ROOT, process.execPath) || process.execPath})`,
+    'servers run from':
+      args.from === 'bundle' ? `JavaScript bundles (${scripts.game}, ${scripts.floor})` : 'their .ts sources',
     pinning: hasTaskset ? 'server taskset -c 0, bots taskset -c 1' : 'none (taskset missing or one CPU)',
   };
   const estimate = args.clients.reduce(
@@ -670,6 +703,7 @@ async function main(): Promise<void> {
       try {
         result = await measure(system, clients, args, {
           node: server.path,
+          scripts,
           ...(system === 'floor' ? { frameBytes: frameBytes ?? DEFAULT_FLOOR_FRAME_BYTES } : {}),
         });
       } catch (error) {
@@ -696,7 +730,7 @@ async function main(): Promise<void> {
     console.error(
       `bench:game: profiling ${LABEL.uws} at ${args.cpuProf} clients (extra run, not in the table) ...`,
     );
-    const run = await measure('uws', args.cpuProf, args, { node: server.path, profile: file });
+    const run = await measure('uws', args.cpuProf, args, { node: server.path, scripts, profile: file });
     profile = [
       `## CPU profile: ${LABEL.uws}, ${args.cpuProf} clients, measurement window only`,
       '',

@@ -1,17 +1,34 @@
 /**
  * What a game node costs in memory before any player joins: RSS after loading each part in turn
- * (Node with type stripping, then the libraries, then the node itself, then a started node with no
+ * (Node and this script, then the libraries, then the node itself, then a started node with no
  * rooms). Part of the memory breakdown in BENCHMARKS.md; numbers vary a little with the allocator.
  *
- *   node --experimental-strip-types --max-semi-space-size=8 bench/idle-memory.ts
+ *   node --expose-gc --max-semi-space-size=8 bench/idle-memory.ts            # from the .ts sources
+ *   node --expose-gc --max-semi-space-size=8 bench/idle-memory.ts --bundle   # as npm start runs
+ *
+ * `--bundle` bundles this script as `npm start` bundles the node (server/bundle.ts, into
+ * dist/bench-idle/) and runs that with the same Node flags, so no step loads the TypeScript stripper.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { pino } from 'pino';
+
+if (process.argv.includes('--bundle')) {
+  const { bundleServer, ROOT } = await import('../server/bundle.ts');
+  const outdir = join(ROOT, 'dist', 'bench-idle');
+  await bundleServer(outdir, { 'idle-memory': 'bench/idle-memory.ts' });
+  const run = spawnSync(process.execPath, [...process.execArgv, join(outdir, 'idle-memory.js')], {
+    stdio: 'inherit',
+  });
+  process.exit(run.status ?? 1);
+}
 
 const mib = (bytes: number) => Math.round(bytes / 104857.6) / 10;
 const rows: [string, number, number][] = [];
 let last = process.memoryUsage().rss;
-rows.push(['node, type stripping, this script', mib(last), mib(last)]);
+const stripping = import.meta.url.endsWith('.ts') ? 'with type stripping' : 'bundled, no type stripping';
+rows.push([`node and this script (${stripping})`, mib(last), mib(last)]);
 
 async function step(label: string, load: () => Promise<unknown>): Promise<void> {
   await load();

@@ -161,7 +161,7 @@ async function start(): Promise<void> {
     TICKFORGE_ADMIN_KEY: process.env.TICKFORGE_ADMIN_KEY ?? secret(),
   };
   const node = process.execPath;
-  const flags = ['--max-semi-space-size=8', '--experimental-strip-types', MAIN];
+  const flags = ['--max-semi-space-size=8', '--heap-growing-percent=50', '--experimental-strip-types', MAIN];
   const lobbyUrls = await Promise.all(
     LOBBIES.map((name, i) =>
       launch(

@@ -1,6 +1,7 @@
 /**
  * The results promise across a crash, on the real process: two players play a lobby room on
- * `server/main.ts` while its lobby URL points at a lobby that does not accept reports yet. The
+ * `server/main.ts`, bundled as `npm start` runs it (its match outbox writes on a worker thread from
+ * the bundle too), while its lobby URL points at a lobby that does not accept reports yet. The
  * moment MATCH_END reaches both players the process is killed with SIGKILL. Restarted on the same
  * data dir (now reporting to its own lobby), it delivers the report it held, and both results land
  * on every board of the mode exactly once.
@@ -13,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GameClient } from '../shared/client/game-client.ts';
-import { type MainProcess, startMain, step } from './support/main-process.ts';
+import { bundledMain, type MainProcess, NO_TYPESCRIPT, startMain, step } from './support/main-process.ts';
 
 interface MatchEnd {
   readonly matchId: string;
@@ -48,13 +49,16 @@ async function lobbyNotAcceptingYet(): Promise<{ url: string; attempts: number }
 }
 
 async function main(env: Record<string, string>): Promise<MainProcess> {
-  const started = await startMain({
-    TICKFORGE_DATA_DIR: dataDir,
-    TICKFORGE_LOG_LEVEL: 'info',
-    TICKFORGE_SERVE_DEMO: 'false',
-    TICKFORGE_ROOM_OPTIONS: '{"arena":{"matchSeconds":2}}',
-    ...env,
-  });
+  const started = await startMain(
+    {
+      TICKFORGE_DATA_DIR: dataDir,
+      TICKFORGE_LOG_LEVEL: 'info',
+      TICKFORGE_SERVE_DEMO: 'false',
+      TICKFORGE_ROOM_OPTIONS: '{"arena":{"matchSeconds":2}}',
+      ...env,
+    },
+    { entry: await bundledMain(), flags: NO_TYPESCRIPT },
+  );
   running.push(started);
   return started;
 }

@@ -1,8 +1,9 @@
 /**
  * `npm start` as a user runs it: the real entry point in its own process, two SDK players in one
- * arena room, then SIGTERM drains the node and the process exits 0. And on the plain pinned Node
- * (not whatever node runs the tests), uWebSockets.js serves players, from a patched copy where the
- * host's glibc is older than its binary wants.
+ * arena room, then SIGTERM drains the node and the process exits 0. And from the JavaScript bundle
+ * `npm start` runs (server/bundle.ts) on the plain pinned Node (not whatever node runs the tests),
+ * uWebSockets.js serves players, from a patched copy where the host's glibc is older than its binary
+ * wants.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,7 +15,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PATCHED_COPY_DIR } from '../server/game/transport/uws-addon.ts';
 import { compareVersions, glibcRequirement } from '../server/game/transport/uws-glibc-patch.ts';
 import { GameClient } from '../shared/client/game-client.ts';
-import { type MainProcess, SPAWNING_TEST_MS, startMain, step } from './support/main-process.ts';
+import {
+  bundledMain,
+  type MainProcess,
+  NO_TYPESCRIPT,
+  SPAWNING_TEST_MS,
+  startMain,
+  step,
+} from './support/main-process.ts';
 
 /** The Node 24 binary npm installed (devDependency `node`), as CI and `npm start` run it. */
 const PINNED_NODE = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
@@ -89,7 +97,7 @@ describe('server/main.ts', { timeout: SPAWNING_TEST_MS }, () => {
     expect(started.lines.join('\n')).not.toMatch(/eyJ/); // no token ever reaches the log
   });
 
-  it('serves players on uWebSockets.js on the plain pinned Node, from a patched copy on an older glibc', async () => {
+  it('serves players on uWebSockets.js from the bundle on the plain pinned Node, from a patched copy on an older glibc', async () => {
     const installed = `node_modules/uWebSockets.js/uws_linux_${process.arch}_${process.versions.modules}.node`;
     // The glibc the pinned Node runs on (the test runner's node may carry its own).
     const glibc = execFileSync(PINNED_NODE, ['-p', 'process.report.getReport().header.glibcVersionRuntime'])
@@ -104,7 +112,8 @@ describe('server/main.ts', { timeout: SPAWNING_TEST_MS }, () => {
         TICKFORGE_DEV_SEATS: 'true',
         LD_BIND_NOW: '1', // every import of the addon is resolved at load, not on first call
       },
-      PINNED_NODE,
+      // What `npm start` runs: the bundle (whose paths, such as the patched copy's folder, are the sources').
+      { node: PINNED_NODE, entry: await bundledMain(), flags: NO_TYPESCRIPT },
     );
     const copyLines = started.lines.filter((line) => line.includes('runs from a copy patched'));
     if (needsCopy) {

@@ -1,10 +1,13 @@
 /**
- * `server/main.ts` in its own process, as `npm start` runs it: started on ports 0 of 127.0.0.1,
+ * `server/main.ts` in its own process, from its source or bundled as `npm start` runs it
+ * (`bundledMain()`): started on ports 0 of 127.0.0.1,
  * its JSON log lines collected, and helpers that wait for a line or a step, failing with the
  * process's output instead of a bare timeout.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { bundleServer, SERVER_DIST } from '../../server/bundle.ts';
 
 /** A running main.ts. */
 export interface MainProcess {
@@ -21,13 +24,38 @@ export interface MainProcess {
   readonly exited: Promise<number | null>;
 }
 
+let bundling: Promise<string> | undefined;
+
+/** `npm start`'s entry point: main.ts bundled into dist/server/ (built once per test file). */
+export function bundledMain(): Promise<string> {
+  bundling ??= bundleServer().then(() => join(SERVER_DIST, 'main.js'));
+  return bundling;
+}
+
 /**
- * Start main.ts with the environment `env` on top of this process's, on `node` (default: the node
- * running the tests), and wait until it listens: the lobby and the node, or the one its
- * TICKFORGE_ROLE runs (`port` is 0 for a lobby, `lobby` empty for a game node).
+ * How to run main.ts: on `node` (default: the node running the tests), from `entry` (default: its
+ * source), with Node's `flags`.
  */
-export async function startMain(env: Record<string, string>, node = process.execPath): Promise<MainProcess> {
-  const child = spawn(node, ['server/main.ts'], {
+export interface MainOptions {
+  readonly node?: string;
+  readonly entry?: string;
+  readonly flags?: readonly string[];
+}
+
+/** Node flags for a bundle: a .ts file it would still load (a worker's, say) fails to load. */
+export const NO_TYPESCRIPT = ['--no-experimental-strip-types'];
+
+/**
+ * Start main.ts with the environment `env` on top of this process's, and wait until it listens: the
+ * lobby and the node, or the one its TICKFORGE_ROLE runs (`port` is 0 for a lobby, `lobby` empty
+ * for a game node).
+ */
+export async function startMain(
+  env: Record<string, string>,
+  options: MainOptions = {},
+): Promise<MainProcess> {
+  const { node = process.execPath, entry = 'server/main.ts', flags = [] } = options;
+  const child = spawn(node, [...flags, entry], {
     env: {
       ...process.env,
       TICKFORGE_GAME_PORT: '0',
