@@ -37,8 +37,14 @@ export function observeRequests(options: ObserveOptions): MiddlewareHandler<Lobb
     const started = performance.now();
     const requestId = requestIdOf(c.req.header(REQUEST_ID_HEADER));
     c.set('requestId', requestId);
-    await requestIds.run(requestId, next);
+    // Set before the handler runs, so answers built with the context (c.json, c.body) carry it from
+    // the start. Setting it afterwards rebuilt every finished answer: an undici Response with its
+    // body as a stream, written by @hono/node-server's slow path (about half a top-10 read's CPU).
     c.header(REQUEST_ID_HEADER, requestId);
+    await requestIds.run(requestId, next);
+    // Answers built as a bare Response (problem answers, 413s, static files) skip the context's
+    // headers: only those pay for adding it now.
+    if (!c.res.headers.has(REQUEST_ID_HEADER)) c.header(REQUEST_ID_HEADER, requestId);
     const status = c.res.status;
     const route = routeTemplate(routePath(c), status);
     const method = c.req.method;
