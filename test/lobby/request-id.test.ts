@@ -1,8 +1,9 @@
 /**
- * X-Request-Id on every kind of lobby answer: built with the context (c.json, c.body), thrown as a
- * problem, unmatched, refused by the body limit or a budget; and answers built with the context
- * are passed on as built, not rebuilt to add the header (rebuilding one turned its body into a
- * stream, written by @hono/node-server's slow path).
+ * X-Request-Id on every kind of lobby answer over HTTP (where @hono/node-server's Node response
+ * carries it): built with the context (c.json, c.body), thrown as a problem, unmatched, refused by
+ * the body limit or a budget. Without that server (app.request) it goes through the context, and an
+ * answer built with the context is passed on as built, not rebuilt to add the header (rebuilding
+ * one turned its body into a stream, written by @hono/node-server's slow path).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOARDS } from './leaderboard-support.ts';
