@@ -5,6 +5,7 @@
  * line has no query string, headers or body: those may carry tokens, keys or cursors.
  */
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
@@ -14,6 +15,11 @@ import { type LobbyMetrics, UNMATCHED_ROUTE } from './metrics.ts';
 import { requestIds } from './request-context.ts';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** What @hono/node-server passes as the app's environment: the Node response being answered. */
+interface NodeBindings {
+  readonly outgoing?: Pick<ServerResponse, 'setHeader'>;
+}
 
 /** An incoming id is kept when it is short and plain (it ends up in logs and headers). */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -37,8 +43,17 @@ export function observeRequests(options: ObserveOptions): MiddlewareHandler<Lobb
     const started = performance.now();
     const requestId = requestIdOf(c.req.header(REQUEST_ID_HEADER));
     c.set('requestId', requestId);
+    // Served by @hono/node-server, the id goes straight onto Node's response, which merges it into
+    // whatever answer is written (built with the context, a bare Response, a file, a stream). Set
+    // through the context after the handler, it made Hono rebuild every finished answer as an undici
+    // Response with a stream body (written by the server's slow path); set through the context
+    // before it, every answer still carried an undici Headers object instead of a plain one.
+    const outgoing = (c.env as NodeBindings | undefined)?.outgoing;
+    if (outgoing) outgoing.setHeader(REQUEST_ID_HEADER, requestId);
+    else c.header(REQUEST_ID_HEADER, requestId);
     await requestIds.run(requestId, next);
-    c.header(REQUEST_ID_HEADER, requestId);
+    // Elsewhere (app.request), answers built as a bare Response skip the context's headers.
+    if (!outgoing && !c.res.headers.has(REQUEST_ID_HEADER)) c.header(REQUEST_ID_HEADER, requestId);
     const status = c.res.status;
     const route = routeTemplate(routePath(c), status);
     const method = c.req.method;
