@@ -250,8 +250,8 @@ describe.skipIf(skipRedis())('a cluster of 2 lobbies and 2 game nodes on Redis',
         expect((await store.rooms.liveNodes()).map((n) => n.nodeId)).toEqual([boRoom.nodeId]),
       );
       const gone = Date.now() - killedAt;
-      // One TTL after the last heartbeat by the registry's own clock (scripts.test.ts pins that
-      // exactly with an injected clock); here, seen by a poll of a test process that a loaded CI
+      // One TTL after the last heartbeat by the registry's own clock (expiry by that clock is
+      // tested with an injected clock in scripts.test.ts); here, seen by a poll of a test process that a loaded CI
       // machine can starve for several hundred ms (1,136 ms once at load 20), so two TTLs: still
       // far from a node that lingers (lapsed nodes keep their rooms for 10 minutes).
       expect(gone).toBeLessThanOrEqual(2 * TTL_MS + 250);
