@@ -38,7 +38,7 @@
 #define SLOTS 10        /* input clock slots per period, as loadtest/bots/input-clock.ts */
 #define MAX_FRAMES 16
 #define HIST 10240      /* log-linear latency buckets in us, 512 per octave (0.2%) */
-#define MAX_CODES 4000
+#define MAX_CODES 5000 /* close codes up to 4999: Tickforge's own are 4000-4999 (4008 SLOW_CONSUMER) */
 
 /* HANDSHAKE: upgrade request sent; UPGRADED: waiting for WELCOME. */
 enum { CONNECTING, HANDSHAKE, UPGRADED, OPEN, CLOSED };
