@@ -63,75 +63,108 @@ async function until(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
+/** What the scripted server does with each batch of whole client frames, once the upgrade is done. */
+type Script = (socket: Socket, frames: { opcode: number; payload: Buffer }[]) => void;
+
+/** A server that upgrades, sends WELCOME (slot 0, lastSeq 0), then runs `script`; its port. */
+async function scriptedServer(script: Script): Promise<number> {
+  server = createServer((socket: Socket) => {
+    let received = Buffer.alloc(0);
+    let upgraded = false;
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (!upgraded) {
+        const end = received.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        upgraded = true;
+        received = received.subarray(end + 4);
+        const welcome = encodeMessage([MessageType.WELCOME, 'p', 'r', 'token', 20, 1, [], 'arena', 0, 0]);
+        socket.write(
+          Buffer.concat([
+            Buffer.from(
+              'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
+            ),
+            serverFrame(0x2, welcome),
+          ]),
+        );
+      }
+      const frames = clientFrames(received);
+      received = received.subarray(frames.reduce((sum, f) => sum + 6 + f.payload.length, 0));
+      script(socket, frames);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as { port: number }).port;
+}
+
+/** One player of the C generator on `port`, inputs only when sent; resolves once it has joined. */
+async function onePlayer(port: number): Promise<NativeFleet> {
+  fleet = new NativeFleet(
+    (native as { path: string }).path,
+    SUBPROTOCOL,
+    [inputFrame({ dx: 1, dy: 0 }, encodeMessage)],
+    'state',
+    0, // no input clock
+    1,
+  );
+  await fleet.join(port, '/ws?seat=x');
+  return fleet;
+}
+
 describe.skipIf(!('path' in native))('the C generator on the wire', () => {
   it('reads 16- and 64-bit frame lengths, answers a ping, and counts a 4xxx close as a disconnect', async () => {
     const pongs: Buffer[] = [];
     let inputs = 0;
-    server = createServer((socket: Socket) => {
-      let received = Buffer.alloc(0);
-      let upgraded = false;
-      socket.on('data', (chunk: Buffer) => {
-        received = Buffer.concat([received, chunk]);
-        if (!upgraded) {
-          const end = received.indexOf('\r\n\r\n');
-          if (end < 0) return;
-          upgraded = true;
-          received = received.subarray(end + 4);
-          const welcome = encodeMessage([MessageType.WELCOME, 'p', 'r', 'token', 20, 1, [], 'arena', 0, 0]);
-          socket.write(
-            Buffer.concat([
-              Buffer.from(
-                'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
-              ),
-              serverFrame(0x2, welcome),
-            ]),
-          );
-        }
-        const frames = clientFrames(received);
-        const used = frames.reduce((sum, f) => sum + 6 + f.payload.length, 0);
-        received = received.subarray(used);
-        for (const f of frames) {
-          if (f.opcode === 0x2) inputs++;
-          if (f.opcode === 0xa) pongs.push(f.payload);
-        }
-        if (frames.some((f) => f.opcode === 0x2) && inputs === 3) {
-          // A SNAPSHOT over 64 KiB (64-bit length) acking all 3, then a DELTA with a 16-bit length.
-          const snapshot = encodeMessage([MessageType.SNAPSHOT, 2, 3, ['x'.repeat(70_000)]]);
-          const delta = encodeMessage([MessageType.DELTA, 3, 1, 3, ['y'.repeat(300)], [], []]);
-          const bytes = Buffer.concat([serverFrame(0x2, snapshot), serverFrame(0x2, delta)]);
-          socket.write(bytes.subarray(0, 5)); // the length split across writes (and maybe reads)
-          socket.write(bytes.subarray(5));
-          socket.write(serverFrame(0x9, Buffer.from('are you there')));
-        }
-        if (frames.some((f) => f.opcode === 0xa)) {
-          const close = Buffer.alloc(2);
-          close.writeUInt16BE(CloseCode.SLOW_CONSUMER);
-          socket.write(serverFrame(0x8, close));
-        }
-      });
+    const port = await scriptedServer((socket, frames) => {
+      for (const f of frames) {
+        if (f.opcode === 0x2) inputs++;
+        if (f.opcode === 0xa) pongs.push(f.payload);
+      }
+      if (frames.some((f) => f.opcode === 0x2) && inputs === 3) {
+        // A SNAPSHOT over 64 KiB (64-bit length) acking all 3, then a DELTA with a 16-bit length.
+        const snapshot = encodeMessage([MessageType.SNAPSHOT, 2, 3, ['x'.repeat(70_000)]]);
+        const delta = encodeMessage([MessageType.DELTA, 3, 1, 3, ['y'.repeat(300)], [], []]);
+        const bytes = Buffer.concat([serverFrame(0x2, snapshot), serverFrame(0x2, delta)]);
+        socket.write(bytes.subarray(0, 5)); // the length split across writes (and maybe reads)
+        socket.write(bytes.subarray(5));
+        socket.write(serverFrame(0x9, Buffer.from('are you there')));
+      }
+      if (frames.some((f) => f.opcode === 0xa)) {
+        const close = Buffer.alloc(2);
+        close.writeUInt16BE(CloseCode.SLOW_CONSUMER);
+        socket.write(serverFrame(0x8, close));
+      }
     });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const { port } = server.address() as { port: number };
-
-    fleet = new NativeFleet(
-      (native as { path: string }).path,
-      SUBPROTOCOL,
-      [inputFrame({ dx: 1, dy: 0 }, encodeMessage)],
-      'state',
-      0, // no input clock: inputs only when sent
-      1,
-    );
-    await fleet.join(port, '/ws?seat=x');
-    const start = await fleet.mark();
-    for (let i = 0; i < 3; i++) fleet.send(0);
-    await until(async () => (await fleet!.mark()).open === 0);
-    const end = await fleet.mark();
+    const player = await onePlayer(port);
+    const start = await player.mark();
+    for (let i = 0; i < 3; i++) player.send(0);
+    await until(async () => (await player.mark()).open === 0);
+    const end = await player.mark();
 
     expect(pongs.map((p) => p.toString())).toEqual(['are you there']);
     expect(end.states - start.states).toBe(2);
     expect(end.inputs - start.inputs).toBe(3);
     expect(end.disconnects).toEqual({ [CloseCode.SLOW_CONSUMER]: 1 });
-    expect(await fleet.ackSeqs()).toEqual([3]);
+    expect(await player.ackSeqs()).toEqual([3]);
+  });
+
+  const state = encodeMessage([MessageType.SNAPSHOT, 2, 1, []]);
+  it.each([
+    ['a ping over 125 bytes', serverFrame(0x9, Buffer.alloc(70_000, 1))],
+    // A fragment of a state message, not FIN: read whole, its ack would count.
+    ['a fragment', Buffer.concat([Buffer.from([0x02, state.length]), state])],
+  ])('drops a player sent %s (1002), and keeps running', async (_, bytes) => {
+    const port = await scriptedServer((socket, frames) => {
+      if (frames.some((f) => f.opcode === 0x2)) socket.write(bytes);
+    });
+    const player = await onePlayer(port);
+    const start = await player.mark();
+    player.send(0);
+    await until(async () => (await player.mark()).open === 0);
+    const end = await player.mark();
+    expect(end.disconnects).toEqual({ 1002: 1 });
+    expect(end.states - start.states).toBe(0);
   });
 });
