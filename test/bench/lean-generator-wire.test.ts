@@ -168,3 +168,13 @@ describe.skipIf(!('path' in native))('the C generator on the wire', () => {
     expect(end.states - start.states).toBe(0);
   });
 });
+
+describe('NativeFleet', () => {
+  it('rejects what is still waiting for an answer when the generator dies', async () => {
+    // A "generator" that exits at once, whatever it is asked.
+    const dead = new NativeFleet('/bin/true', SUBPROTOCOL, [], 'state', 0, 1);
+    await expect(dead.mark()).rejects.toThrow(/lean-generator exited \(0\)/);
+    await expect(dead.ackSeqs()).rejects.toThrow(/exited/);
+    dead.close(); // no EPIPE thrown at the test
+  });
+});
