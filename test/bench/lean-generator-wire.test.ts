@@ -2,7 +2,7 @@
  * The C generator (bench/lean/generator.c) against a scripted WebSocket server, for the framing a
  * real node rarely shows in a short test: state frames with 16- and 64-bit lengths, a ping to
  * answer, and a close with one of Tickforge's own codes (4000-4999), which a benchmark must report
- * as a disconnect (SLOW_CONSUMER under load, say).
+ * as a disconnect (SLOW_CONSUMER under load, say). And NativeFleet, which drives it, when it dies.
  */
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
