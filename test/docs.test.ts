@@ -1,7 +1,7 @@
 /**
  * The docs say what the code does, where a check is cheap: the README's Tests section names every
  * step `npm test` runs, in order, loadtest/README.md documents every setting the k6 scripts read, and
- * the README every setting the server reads.
+ * the README every setting the server reads; and each start script builds what its processes serve.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,6 +31,24 @@ describe('docs', () => {
     const inDocs = steps.map((step) => tests.indexOf(step));
     expect(inDocs, tests).not.toContain(-1);
     expect([...inDocs].sort((a, b) => a - b)).toEqual(inDocs);
+  });
+
+  it('every start script builds what its processes load and serve before it runs them', () => {
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    // The README: any lobby serves the demo at / and the admin console at /admin.
+    const builds: Record<string, string[]> = {
+      start: ['build:demo', 'build:admin', 'build:server'],
+      'start:lobby': ['build:demo', 'build:admin', 'build:server'],
+      'start:game': ['build:server'],
+      'start:cluster': ['build:demo', 'build:admin', 'build:server'],
+    };
+    for (const [name, steps] of Object.entries(builds)) {
+      const pre = scripts[`pre${name}`] ?? '';
+      expect(
+        steps.filter((step) => !pre.includes(`npm run ${step}`)),
+        `pre${name}: ${pre}`,
+      ).toEqual([]);
+    }
   });
 
   it('loadtest/README.md documents every setting the k6 scripts read', () => {

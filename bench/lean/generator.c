@@ -38,7 +38,7 @@
 #define SLOTS 10        /* input clock slots per period, as loadtest/bots/input-clock.ts */
 #define MAX_FRAMES 16
 #define HIST 10240      /* log-linear latency buckets in us, 512 per octave (0.2%) */
-#define MAX_CODES 4000
+#define MAX_CODES 5000 /* close codes up to 4999: Tickforge's own are 4000-4999 (4008 SLOW_CONSUMER) */
 
 /* HANDSHAKE: upgrade request sent; UPGRADED: waiting for WELCOME. */
 enum { CONNECTING, HANDSHAKE, UPGRADED, OPEN, CLOSED };
@@ -360,7 +360,17 @@ static int64_t state_ack(client_t *c, const uint8_t *p) {
   return c->ack;
 }
 
-static void frame(client_t *c, int opcode, const uint8_t *p, size_t len, double now) {
+static void frame(client_t *c, int head, const uint8_t *p, size_t len, double now) {
+  int opcode = head & 0x0f;
+  /* Tickforge's servers never fragment a message: a fragment read as a whole state would miscount. */
+  if (!(head & 0x80) || opcode == 0x0) {
+    drop(c, "fragmented message", 1002);
+    return;
+  }
+  if (opcode >= 0x8 && len > 125) { /* RFC 6455 5.5; the pong below has room for 125 */
+    drop(c, "control frame over 125 bytes", 1002);
+    return;
+  }
   if (opcode == 0x9) {
     uint8_t pong[6 + 125];
     pong[0] = 0x8a;
@@ -408,7 +418,7 @@ static void data(client_t *c, const uint8_t *p, size_t end, double now) {
     if (next_message_mode) ready(c); /* the floor sends no WELCOME */
   }
   while (end - pos >= 2 && c->state != CLOSED) {
-    int opcode = p[pos] & 0x0f;
+    int head_byte = p[pos];
     size_t len = p[pos + 1] & 0x7f, head = 2;
     if (len == 126) {
       if (end - pos < 4) break;
@@ -419,8 +429,8 @@ static void data(client_t *c, const uint8_t *p, size_t end, double now) {
       len = (size_t)((uint64_t)be32(p + pos + 2) << 32 | be32(p + pos + 6));
       head = 10;
     }
-    if (end - pos < head + len) break;
-    frame(c, opcode, p + pos + head, len, now);
+    if (end - pos < head || len > end - pos - head) break; /* (no head + len: a 64-bit len wraps) */
+    frame(c, head_byte, p + pos + head, len, now);
     pos += head + len;
   }
   if (c->state == CLOSED) return;

@@ -27,8 +27,8 @@ interface NativeMark {
 export class NativeFleet implements Fleet {
   readonly #child: ChildProcess;
   readonly #joining = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
-  readonly #marks: ((mark: NativeMark) => void)[] = [];
-  readonly #acks: ((acks: number[]) => void)[] = [];
+  readonly #marks: { resolve: (mark: NativeMark) => void; reject: (error: Error) => void }[] = [];
+  readonly #acks: { resolve: (acks: number[]) => void; reject: (error: Error) => void }[] = [];
   #nextId = 0;
   #exited: Error | undefined;
 
@@ -53,10 +53,17 @@ export class NativeFleet implements Fleet {
     const args = [ackMode, String(inputRate), String(seed), codes, ...frames.map((f) => f.toString('hex'))];
     this.#child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'inherit'] });
     createInterface({ input: this.#child.stdout! }).on('line', (line) => this.#line(line));
-    this.#child.once('exit', (code, signal) => {
-      this.#exited = new Error(`lean-generator exited (${signal ?? code})`);
-      for (const { reject } of this.#joining.values()) reject(this.#exited);
+    // A write after the child died fails with EPIPE: the exit below reports it.
+    this.#child.stdin!.on('error', () => undefined);
+    // 'close', not 'exit': an answer still in the stdout pipe is read first.
+    this.#child.once('close', (code, signal) => {
+      const exited = new Error(`lean-generator exited (${signal ?? code})`);
+      this.#exited = exited;
+      // Everything still waiting for an answer: the generator will not give one.
+      for (const { reject } of [...this.#joining.values(), ...this.#marks, ...this.#acks]) reject(exited);
       this.#joining.clear();
+      this.#marks.length = 0;
+      this.#acks.length = 0;
     });
   }
 
@@ -71,8 +78,8 @@ export class NativeFleet implements Fleet {
 
   mark(): Promise<FleetMark> {
     if (this.#exited) return Promise.reject(this.#exited);
-    return new Promise((resolve) => {
-      this.#marks.push((m) => {
+    return new Promise((resolve, reject) => {
+      const answer = (m: NativeMark) => {
         const ms = (us: number) => (m.ackSamples > 0 ? us / 1000 : null);
         resolve({
           states: m.states,
@@ -88,7 +95,8 @@ export class NativeFleet implements Fleet {
           disconnects: m.closed,
           helperCpuMs: m.cpuMs,
         });
-      });
+      };
+      this.#marks.push({ resolve: answer, reject });
       this.#child.stdin!.write('mark\n');
     });
   }
@@ -100,8 +108,9 @@ export class NativeFleet implements Fleet {
 
   /** Each player's highest acknowledged input seq, in join order. */
   ackSeqs(): Promise<number[]> {
-    return new Promise((resolve) => {
-      this.#acks.push(resolve);
+    if (this.#exited) return Promise.reject(this.#exited);
+    return new Promise((resolve, reject) => {
+      this.#acks.push({ resolve, reject });
       this.#child.stdin!.write('acks\n');
     });
   }
@@ -112,11 +121,11 @@ export class NativeFleet implements Fleet {
 
   #line(line: string): void {
     if (line.startsWith('{')) {
-      this.#marks.shift()?.(JSON.parse(line) as NativeMark);
+      this.#marks.shift()?.resolve(JSON.parse(line) as NativeMark);
       return;
     }
     if (line.startsWith('acks')) {
-      this.#acks.shift()?.(line.split(' ').slice(1).map(Number));
+      this.#acks.shift()?.resolve(line.split(' ').slice(1).map(Number));
       return;
     }
     const [word, id, ...reason] = line.split(' ');
