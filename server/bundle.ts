@@ -17,7 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
@@ -99,7 +99,12 @@ export async function bundleServer(
   await mkdir(outdir, { recursive: true });
   const written = new Set<string>();
   const suffix = `.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  for (const file of result.outputFiles) {
+  // Chunks first, entry points last: a process that starts (or a worker that loads) an entry while
+  // this build writes finds every chunk that entry imports already in place.
+  const chunksFirst = [...result.outputFiles].sort(
+    (a, b) => Number(!basename(a.path).startsWith('chunk-')) - Number(!basename(b.path).startsWith('chunk-')),
+  );
+  for (const file of chunksFirst) {
     await mkdir(dirname(file.path), { recursive: true });
     await writeFile(file.path + suffix, file.contents);
     await rename(file.path + suffix, file.path);

@@ -5,7 +5,7 @@
  * process's output instead of a bare timeout.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { bundleServer, SERVER_DIST } from '../../server/bundle.ts';
 
@@ -26,9 +26,14 @@ export interface MainProcess {
 
 let bundling: Promise<string> | undefined;
 
-/** `npm start`'s entry point: main.ts bundled into dist/server/ (built once per test file). */
+/**
+ * `npm start`'s entry point: main.ts bundled as `npm start` bundles it (built once per test file),
+ * into dist/test-server/ so that a test run never rewrites the bundle of an `npm start` running in
+ * the same checkout (whose worker threads load their files on first use).
+ */
 export function bundledMain(): Promise<string> {
-  bundling ??= bundleServer().then(() => join(SERVER_DIST, 'main.js'));
+  const outdir = join(dirname(SERVER_DIST), 'test-server');
+  bundling ??= bundleServer(outdir).then(() => join(outdir, 'main.js'));
   return bundling;
 }
 
