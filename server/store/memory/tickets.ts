@@ -12,6 +12,12 @@ export class MemoryTicketStore implements TicketStore {
   readonly #now: () => number;
   readonly #retainMs: number;
   readonly #tickets = new Map<string, TicketRecord>();
+  /**
+   * The searching tickets, in the order they were created: what a matchmaking pass reads several
+   * times a second, kept apart so it never steps over the final tickets still retained (at a
+   * steady rate of matches, many times more than those waiting).
+   */
+  readonly #searching = new Map<string, TicketRecord>();
   /** Searching ticket id per player. */
   readonly #live = new Map<string, string>();
   /** Final tickets in the order they finished, with when they may be dropped. */
@@ -38,6 +44,7 @@ export class MemoryTicketStore implements TicketStore {
       match: undefined,
     };
     this.#tickets.set(record.ticketId, record);
+    this.#searching.set(record.ticketId, record);
     for (const { playerId } of record.players) this.#live.set(playerId, record.ticketId);
     return record;
   }
@@ -49,7 +56,7 @@ export class MemoryTicketStore implements TicketStore {
   async searching(): Promise<TicketRecord[]> {
     this.#dropOld();
     // Map order is insertion order, and tickets are only inserted when created: oldest first.
-    return [...this.#tickets.values()].filter((t) => t.status === 'searching');
+    return [...this.#searching.values()];
   }
 
   async finish(
@@ -74,6 +81,7 @@ export class MemoryTicketStore implements TicketStore {
       match: transition.status === 'matched' ? transition.match : undefined,
     };
     this.#tickets.set(ticket.ticketId, done);
+    this.#searching.delete(ticket.ticketId);
     for (const { playerId } of done.players) {
       if (this.#live.get(playerId) === ticket.ticketId) this.#live.delete(playerId);
     }
