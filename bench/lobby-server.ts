@@ -5,6 +5,11 @@
  * limits on but far above what one generator sends. Prints one JSON line with its URL and what the
  * load generator needs (tokens, player ids), then serves until stdin closes.
  *
+ * BENCH_MATCHMAKING_MS=N runs the matchmaking service every N ms beside the routes, as `npm start`
+ * does, with one registered game node that takes any number of rooms (no node process: a formed
+ * match is a room in the directory and a held seat per player). BENCH_PREQUEUE=N queues N searching
+ * tickets of synthetic players before serving, to see what a long queue costs the routes.
+ *
  * With BENCH_REDIS_URL set the lobby runs on the Redis store (namespace BENCH_REDIS_PREFIX): the
  * board is seeded with `seeded` records of synthetic players in batches (a million takes seconds,
  * not a million sign-ups), and BENCH_SEED=0 starts a second lobby on data another one seeded.
@@ -19,7 +24,8 @@ import { pino } from 'pino';
 import { SeatTokens } from '../server/game/seat-token.ts';
 import { arena } from '../server/games/arena/index.ts';
 import { createLobbyApp } from '../server/lobby/app.ts';
-import { modesFrom } from '../server/lobby/modes.ts';
+import { MatchmakingService } from '../server/lobby/matchmaking/service.ts';
+import { type LobbyModes, modesFrom } from '../server/lobby/modes.ts';
 import { createPartyTokens } from '../server/lobby/party-tokens.ts';
 import { Seating } from '../server/lobby/seating.ts';
 import { createAccessTokens } from '../server/lobby/tokens.ts';
@@ -103,6 +109,10 @@ async function lobby(dataDir: string) {
     now,
     seatTtlSeconds: 30,
   });
+  const matchmakingMs = Number(process.env.BENCH_MATCHMAKING_MS ?? 0);
+  const matchmaking =
+    matchmakingMs > 0 ? await startMatchmaking(store, seating, modes, matchmakingMs) : undefined;
+  await prequeue(store, Number(process.env.BENCH_PREQUEUE ?? 0));
   const app = createLobbyApp({
     store,
     now,
@@ -115,7 +125,48 @@ async function lobby(dataDir: string) {
     // Limits on (their cost is part of every request) but far above what one load generator sends.
     rateLimits: { ipPerMinute: 1e9, playerPerMinute: 1e9, guestPerMinute: 1e9, trustProxy: false },
   });
-  return { fetch: app.fetch, info: { playerIds, ticketTokens, warmupTokens }, close: () => store.close() };
+  return {
+    fetch: app.fetch,
+    info: { playerIds, ticketTokens, warmupTokens },
+    close: async () => {
+      await matchmaking?.stop();
+      await store.close();
+    },
+  };
+}
+
+/** The matchmaking service on a pass timer, with one game node registered that takes any room. */
+async function startMatchmaking(
+  store: Store,
+  seating: Seating,
+  modes: LobbyModes,
+  intervalMs: number,
+): Promise<MatchmakingService> {
+  const node = { nodeId: 'bench', url: 'ws://127.0.0.1:1/ws', players: 0, rooms: 0, maxRooms: 1_000_000_000 };
+  await store.rooms.heartbeat(node, [], 24 * 3_600_000);
+  const service = new MatchmakingService({
+    tickets: store.tickets,
+    seating,
+    modes,
+    now: Date.now,
+    log: pino({ level: 'warn' }),
+  });
+  service.start(intervalMs);
+  return service;
+}
+
+/** `count` searching tickets of synthetic players, spread over ratings. */
+async function prequeue(store: Store, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await store.tickets.create({
+      ticketId: `pre-${i}`,
+      mode: 'arena',
+      region: 'default',
+      players: [{ playerId: `pre-${i}`, name: `waiting ${i}` }],
+      rating: 1000 + ((i * 7919) % 1000),
+      expiresAt: Date.now() + 3_600_000,
+    });
+  }
 }
 
 /** A board of `seeded` records of synthetic players, in batches; a sample of their ids. */

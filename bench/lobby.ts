@@ -20,7 +20,6 @@
  * two are compared under the same machine load.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +33,7 @@ import type { LobbyBenchServerInfo } from './lobby-server.ts';
 import { judge, type Measured, type Pair, ratio, times } from './lobby-targets.ts';
 import { benchMatchmaking } from './matchmaking.ts';
 import { benchMatchmakingService } from './matchmaking-service.ts';
+import { cpuMicros } from './proc-cpu.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results');
@@ -109,25 +109,6 @@ function stopServer(server: Server): Promise<void> {
     server.child.once('exit', () => resolve());
     server.child.stdin?.end();
   });
-}
-
-/** Clock ticks per second of /proc's CPU times. */
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** A process's CPU time so far (user + system, every thread), in µs; undefined without /proc. */
-function cpuMicros(pid: number | undefined): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
 }
 
 /** When the last answer of a run arrived (performance.now()), for runs that end by count. */

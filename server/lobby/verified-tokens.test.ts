@@ -26,4 +26,19 @@ describe('verified tokens', () => {
     cache.remember('t99', 'p99', 1e12); // remembering a known token again does not grow it
     expect(cache.size).toBe(3);
   });
+
+  it('once full, forgets the least recently used eighth together and keeps the rest', () => {
+    const cache = new VerifiedTokens(16);
+    for (let i = 0; i < 16; i++) cache.remember(`t${i}`, `p${i}`, 1e12);
+    expect(cache.lookup('t0', 0)).toBe('p0'); // t0 is now the most recently used
+    cache.remember('new', 'pn', 1e12);
+    // t1 and t2 were the two least recently used: 16 / 8 forgotten, the new one added.
+    expect(cache.size).toBe(15);
+    expect([cache.lookup('t1', 0), cache.lookup('t2', 0)]).toEqual([undefined, undefined]);
+    for (const i of [0, 3, 15]) expect(cache.lookup(`t${i}`, 0)).toBe(`p${i}`);
+    expect(cache.lookup('new', 0)).toBe('pn');
+    // Not full now: the next one forgets nothing.
+    cache.remember('next', 'px', 1e12);
+    expect(cache.size).toBe(16);
+  });
 });

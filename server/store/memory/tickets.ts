@@ -7,15 +7,30 @@ import type { NewTicket, QueueLease, TicketRecord, TicketStore, TicketTransition
 /** How long a final ticket stays readable by default. */
 export const DEFAULT_TICKET_RETAIN_MS = 5 * 60_000;
 
+/** Dropped entries at the front of the finished list before it is shortened. */
+const COMPACT_AFTER = 1024;
+
 /** A TicketStore in Maps; `now` is the injected wall clock. */
 export class MemoryTicketStore implements TicketStore {
   readonly #now: () => number;
   readonly #retainMs: number;
   readonly #tickets = new Map<string, TicketRecord>();
+  /**
+   * The searching tickets, in the order they were created: what a matchmaking pass reads several
+   * times a second, kept apart so it never steps over the final tickets still retained (at a
+   * steady rate of matches, many times more than those waiting).
+   */
+  readonly #searching = new Map<string, TicketRecord>();
   /** Searching ticket id per player. */
   readonly #live = new Map<string, string>();
   /** Final tickets in the order they finished, with when they may be dropped. */
-  readonly #finished: { ticketId: string; dropAt: number }[] = [];
+  #finished: { ticketId: string; dropAt: number }[] = [];
+  /**
+   * How many at the front of #finished are dropped already. Taking them out one splice at a time
+   * moved every retained entry on each call: with 300,000 final tickets retained (5 minutes of
+   * 1,000 matched a second) that was 450-600 us on every ticket created.
+   */
+  #dropped = 0;
   readonly #watchers = new Map<string, Set<(ticket: TicketRecord) => void>>();
   /** Matchmaking leases by queue; kept when given up, so tokens only grow. */
   readonly #leases = new Map<string, { holder: string; token: number; until: number }>();
@@ -38,6 +53,7 @@ export class MemoryTicketStore implements TicketStore {
       match: undefined,
     };
     this.#tickets.set(record.ticketId, record);
+    this.#searching.set(record.ticketId, record);
     for (const { playerId } of record.players) this.#live.set(playerId, record.ticketId);
     return record;
   }
@@ -49,7 +65,7 @@ export class MemoryTicketStore implements TicketStore {
   async searching(): Promise<TicketRecord[]> {
     this.#dropOld();
     // Map order is insertion order, and tickets are only inserted when created: oldest first.
-    return [...this.#tickets.values()].filter((t) => t.status === 'searching');
+    return [...this.#searching.values()];
   }
 
   async finish(
@@ -74,6 +90,7 @@ export class MemoryTicketStore implements TicketStore {
       match: transition.status === 'matched' ? transition.match : undefined,
     };
     this.#tickets.set(ticket.ticketId, done);
+    this.#searching.delete(ticket.ticketId);
     for (const { playerId } of done.players) {
       if (this.#live.get(playerId) === ticket.ticketId) this.#live.delete(playerId);
     }
@@ -109,11 +126,17 @@ export class MemoryTicketStore implements TicketStore {
 
   #dropOld(): void {
     const now = this.#now();
-    let n = 0;
-    while (n < this.#finished.length && (this.#finished[n]?.dropAt ?? Infinity) <= now) {
-      this.#tickets.delete(this.#finished[n]?.ticketId ?? '');
+    const finished = this.#finished;
+    let n = this.#dropped;
+    while (n < finished.length && (finished[n]?.dropAt ?? Infinity) <= now) {
+      this.#tickets.delete(finished[n]?.ticketId ?? '');
       n++;
     }
-    if (n > 0) this.#finished.splice(0, n);
+    // The array is shortened once the dropped front outweighs the rest: amortized O(1) per ticket.
+    if (n > COMPACT_AFTER && n * 2 > finished.length) {
+      this.#finished = finished.slice(n);
+      n = 0;
+    }
+    this.#dropped = n;
   }
 }
