@@ -58,9 +58,12 @@ let redis: RedisServer | undefined;
 const duration = Number(args.duration);
 /**
  * Ticket creations spent warming up before the measured ones (a player queues only once): the route
- * runs at its steady cost only after about this many, as the others do after their 2 s warm-up.
+ * runs at its steady cost only after about this many, as the others do after their 2 s warm-up
+ * (which is about 46,000 requests of a floor on a quiet day). With 10,000, the measured tickets
+ * 10,001-13,000 fell in a burst of TurboFan compiles (91 functions, 1.6 s of compile time under
+ * `--trace-opt`, 530 us per ticket against 325 for the next batches).
  */
-const TICKET_WARMUP = 10_000;
+const TICKET_WARMUP = 20_000;
 const connections = Number(args.connections);
 
 const hasTaskset = (() => {
