@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FieldKind } from './codes.ts';
 import { dequantize, MAX_WIRE_INT, quantize, SnapshotError, takeSnapshot } from './snapshot.ts';
 import { compileShape } from './state-shape.ts';
@@ -131,6 +131,31 @@ describe('takeSnapshot', () => {
     expect(third.entities.get(1)).not.toBe(second.entities.get(1));
     expect(third.entities.get(1)!.values).toEqual([100, 3, 'a']);
     expect(second.entities.get(1)!.values).toEqual([100, 2, 'a']);
+  });
+
+  describe('where code cannot be generated (a page whose CSP forbids it)', () => {
+    afterEach(() => {
+      vi.unstubAllGlobals();
+    });
+
+    it('reads the fields by name all the same', () => {
+      // A shape of its own: readers are compiled once per type, on first use.
+      const own = compileShape({
+        player: { x: { type: 'number', quantize: 0.01 }, score: { type: 'int' }, name: { type: 'string' } },
+      });
+      vi.stubGlobal(
+        'Function',
+        vi.fn(() => {
+          throw new EvalError('code generation from strings disallowed for this context');
+        }),
+      );
+      const p = { id: 1, type: 'player', x: 1.006, score: 2, name: 'a' };
+      const first = takeSnapshot(own, 0, [p], null);
+      expect(first.records[0]!.values).toEqual([101, 2, 'a']);
+      p.score = 3;
+      expect(takeSnapshot(own, 1, [p], first).records[0]!.values).toEqual([101, 3, 'a']);
+      expect(globalThis.Function).toHaveBeenCalled();
+    });
   });
 
   it('does not reuse a record across a type change', () => {

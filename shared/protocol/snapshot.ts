@@ -154,11 +154,13 @@ export function takeSnapshot<E extends { readonly id: number; readonly type: str
   // Entities of one type tend to come together: look the type up only when the name changes.
   let typeName: string | undefined;
   let type: CompiledEntityType | undefined;
+  let read: FieldReader = readNothing;
   for (const entity of entities) {
     const { id } = entity;
     if (entity.type !== typeName) {
       typeName = entity.type;
       type = shape.byName.get(typeName);
+      if (type !== undefined) read = readerFor(type);
     }
     if (type === undefined) {
       throw new SnapshotError(
@@ -182,7 +184,8 @@ export function takeSnapshot<E extends { readonly id: number; readonly type: str
     } else if (previous !== null) {
       prev = previous.entities.get(id);
     }
-    records.push(record(type, id, entity as unknown as Readonly<Record<string, unknown>>, prev));
+    read(entity as unknown as Readonly<Record<string, unknown>>, raw);
+    records.push(record(type, id, raw, prev));
   }
   if (!ascending) {
     // Out of order (not a room's entities): duplicates need a set to be found.
@@ -199,29 +202,80 @@ function duplicate(id: number): SnapshotError {
   return new SnapshotError('duplicate_id', `two entities have id ${id}`);
 }
 
-/** The entity's record, or `prev` itself when nothing changed; allocates only on the first difference. */
+/** Copies an entity's declared fields, in field order, into `out`. */
+type FieldReader = (entity: Readonly<Record<string, unknown>>, out: unknown[]) => void;
+
+const readNothing: FieldReader = () => {};
+
+/** The raw field values of the entity being recorded (takeSnapshot is synchronous: one is enough). */
+const raw: unknown[] = [];
+
+const readers = new WeakMap<CompiledEntityType, FieldReader>();
+
+/** Field names are checked against this by the shape already; checked again before going into code. */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The type's field reader, compiled once per type. Reading `entity[fields[i]]` in one loop for every
+ * type makes that one property load megamorphic (a stub cache probe per field per entity per tick);
+ * a function per type with the names written out keeps each load monomorphic. Where code cannot be
+ * generated (a page whose CSP forbids it), the loop is used.
+ */
+function readerFor(type: CompiledEntityType): FieldReader {
+  let reader = readers.get(type);
+  if (reader === undefined) {
+    reader = compileReader(type.fields);
+    readers.set(type, reader);
+  }
+  return reader;
+}
+
+function compileReader(fields: readonly string[]): FieldReader {
+  if (fields.every((field) => IDENTIFIER.test(field))) {
+    const body = fields.map((field, i) => `out[${i}] = entity.${field};`).join('\n');
+    try {
+      return new Function('entity', 'out', body) as FieldReader;
+    } catch {
+      // code generation refused: fall through to the loop
+    }
+  }
+  return (entity, out) => {
+    for (let i = 0; i < fields.length; i++) out[i] = entity[fields[i]!];
+  };
+}
+
+/**
+ * The entity's record from its raw field values, or `prev` itself when nothing changed; allocates
+ * only on the first difference, and then exactly the entity's length (a copy of the previous values
+ * overwritten from there: pushing onto a prefix would grow, and over-allocate, an array per moving
+ * entity per tick).
+ */
 function record(
   type: CompiledEntityType,
   id: number,
-  entity: Readonly<Record<string, unknown>>,
+  raw: readonly unknown[],
   prev: EntityRecord | undefined,
 ): EntityRecord {
-  const { fields, kinds, steps } = type;
-  const prevValues = prev !== undefined && prev.type === type ? prev.values : null;
+  const { kinds, steps } = type;
+  const count = kinds.length;
+  if (prev === undefined || prev.type !== type) {
+    const values = raw.slice(0, count) as WireValue[];
+    for (let i = 0; i < count; i++) values[i] = quantize(kinds[i]!, steps[i]!, values[i]);
+    return { id, type, values };
+  }
+  const prevValues = prev.values;
   let values: WireValue[] | null = null;
-  for (let i = 0; i < fields.length; i++) {
-    const raw = entity[fields[i]!];
+  for (let i = 0; i < count; i++) {
+    const value = raw[i];
+    const was = prevValues[i];
     // A string equal to the previous wire value is already well-formed: skip re-scanning it.
-    const q =
-      prevValues !== null && typeof raw === 'string' && prevValues[i] === raw
-        ? raw
-        : quantize(kinds[i]!, steps[i]!, raw);
+    const q = typeof value === 'string' && was === value ? value : quantize(kinds[i]!, steps[i]!, value);
     if (values === null) {
       // Wire values are never NaN or -0, so === is exact equality here.
-      if (prevValues !== null && prevValues[i] === q) continue;
-      values = prevValues === null ? [] : prevValues.slice(0, i);
+      if (was === q) continue;
+      values = prevValues.slice();
     }
-    values.push(q);
+    values[i] = q;
   }
-  return values === null ? prev! : { id, type, values };
+  return values === null ? prev : { id, type, values };
 }

@@ -61,6 +61,15 @@ interface UserData<T> {
   readonly socket: UwsSocket<T>;
 }
 
+/**
+ * The wrapper of a uWS.js WebSocket. uWS.js copies the user data's properties onto the WebSocket
+ * object itself (its examples read `ws.url` after `res.upgrade({ url })`, and getUserData() returns
+ * the WebSocket), so a property read finds it: getUserData() would be a native call per message.
+ */
+function wrapperOf<T>(ws: WebSocket<UserData<T>>): UwsSocket<T> {
+  return (ws as unknown as UserData<T>).socket;
+}
+
 const textDecoder = new TextDecoder();
 
 const faultByReason = new Map<string, TransportFault>(
@@ -193,25 +202,25 @@ class UwsTransport<T> implements Transport {
       closeOnBackpressureLimit: false,
       upgrade: (res, req, context) => this.#upgrade(res, req, context),
       open: (ws) => {
-        const socket = ws.getUserData().socket;
+        const socket = wrapperOf(ws);
         socket.ws = ws;
         handlers.open(socket);
       },
       // The ArrayBuffer is neutered when this returns, hence "only valid during the call".
       message: (ws, message, isBinary) => {
-        const socket = ws.getUserData().socket;
+        const socket = wrapperOf(ws);
         if (message.byteLength > maxPayloadBytes) socket.refuseOversized();
         else handlers.message(socket, new Uint8Array(message), isBinary);
       },
       close: (ws, code, message) => {
-        const socket = ws.getUserData().socket;
+        const socket = wrapperOf(ws);
         socket.ws = undefined;
         const text = textDecoder.decode(message);
         const fault = socket.fault ?? faultOf(code, text);
         if (fault === undefined) handlers.close(socket, code, text, undefined);
         else handlers.close(socket, TRANSPORT_FAULTS[fault].code, TRANSPORT_FAULTS[fault].reason, fault);
       },
-      pong: (ws) => handlers.pong?.(ws.getUserData().socket),
+      pong: (ws) => handlers.pong?.(wrapperOf(ws)),
       // No drain handler: the game node polls bufferedAmount() once per tick instead.
     });
     // uWS.js's router prefers exact routes to wildcards whatever the order, so routes added later win.
