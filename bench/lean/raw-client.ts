@@ -137,7 +137,11 @@ export class LeanClient {
       this.#turnAt = now + 800 + this.#random() * 400;
       this.#direction = Math.floor(this.#random() * this.#frames.length);
     }
-    const frame = this.#frames[this.#direction]!;
+    const template = this.#frames[this.#direction]!;
+    // socket.write keeps a reference to a chunk it cannot write at once (writableLength counts it
+    // until libuv is done with it): patching the shared frame then would change a queued input's
+    // seq, so the server would see a repeat and refuse it as stale. Patch a copy in that case.
+    const frame = this.#socket.writableLength > 0 ? Buffer.from(template) : template;
     const seq = ++this.#seq;
     frame.writeUInt32BE(seq, SEQ_AT);
     this.#sentAt[seq % PENDING] = now;

@@ -26,13 +26,14 @@ describe('LeanClient', () => {
     const { node, devSeat } = await startTestNode({ config: { transport: 'uws' } });
     expect(node.transport.kind).toBe('uws');
     const latencies: number[] = [];
+    const closes: number[] = [];
     const totals: LeanTotals = {
       states: 0,
       messages: 0,
       bytes: 0,
       inputs: 0,
       ack: (ms) => void latencies.push(ms),
-      closed: () => {},
+      closed: (code) => void closes.push(code),
     };
     const clients: LeanClient[] = [];
     for (let i = 0; i < 3; i++) {
@@ -55,7 +56,9 @@ describe('LeanClient', () => {
     clients.forEach((client, i) => {
       for (let k = 0; k < sends[i]!; k++) client.sendInput(performance.now());
     });
-    await until(() => clients.every((c, i) => c.ackSeq >= sends[i]!));
+    // A dropped client never gets its acks: stop waiting and say so.
+    await until(() => closes.length > 0 || clients.every((c, i) => c.ackSeq >= sends[i]!));
+    expect(closes).toEqual([]);
     expect(clients.map((c) => c.ackSeq)).toEqual(sends);
     expect(latencies).toHaveLength(2 + 5 + 7);
     expect(totals.states).toBeGreaterThan(0);
@@ -82,6 +85,7 @@ describe.skipIf(!('path' in native) && process.env.CI !== 'true')('NativeFleet (
         await fleet.join(Number(url.port), `${url.pathname}${url.search}`);
       }
       const start = await fleet.mark();
+      expect(start.disconnects).toEqual({});
       expect(start.open).toBe(3);
       const sends = [2, 5, 7]; // different per player, so an ack read at another slot would show
       sends.forEach((n, i) => {

@@ -253,22 +253,28 @@ class UwsTransport<T> implements Transport {
   ): Promise<void> {
     const decision = await decideUpgrade(this.#handlers, request);
     if (pending.aborted) return;
+    if (decision.accept) {
+      // Not inside res.cork: after an async upgrade, uWS.js 20.56's cork() can miss that the
+      // socket became a WebSocket (its realloc shrank in place, same address) and read the HTTP
+      // response's state from the WebSocket's memory; when a stray bit reads as "Connection:
+      // close" it closes the fresh WebSocket, 1006 right after open (uNetworking/uWebSockets#1928,
+      // fixed upstream by #1929). Uncorked, upgrade() writes the 101 and the open handler's sends
+      // straight out and nothing reads the old response after it.
+      const socket = new UwsSocket(decision.data, request.remoteAddress);
+      res.upgrade<UserData<T>>(
+        { socket },
+        request.headers['sec-websocket-key'] ?? '',
+        decision.protocol,
+        request.headers['sec-websocket-extensions'] ?? '',
+        context,
+      );
+      return;
+    }
     res.cork(() => {
-      if (decision.accept) {
-        const socket = new UwsSocket(decision.data, request.remoteAddress);
-        res.upgrade<UserData<T>>(
-          { socket },
-          request.headers['sec-websocket-key'] ?? '',
-          decision.protocol,
-          request.headers['sec-websocket-extensions'] ?? '',
-          context,
-        );
-      } else {
-        res
-          .writeStatus(statusLine(decision.status))
-          .writeHeader('content-type', TEXT_PLAIN)
-          .end(decision.reason);
-      }
+      res
+        .writeStatus(statusLine(decision.status))
+        .writeHeader('content-type', TEXT_PLAIN)
+        .end(decision.reason);
     });
   }
 
