@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PENDING 64      /* send times kept per client, as raw-client.ts */
+#define PENDING 256     /* send times kept per client (12.8 s at 20 Hz), as raw-client.ts */
 #define SLOTS 10        /* input clock slots per period, as loadtest/bots/input-clock.ts */
 #define MAX_FRAMES 16
 #define HIST 10240      /* log-linear latency buckets in us, 512 per octave (0.2%) */
@@ -446,8 +446,11 @@ keep:
   c->in_len = end - pos;
 }
 
-/* One read per readiness, as libuv does; epoll is level-triggered, so more data wakes us again. */
-static void readable(client_t *c, double now) {
+/* One read per readiness, as libuv does; epoll is level-triggered, so more data wakes us again.
+ * The clock is read after each recv, never before: bytes that landed after epoll_wait returned
+ * would otherwise be stamped early, and input->ack read low (more so the longer a wake-up takes,
+ * so most at the largest client counts). After the recv, a stamp errs late: the safe side. */
+static void readable(client_t *c) {
   size_t have = c->in_len;
   if (have >= sizeof read_buffer / 2) {
     drop(c, "frame too large", 1009);
@@ -467,7 +470,7 @@ static void readable(client_t *c, double now) {
     return;
   }
   c->in_len = 0;
-  data(c, read_buffer, have + (size_t)n, now);
+  data(c, read_buffer, have + (size_t)n, now_ms());
 }
 
 static void writable(client_t *c) {
@@ -594,7 +597,6 @@ int main(int argc, char **argv) {
   for (;;) {
     double wait = input_rate > 0 ? origin + (double)k * slot_ms - now_ms() : -1;
     int n = epoll_wait(epfd, events, 1024, input_rate <= 0 ? -1 : wait <= 0 ? 0 : (int)(wait + 0.999));
-    double now = now_ms();
     for (int i = 0; i < n; i++) {
       client_t *c = events[i].data.ptr;
       if (!c) {
@@ -603,11 +605,11 @@ int main(int argc, char **argv) {
       }
       if (c->state == CLOSED) continue;
       if (events[i].events & EPOLLOUT) writable(c);
-      if (c->state != CLOSED && events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) readable(c, now);
+      if (c->state != CLOSED && events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) readable(c);
     }
     if (input_rate <= 0) continue;
-    /* Reading the events may have taken a while: stamp the sends with when they go out. */
-    if (n > 0) now = now_ms();
+    /* After reading the events: stamp the sends with when they go out. */
+    double now = now_ms();
     long due = (long)((now - origin) / slot_ms);
     if (due - k > SLOTS) {
       skipped += (uint64_t)((due - k - SLOTS) * client_count / SLOTS);

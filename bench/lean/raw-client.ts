@@ -25,7 +25,7 @@ const HANDSHAKE_END = Buffer.from('\r\n\r\n');
 /** Shared by every client's socket reads (see the constructor). */
 const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
 /** Send times kept per client: an ack more than this many inputs late is not timed. */
-const PENDING = 64;
+const PENDING = 256;
 
 /** `[INPUT, seq as uint32, input]` framed as a masked binary WebSocket frame with a zero key. */
 export function inputFrame(input: unknown, encode: (message: unknown[]) => Uint8Array): Buffer {
