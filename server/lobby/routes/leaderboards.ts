@@ -7,7 +7,7 @@ import { leaderboardRoutes } from '../contracts/leaderboards.ts';
 import { LobbyError, ValidationError } from '../errors.ts';
 import { requireKey } from '../server-auth.ts';
 import type { LobbyDeps, LobbyEnv } from '../types.ts';
-import { validate } from '../validation.ts';
+import { validate, validateUrl } from '../validation.ts';
 
 /** The wire shape of a record: exactly the documented fields, in a stable order. */
 const recordOf = (r: LeaderboardRecord) => ({
@@ -30,36 +30,28 @@ export function mountLeaderboardRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps): vo
   const { top, around, player, score, match } = leaderboardRoutes;
   const boards = deps.store.leaderboards;
 
-  app.get(
-    top.path,
-    validate('param', top.request.params),
-    validate('query', top.request.query),
-    async (c) => {
-      const { boardId } = c.req.valid('param');
-      const { limit, cursor } = c.req.valid('query');
-      try {
-        const page = await boards.top(boardId, { limit: limitOf(limit), ...(cursor ? { cursor } : {}) });
-        // Stores hand out the same page object until the board changes: serialize it once.
-        let text = topBodies.get(page);
-        if (text === undefined) {
-          const body = { boardId, period: page.period, records: page.records.map(recordOf) };
-          text = JSON.stringify(page.nextCursor ? { ...body, nextCursor: page.nextCursor } : body);
-          topBodies.set(page, text);
-        }
-        return c.body(text, 200, JSON_HEADERS);
-      } catch (error) {
-        if (!(error instanceof InvalidCursorError)) throw error;
-        throw new ValidationError([
-          { field: '/query/cursor', message: 'is not a cursor of this leaderboard' },
-        ]);
+  app.get(top.path, validateUrl({ param: top.request.params, query: top.request.query }), async (c) => {
+    const { boardId } = c.req.valid('param');
+    const { limit, cursor } = c.req.valid('query');
+    try {
+      const page = await boards.top(boardId, { limit: limitOf(limit), ...(cursor ? { cursor } : {}) });
+      // Stores hand out the same page object until the board changes: serialize it once.
+      let text = topBodies.get(page);
+      if (text === undefined) {
+        const body = { boardId, period: page.period, records: page.records.map(recordOf) };
+        text = JSON.stringify(page.nextCursor ? { ...body, nextCursor: page.nextCursor } : body);
+        topBodies.set(page, text);
       }
-    },
-  );
+      return c.body(text, 200, JSON_HEADERS);
+    } catch (error) {
+      if (!(error instanceof InvalidCursorError)) throw error;
+      throw new ValidationError([{ field: '/query/cursor', message: 'is not a cursor of this leaderboard' }]);
+    }
+  });
 
   app.get(
     around.path,
-    validate('param', around.request.params),
-    validate('query', around.request.query),
+    validateUrl({ param: around.request.params, query: around.request.query }),
     async (c) => {
       const { boardId, playerId } = c.req.valid('param');
       const window = await boards.around(boardId, playerId, { limit: limitOf(c.req.valid('query').limit) });
