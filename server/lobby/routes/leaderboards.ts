@@ -2,7 +2,12 @@
 import type { Hono } from 'hono';
 import { DEV_ROOM_PREFIX, isDevRoom } from '../../../shared/protocol/schemas/match-report.ts';
 import { InvalidCursorError } from '../../store/errors.ts';
-import type { LeaderboardPage, LeaderboardRecord, SubmitOutcome } from '../../store/types.ts';
+import type {
+  LeaderboardPage,
+  LeaderboardRecord,
+  LeaderboardWindow,
+  SubmitOutcome,
+} from '../../store/types.ts';
 import { leaderboardRoutes } from '../contracts/leaderboards.ts';
 import { LobbyError, ValidationError } from '../errors.ts';
 import { requireKey } from '../server-auth.ts';
@@ -20,6 +25,8 @@ const recordOf = (r: LeaderboardRecord) => ({
 
 /** The JSON text of each top page served, for as long as the store keeps the page object. */
 const topBodies = new WeakMap<LeaderboardPage, string>();
+/** The same for windows around players (the embedded store hands out one per window position). */
+const windowBodies = new WeakMap<LeaderboardWindow, string>();
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
 const limitOf = (limit: string | undefined): number | undefined =>
@@ -55,7 +62,12 @@ export function mountLeaderboardRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps): vo
     async (c) => {
       const { boardId, playerId } = c.req.valid('param');
       const window = await boards.around(boardId, playerId, { limit: limitOf(c.req.valid('query').limit) });
-      return c.json({ boardId, period: window.period, records: window.records.map(recordOf) });
+      let text = windowBodies.get(window);
+      if (text === undefined) {
+        text = JSON.stringify({ boardId, period: window.period, records: window.records.map(recordOf) });
+        windowBodies.set(window, text);
+      }
+      return c.body(text, 200, JSON_HEADERS);
     },
   );
 
