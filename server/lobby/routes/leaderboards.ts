@@ -2,12 +2,17 @@
 import type { Hono } from 'hono';
 import { DEV_ROOM_PREFIX, isDevRoom } from '../../../shared/protocol/schemas/match-report.ts';
 import { InvalidCursorError } from '../../store/errors.ts';
-import type { LeaderboardPage, LeaderboardRecord, SubmitOutcome } from '../../store/types.ts';
+import type {
+  LeaderboardPage,
+  LeaderboardRecord,
+  LeaderboardWindow,
+  SubmitOutcome,
+} from '../../store/types.ts';
 import { leaderboardRoutes } from '../contracts/leaderboards.ts';
 import { LobbyError, ValidationError } from '../errors.ts';
 import { requireKey } from '../server-auth.ts';
 import type { LobbyDeps, LobbyEnv } from '../types.ts';
-import { validate } from '../validation.ts';
+import { validate, validateUrl } from '../validation.ts';
 
 /** The wire shape of a record: exactly the documented fields, in a stable order. */
 const recordOf = (r: LeaderboardRecord) => ({
@@ -20,6 +25,8 @@ const recordOf = (r: LeaderboardRecord) => ({
 
 /** The JSON text of each top page served, for as long as the store keeps the page object. */
 const topBodies = new WeakMap<LeaderboardPage, string>();
+/** The same for windows around players (the embedded store hands out one per window position). */
+const windowBodies = new WeakMap<LeaderboardWindow, string>();
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
 const limitOf = (limit: string | undefined): number | undefined =>
@@ -30,40 +37,37 @@ export function mountLeaderboardRoutes(app: Hono<LobbyEnv>, deps: LobbyDeps): vo
   const { top, around, player, score, match } = leaderboardRoutes;
   const boards = deps.store.leaderboards;
 
-  app.get(
-    top.path,
-    validate('param', top.request.params),
-    validate('query', top.request.query),
-    async (c) => {
-      const { boardId } = c.req.valid('param');
-      const { limit, cursor } = c.req.valid('query');
-      try {
-        const page = await boards.top(boardId, { limit: limitOf(limit), ...(cursor ? { cursor } : {}) });
-        // Stores hand out the same page object until the board changes: serialize it once.
-        let text = topBodies.get(page);
-        if (text === undefined) {
-          const body = { boardId, period: page.period, records: page.records.map(recordOf) };
-          text = JSON.stringify(page.nextCursor ? { ...body, nextCursor: page.nextCursor } : body);
-          topBodies.set(page, text);
-        }
-        return c.body(text, 200, JSON_HEADERS);
-      } catch (error) {
-        if (!(error instanceof InvalidCursorError)) throw error;
-        throw new ValidationError([
-          { field: '/query/cursor', message: 'is not a cursor of this leaderboard' },
-        ]);
+  app.get(top.path, validateUrl({ param: top.request.params, query: top.request.query }), async (c) => {
+    const { boardId } = c.req.valid('param');
+    const { limit, cursor } = c.req.valid('query');
+    try {
+      const page = await boards.top(boardId, { limit: limitOf(limit), ...(cursor ? { cursor } : {}) });
+      // Stores hand out the same page object until the board changes: serialize it once.
+      let text = topBodies.get(page);
+      if (text === undefined) {
+        const body = { boardId, period: page.period, records: page.records.map(recordOf) };
+        text = JSON.stringify(page.nextCursor ? { ...body, nextCursor: page.nextCursor } : body);
+        topBodies.set(page, text);
       }
-    },
-  );
+      return c.body(text, 200, JSON_HEADERS);
+    } catch (error) {
+      if (!(error instanceof InvalidCursorError)) throw error;
+      throw new ValidationError([{ field: '/query/cursor', message: 'is not a cursor of this leaderboard' }]);
+    }
+  });
 
   app.get(
     around.path,
-    validate('param', around.request.params),
-    validate('query', around.request.query),
+    validateUrl({ param: around.request.params, query: around.request.query }),
     async (c) => {
       const { boardId, playerId } = c.req.valid('param');
       const window = await boards.around(boardId, playerId, { limit: limitOf(c.req.valid('query').limit) });
-      return c.json({ boardId, period: window.period, records: window.records.map(recordOf) });
+      let text = windowBodies.get(window);
+      if (text === undefined) {
+        text = JSON.stringify({ boardId, period: window.period, records: window.records.map(recordOf) });
+        windowBodies.set(window, text);
+      }
+      return c.body(text, 200, JSON_HEADERS);
     },
   );
 

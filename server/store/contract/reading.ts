@@ -145,6 +145,22 @@ export function describeReading(factory: StoreFactory): void {
       });
     });
 
+    test('a window read again after a write shows the write', async () => {
+      await seedDistinct(ctx);
+      const before = await ctx.boards.around('points', id(12), { limit: 3 });
+      expect(before.records.map((r) => r.playerId)).toEqual([id(11), id(12), id(13)]);
+      // p11 passes p06..p10 (a tie with p05, who got there first): p12 keeps rank 13, and its
+      // window keeps its position on the board with another record in it.
+      await ctx.submit('points', id(11), 95);
+      const after = await ctx.boards.around('points', id(12), { limit: 3 });
+      expect(after.records.map((r) => [r.playerId, r.rank])).toEqual([
+        [id(10), 12],
+        [id(12), 13],
+        [id(13), 14],
+      ]);
+      expect(await ranks(id(11), 3)).toEqual([6, 7, 8]);
+    });
+
     test('ties keep their order around the player', async () => {
       const expected = await seedTies(ctx);
       const window = await ctx.boards.around('points', expected[12]!, { limit: 7 });

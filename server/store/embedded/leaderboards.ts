@@ -30,6 +30,8 @@ interface Written {
 
 /** Cached first pages at most, across boards. */
 const MAX_CACHED_PAGES = 1024;
+/** Windows kept per board (about 2 KiB each with their JSON); all dropped when full. */
+const MAX_CACHED_WINDOWS = 4096;
 const SORT_KEY = '(rank_score, updated_at, player_id)';
 
 const COLUMNS = 'player_id, name, score, rank_score, updated_at';
@@ -72,6 +74,11 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
    * pages are dropped whenever one of its scores changes, so a cached page is never stale.
    */
   readonly #firstPages = new Map<string, LeaderboardPage>();
+  /**
+   * Windows around players, per board, by period, first position and limit: every player whose
+   * window starts at the same position reads the same one. Dropped with the board's pages.
+   */
+  readonly #windows = new Map<string, Map<string, LeaderboardWindow>>();
   /**
    * Each board's current period in memory (loaded on its first read, updated by every applied
    * write, replaced when the period turns). Earlier periods, reached only through a page cursor,
@@ -217,8 +224,19 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
     const at = index.countBefore(me);
     // Centre on the player; at the top or the bottom the other side fills the window.
     const first = Math.max(0, Math.min(at - Math.floor((limit - 1) / 2), index.size - limit));
+    const key = `${period}\n${first}\n${limit}`;
+    let windows = this.#windows.get(board.id);
+    const cached = windows?.get(key);
+    if (cached) return cached;
     const records = index.slice(first, first + limit).map((row, i) => toRecord(row, first + 1 + i));
-    return { period, records };
+    const window: LeaderboardWindow = Object.freeze({ period, records: Object.freeze(records) });
+    if (!windows) {
+      windows = new Map();
+      this.#windows.set(board.id, windows);
+    }
+    if (windows.size >= MAX_CACHED_WINDOWS) windows.clear();
+    windows.set(key, window);
+    return window;
   }
 
   async rank(boardId: string, playerId: string): Promise<LeaderboardRecord | undefined> {
@@ -251,6 +269,7 @@ export class EmbeddedLeaderboards implements LeaderboardStore {
   }
 
   #forgetPages(boardId: string): void {
+    this.#windows.delete(boardId);
     const prefix = `${boardId}\n`;
     for (const key of this.#firstPages.keys()) if (key.startsWith(prefix)) this.#firstPages.delete(key);
   }
