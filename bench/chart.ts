@@ -121,9 +121,11 @@ export function renderChart(points: readonly ChartPoint[], caption: string): str
     );
   });
   // The floor below the tick rate means the machine, not the node, limited the run: say so on the chart.
-  const starved = points.some((p) => p.system === 'floor' && p.bots.statesPerClientSecond < 19);
-  const warning = starved
-    ? `<text x="10" y="${H + 52}" style="fill:#c92a2a;font-weight:bold">The floor itself missed its tick rate: this machine was too busy, these figures do not measure the node.</text>`
+  const starved = points
+    .filter((p) => p.system === 'floor' && p.bots.statesPerClientSecond < 19)
+    .map((p) => p.clients.toLocaleString('en-US'));
+  const warning = starved.length
+    ? `<text x="10" y="${H + 52}" style="fill:#c92a2a;font-weight:bold">The floor itself missed its tick rate at ${esc(starved.join(', '))} clients (a busy machine, or more than one core carries): those points do not measure the node.</text>`
     : '';
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,

@@ -647,12 +647,17 @@ function markdown(
       'Steal is hypervisor steal time per CPU over the window: this VM stalls for tens to hundreds of ms now ' +
       'and then, which shows in tick max, loop lag and input->ack but not in CPU time.',
   ];
-  if (results.some((r) => r.system === 'floor' && r.bots.statesPerClientSecond < 19))
+  const floorMissed = results
+    .filter((r) => r.system === 'floor' && r.bots.statesPerClientSecond < 19)
+    .map((r) => r.clients.toLocaleString('en-US'));
+  if (floorMissed.length)
     lines.splice(
       lines.indexOf('') + 1,
       0,
-      '**The floor itself missed its tick rate in this run: the machine was too busy (other load, steal), ' +
-        'so these figures measure the machine, not the node. Re-run in a quiet window.**',
+      `**The floor itself missed its tick rate at ${floorMissed.join(', ')} clients: either the machine was busy ` +
+        '(other load, steal) or one core cannot carry that many clients even without a framework. At those counts ' +
+        "the figures measure the machine's limit, not the node's overhead; if the floor missed at every count, " +
+        're-run in a quiet window.**',
       '',
     );
   if (failures.length)

@@ -133,11 +133,11 @@ describe('renderChart', () => {
     expect(svg.match(/<polyline/g)).toHaveLength(6); // 2 systems x 3 panels
     expect(svg).toContain('Tickforge (uWS.js), 2048 clients: 0.35 ms');
     expect(svg).toContain('raw uWS.js floor, 1024 clients: 100 MiB');
-    expect(svg).not.toContain('too busy');
+    expect(svg).not.toContain('missed its tick rate');
     const starved = renderChart(
       [{ ...point('floor', 1024, 0.3), bots: { statesPerClientSecond: 12 } }],
       'busy',
     );
-    expect(starved).toContain('this machine was too busy');
+    expect(starved).toContain('The floor itself missed its tick rate at 1,024 clients');
   });
 });
