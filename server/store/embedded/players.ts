@@ -1,5 +1,6 @@
 import nodeCrypto from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { LruMap } from '../../lru.ts';
 import { checkNameSearch, checkText, foldName, MAX_ID_LENGTH, MAX_NAME_LENGTH } from '../input.ts';
 import { clockTime } from '../period.ts';
 import type { Player, PlayerStore } from '../types.ts';
@@ -13,11 +14,20 @@ type Row = Record<string, unknown>;
  */
 const newPlayerId: () => string = nodeCrypto.randomUUIDv7 ?? nodeCrypto.randomUUID;
 
-const toPlayer = (row: Row): Player => ({
-  id: row.id as string,
-  name: row.name as string,
-  createdAt: row.created_at as number,
-});
+const toPlayer = (row: Row): Player =>
+  Object.freeze({
+    id: row.id as string,
+    name: row.name as string,
+    createdAt: row.created_at as number,
+  });
+
+/**
+ * Players kept in memory for `get` (about 200 bytes each: 10 MB at this bound). Every
+ * authenticated request looks its player up, and a SQLite read costs a statement with its file
+ * locks; this store is the only writer of its database (one process), so each write below updates
+ * the entry it changes and a held player is never stale.
+ */
+const CACHED_PLAYERS = 50_000;
 
 /** A guest waiting for the next group commit, and its caller. */
 interface PendingGuest {
@@ -42,6 +52,8 @@ export class EmbeddedPlayers implements PlayerStore {
   readonly #get: StatementSync;
   readonly #rename: StatementSync;
   readonly #byName: StatementSync;
+  /** Players by id, written through by every write below: what `get` answers without SQLite. */
+  readonly #cache = new LruMap<string, Player>(CACHED_PLAYERS);
 
   constructor(db: DatabaseSync, now: () => number) {
     this.#db = db;
@@ -60,11 +72,11 @@ export class EmbeddedPlayers implements PlayerStore {
   }
 
   async createGuest(name: string): Promise<Player> {
-    const player = {
+    const player = Object.freeze({
       id: newPlayerId(),
       name: checkText('name', name, MAX_NAME_LENGTH),
       createdAt: clockTime(this.#now),
-    };
+    });
     return new Promise((stored, failed) => {
       if (this.#pending.push({ player, stored, failed }) === 1) setImmediate(() => this.flush());
     });
@@ -85,12 +97,16 @@ export class EmbeddedPlayers implements PlayerStore {
       for (const guest of batch) this.#insertAlone(guest);
       return;
     }
-    for (const { player, stored } of batch) stored(player);
+    for (const { player, stored } of batch) {
+      this.#cache.set(player.id, player);
+      stored(player);
+    }
   }
 
   #insertAlone({ player, stored, failed }: PendingGuest): void {
     try {
       this.#insert.run(player.id, player.name, foldName(player.name), player.createdAt);
+      this.#cache.set(player.id, player);
       stored(player);
     } catch (error) {
       failed(error);
@@ -99,15 +115,25 @@ export class EmbeddedPlayers implements PlayerStore {
 
   async get(id: string): Promise<Player | undefined> {
     checkText('id', id, MAX_ID_LENGTH);
+    const held = this.#cache.get(id);
+    if (held) return held;
     const row = this.#get.get(id);
-    return row ? toPlayer(row) : undefined;
+    if (!row) return undefined;
+    const player = toPlayer(row);
+    this.#cache.set(player.id, player);
+    return player;
   }
 
   async rename(id: string, name: string): Promise<Player | undefined> {
     checkText('id', id, MAX_ID_LENGTH);
     checkText('name', name, MAX_NAME_LENGTH);
+    // Dropped first: should the write fail, the next read goes to the database.
+    this.#cache.delete(id);
     const row = this.#rename.get(name, foldName(name), id);
-    return row ? toPlayer(row) : undefined;
+    if (!row) return undefined;
+    const player = toPlayer(row);
+    this.#cache.set(player.id, player);
+    return player;
   }
 
   async findByName(prefix: string, limit?: number): Promise<Player[]> {
