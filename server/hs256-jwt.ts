@@ -50,7 +50,9 @@ export interface Hs256VerifierOptions {
  * forged, not HS256, or misses a required claim, the audience or the issuer. Time is the caller's,
  * with timeVerdict().
  */
-export function createHs256Verifier(options: Hs256VerifierOptions): (token: string) => SignedClaims | undefined {
+export function createHs256Verifier(
+  options: Hs256VerifierOptions,
+): (token: string) => SignedClaims | undefined {
   const { audience, issuer } = options;
   const required = [...options.requiredClaims];
   // jose demands the presence of a claim it is told to match; fast-jwt only matches one present.
