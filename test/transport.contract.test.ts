@@ -8,11 +8,13 @@ import { loadTransport, TransportUnavailableError, uwsLoadError } from '../serve
 import type { SocketHandlers, TransportFactory } from '../server/game/transport/types.ts';
 import {
   baseOptions,
+  type DecisionTiming,
   fetchHttp,
   type ServerHarness,
   selfSignedCert,
   TestScope,
   type TransportSubject,
+  timed,
   transportSubjects,
 } from './support/transports.ts';
 import { closePayload, frame, Opcode, openRaw, type ProbeConnection, rawHttp } from './support/ws-probe.ts';
@@ -43,14 +45,16 @@ function transportContract(subject: TransportSubject): void {
     await scope.dispose();
   });
 
-  describe('upgrade', () => {
+  // The game node decides in the same call (uws.ts then answers inside uWS.js's upgrade callback);
+  // a custom handler may return a Promise, answered later. Both must behave the same.
+  describe.each<DecisionTiming>(['synchronous', 'asynchronous'])('upgrade decided %s', (timing) => {
     test('an accepted upgrade sees the whole request and the chosen protocol reaches the client', async () => {
       const server = await scope.server();
-      server.decide = async (request) => ({
+      server.decide = timed(timing, (request) => ({
         accept: true,
         data: { id: 'p1' },
         protocol: request.protocols[1]!,
-      });
+      }));
       const client = scope.client(server.wsUrl('/ws?seat=abc&room=r%201'), ['tickforge.v0', 'tickforge.v1'], {
         headers: { Origin: 'https://play.example', 'X-Custom-Header': 'Value' },
       });
@@ -75,7 +79,7 @@ function transportContract(subject: TransportSubject): void {
 
     test('a refused upgrade gives the client the status and the reason, and opens nothing', async () => {
       const server = await scope.server();
-      server.decide = async () => ({ accept: false, status: 401, reason: 'seat token missing' });
+      server.decide = timed(timing, () => ({ accept: false, status: 401, reason: 'seat token missing' }));
       const client = scope.client(server.wsUrl('/ws?id=x'));
       const refused = await client.refused();
       expect(refused.status).toBe(401);
@@ -87,10 +91,11 @@ function transportContract(subject: TransportSubject): void {
 
     test('an Origin outside the allow-list is refused with 403, an allowed one opens', async () => {
       const server = await scope.server();
-      server.decide = async (request) =>
+      server.decide = timed(timing, (request) =>
         request.headers.origin === 'https://play.example'
           ? { accept: true, data: { id: request.query.get('id')! }, protocol: '' }
-          : { accept: false, status: 403, reason: 'origin not allowed' };
+          : { accept: false, status: 403, reason: 'origin not allowed' },
+      );
       const evil = scope.client(server.wsUrl('/ws?id=evil'), [], {
         headers: { Origin: 'https://evil.example' },
       });
@@ -105,24 +110,40 @@ function transportContract(subject: TransportSubject): void {
 
     test('an upgrade handler that throws or rejects is answered 500 and the server carries on', async () => {
       const server = await scope.server();
-      server.decide = () => {
-        throw new Error('sync failure');
-      };
+      server.decide = timed(timing, () => {
+        throw new Error(`${timing} failure`);
+      });
       expect(await scope.client(server.wsUrl('/ws?id=a')).refused()).toMatchObject({
         status: 500,
         body: 'Internal Server Error',
       });
-      server.decide = () => Promise.reject(new Error('async failure'));
-      expect(await scope.client(server.wsUrl('/ws?id=b')).refused()).toMatchObject({ status: 500 });
 
-      server.decide = async (request) => ({
+      server.decide = timed(timing, (request) => ({
         accept: true,
         data: { id: request.query.get('id')! },
         protocol: '',
-      });
+      }));
       await scope.connect(server, 'c');
     });
 
+    test('what the open handler sends reaches every one of many clients admitted at once', async () => {
+      const server = await scope.server();
+      server.decide = timed(timing, (request) => ({
+        accept: true,
+        data: { id: request.query.get('id')! },
+        protocol: '',
+      }));
+      server.onOpen = (socket) => socket.send(bytes(7));
+      const clients = Array.from({ length: 32 }, (_, i) => scope.client(server.wsUrl(`/ws?id=c${i}`)));
+      for (const client of clients) expect([...(await client.message()).data]).toEqual([7]);
+      // A round trip on each: a socket the transport dropped right after open never answers.
+      for (const client of clients) client.ws.send(bytes(8));
+      for (let i = 0; i < clients.length; i++) await server.nextMessage(`c${i}`);
+      expect(server.events.count((e) => e.type === 'close')).toBe(0);
+    });
+  });
+
+  describe('upgrade', () => {
     test('a client that leaves while the upgrade is being decided crashes nothing', async () => {
       const server = await scope.server();
       let decide!: () => void;

@@ -1,6 +1,9 @@
 /**
  * WebSocket upgrade decisions: protocol version, Origin, then a seat token (or a reconnect token).
  * Everything is decided before a WebSocket exists; a refusal is a plain HTTP status and reason.
+ * The decision is synchronous (tokens are checked and minted on node:crypto), so the transport
+ * answers inside its own upgrade callback: uWS.js 20.56 mishandles an upgrade completed later
+ * inside res.cork (transport/uws.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -25,20 +28,22 @@ export interface AdmissionDeps {
 }
 
 /** Decide one upgrade. Never throws: every failure is a refusal with a status and reason. */
-export async function admit(
-  request: UpgradeRequest,
-  deps: AdmissionDeps,
-): Promise<UpgradeDecision<SocketData>> {
-  const decision = await decide(request, deps).catch((error: unknown) => {
-    if (error instanceof SeatTokenError) return refuse(error.status, error.message);
-    deps.log.error({ err: error, path: request.path }, 'upgrade decision failed');
-    return refuse(500, 'internal error');
-  });
+export function admit(request: UpgradeRequest, deps: AdmissionDeps): UpgradeDecision<SocketData> {
+  let decision: UpgradeDecision<SocketData>;
+  try {
+    decision = decide(request, deps);
+  } catch (error) {
+    if (error instanceof SeatTokenError) decision = refuse(error.status, error.message);
+    else {
+      deps.log.error({ err: error, path: request.path }, 'upgrade decision failed');
+      decision = refuse(500, 'internal error');
+    }
+  }
   if (!decision.accept) deps.metrics.rejected.labels('upgrade_refused').inc();
   return decision;
 }
 
-async function decide(request: UpgradeRequest, deps: AdmissionDeps): Promise<UpgradeDecision<SocketData>> {
+function decide(request: UpgradeRequest, deps: AdmissionDeps): UpgradeDecision<SocketData> {
   const { config, tokens, registry } = deps;
   const protocol = SUBPROTOCOLS.find((p) => request.protocols.includes(p));
   if (protocol === undefined) {
@@ -55,32 +60,28 @@ async function decide(request: UpgradeRequest, deps: AdmissionDeps): Promise<Upg
 
   const reconnectToken = request.query.get('reconnect');
   if (reconnectToken) {
-    const claims = await tokens.verifyReconnect(reconnectToken, config.nodeId);
+    const claims = tokens.verifyReconnect(reconnectToken, config.nodeId);
     const room = registry.get(claims.roomId);
     const seat = room?.heldSeat(claims.playerId, claims.sessionId);
     if (!room || !seat)
       return refuse(410, 'seat no longer held: the reconnect window expired or the room closed');
     if (seat.reconnectNonce !== claims.nonce) return refuse(401, 'reconnect token was already used');
-    return accept(room, seat, protocol, await rotateReconnectToken(seat, claims.roomId, deps));
+    return accept(room, seat, protocol, rotateReconnectToken(seat, claims.roomId, deps));
   }
 
   const seatToken = request.query.get('seat');
   if (!seatToken) return refuse(401, 'missing seat token (?seat=...)');
-  const claims = await tokens.verifySeat(seatToken, config.nodeId);
-  if (deps.draining()) return refuse(503, 'node is shutting down'); // it may have begun while we verified
+  const claims = tokens.verifySeat(seatToken, config.nodeId);
   const room = registry.getOrCreate(claims.roomId, claims.mode, claims.options, claims.maxPlayers);
   if (!('reserve' in room)) return refuse(room.status, room.reason);
   const seat = room.reserve(claims);
   if (!('sessionId' in seat)) return refuse(seat.status, seat.reason);
   seat.seatId = claims.seatId ?? '';
-  return accept(room, seat, protocol, await rotateReconnectToken(seat, claims.roomId, deps));
+  return accept(room, seat, protocol, rotateReconnectToken(seat, claims.roomId, deps));
 }
 
-/**
- * A fresh reconnect token for the seat; the previous one stops working. The nonce is set before
- * the await, so of two concurrent reconnects with one token only the first is admitted.
- */
-function rotateReconnectToken(seat: Seat, roomId: string, deps: AdmissionDeps): Promise<string> {
+/** A fresh reconnect token for the seat; the previous one stops working. */
+function rotateReconnectToken(seat: Seat, roomId: string, deps: AdmissionDeps): string {
   seat.reconnectNonce = randomUUID();
   return deps.tokens.mintReconnect({
     playerId: seat.player.id,

@@ -2,10 +2,17 @@
  * Seat tokens admit one player to one room on one game node, once, for a short time. The lobby
  * (or the dev seat endpoint) mints them; the game node verifies them on the WebSocket upgrade.
  * Reconnect tokens are minted by the game node itself and resume a held seat.
+ *
+ * The node verifies both kinds, and mints reconnect tokens, synchronously (fast-jwt on node:crypto,
+ * judged by jose's rules: hs256-jwt.ts), so an upgrade is decided inside uWS.js's upgrade handler
+ * and never has to be completed later (see transport/uws.ts). Seat tokens are minted by jose still:
+ * the lobby's side is async anyway.
  */
 import { randomUUID } from 'node:crypto';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { createSigner } from 'fast-jwt';
+import { SignJWT } from 'jose';
 import { hmacKey } from '../hmac-key.ts';
+import { createHs256Verifier, type SignedClaims, timeVerdict } from '../hs256-jwt.ts';
 
 const ISSUER = 'tickforge';
 const SEAT = 'seat';
@@ -64,6 +71,8 @@ export interface SeatTokenOptions {
 /** Mints and verifies seat and reconnect tokens (HS256 JWTs). */
 export class SeatTokens {
   readonly #key: () => Promise<CryptoKey>;
+  readonly #signedClaims: (token: string) => SignedClaims | undefined;
+  readonly #sign: (payload: Record<string, unknown>) => string;
   readonly #now: () => number;
   /** Seat token ids already used, with their expiry (seconds). */
   readonly #used = new Map<string, number>();
@@ -72,6 +81,12 @@ export class SeatTokens {
   constructor(options: SeatTokenOptions) {
     if (options.secret.byteLength < 32) throw new RangeError('seat token secret must be at least 32 bytes');
     this.#key = hmacKey(options.secret);
+    this.#signedClaims = createHs256Verifier({
+      secret: options.secret,
+      issuer: ISSUER,
+      requiredClaims: ['exp', 'sub'],
+    });
+    this.#sign = createSigner({ key: Buffer.from(options.secret), algorithm: 'HS256' });
     this.#now = options.now ?? Date.now;
   }
 
@@ -100,8 +115,8 @@ export class SeatTokens {
   }
 
   /** Verify a seat token for this node and mark it used. Throws SeatTokenError. */
-  async verifySeat(token: string, nodeId: string): Promise<SeatClaims> {
-    const payload = await this.#verify(token, SEAT);
+  verifySeat(token: string, nodeId: string): SeatClaims {
+    const payload = this.#verify(token, SEAT);
     const { jti, exp, sub, name, room, mode, node, opts, max } = payload;
     if (typeof jti !== 'string' || typeof exp !== 'number' || typeof sub !== 'string') {
       throw new SeatTokenError(401, 'seat token is malformed');
@@ -138,26 +153,25 @@ export class SeatTokens {
   }
 
   /** Mint a reconnect token for a held seat. It stays usable for as long as the seat is held. */
-  async mintReconnect(claims: ReconnectClaims, ttlSeconds = 24 * 3600): Promise<string> {
+  mintReconnect(claims: ReconnectClaims, ttlSeconds = 24 * 3600): string {
     const now = Math.floor(this.#now() / 1000);
-    return new SignJWT({
+    // The claims jose's SignJWT wrote, in its order.
+    return this.#sign({
       kind: RECONNECT,
       room: claims.roomId,
       node: claims.nodeId,
       sid: claims.sessionId,
       nonce: claims.nonce,
-    })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuer(ISSUER)
-      .setSubject(claims.playerId)
-      .setIssuedAt(now)
-      .setExpirationTime(now + ttlSeconds)
-      .sign(await this.#key());
+      iss: ISSUER,
+      sub: claims.playerId,
+      iat: now,
+      exp: now + ttlSeconds,
+    });
   }
 
   /** Verify a reconnect token for this node. Throws SeatTokenError. */
-  async verifyReconnect(token: string, nodeId: string): Promise<ReconnectClaims> {
-    const { sub, room, node, sid, nonce } = await this.#verify(token, RECONNECT);
+  verifyReconnect(token: string, nodeId: string): ReconnectClaims {
+    const { sub, room, node, sid, nonce } = this.#verify(token, RECONNECT);
     if (
       typeof sub !== 'string' ||
       typeof room !== 'string' ||
@@ -171,21 +185,15 @@ export class SeatTokens {
     return { playerId: sub, roomId: room, nodeId: node, sessionId: sid, nonce };
   }
 
-  async #verify(token: string, kind: string) {
-    try {
-      const { payload } = await jwtVerify(token, await this.#key(), {
-        issuer: ISSUER,
-        algorithms: ['HS256'],
-        currentDate: new Date(this.#now()),
-        requiredClaims: ['exp', 'sub'],
-      });
-      if (payload.kind !== kind) throw new SeatTokenError(401, `not a ${kind} token`);
-      return payload;
-    } catch (error) {
-      if (error instanceof SeatTokenError) throw error;
-      if (error instanceof errors.JWTExpired) throw new SeatTokenError(401, `${kind} token expired`);
-      throw new SeatTokenError(401, `${kind} token is invalid`);
-    }
+  /** The claims of a `kind` token, by jose's rules (as jwtVerify with issuer, HS256, exp and sub). */
+  #verify(token: string, kind: string): SignedClaims {
+    const payload = this.#signedClaims(token);
+    if (payload === undefined) throw new SeatTokenError(401, `${kind} token is invalid`);
+    const time = timeVerdict(payload, this.#now());
+    if (time === 'expired') throw new SeatTokenError(401, `${kind} token expired`);
+    if (time === 'invalid') throw new SeatTokenError(401, `${kind} token is invalid`);
+    if (payload.kind !== kind) throw new SeatTokenError(401, `not a ${kind} token`);
+    return payload;
   }
 
   /** Forget used ids whose tokens have expired (at most every few seconds: a full scan). */

@@ -1,18 +1,12 @@
 /**
  * Player access tokens: HS256 JWTs, `sub` = player id, audience `tickforge-lobby`, protected header
  * `{"alg":"HS256","typ":"JWT"}` (what jose's SignJWT wrote for every token the lobby ever issued,
- * byte for byte). fast-jwt signs and verifies them synchronously on node:crypto: jose goes through
- * WebCrypto, whose every HMAC is a job on libuv's thread pool and back, and on a guest sign-up that
- * round trip cost more than the rest of the request.
- *
- * fast-jwt checks the signature, the algorithm, `crit`, the audience and that `sub`, `aud` and `exp`
- * are present. Time is judged here, against the injected clock and by jose's rules (RFC 7519:
- * refused from the `exp` second on), because fast-jwt reads its clock either from `Date.now()` or
- * from one timestamp fixed when the verifier is made, and counts the `exp` millisecond itself as
- * still valid. For the same reason its verification cache is off: verified-tokens.ts remembers
- * tokens against the injected clock instead.
+ * byte for byte). fast-jwt signs them and hs256-jwt.ts verifies them synchronously, by jose's rules
+ * against the injected clock (see there for fast-jwt's pitfalls); verified-tokens.ts remembers
+ * verified tokens against the same clock.
  */
-import { createSigner, createVerifier, TokenError } from 'fast-jwt';
+import { createSigner } from 'fast-jwt';
+import { createHs256Verifier, type SignedClaims, timeVerdict } from '../hs256-jwt.ts';
 import { VerifiedTokens } from './verified-tokens.ts';
 
 /** The audience every lobby access token is issued for and checked against. */
@@ -46,19 +40,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** How many verified tokens are remembered (verified-tokens.ts), about 2 MB at most. */
 const VERIFIED_CACHE_SIZE = 10_000;
 
-/** The claims of a token whose signature and audience fast-jwt has accepted. */
-type VerifiedPayload = Readonly<Record<string, unknown>>;
-
 /**
- * The player a signed payload names at `now` (seconds since the epoch, floored), by jose's rules with
- * no clock tolerance: `exp` a number after `now`, `nbf` (if any) a number not after it, `iat` (if
- * any) a number, and `sub` a non-empty string.
+ * The player signed claims name at `nowMs`, by jose's time rules with no clock tolerance, and `sub`
+ * a non-empty string (jose accepts an empty one).
  */
-function playerAt(payload: VerifiedPayload, now: number): string | undefined {
-  const { sub, exp, nbf, iat } = payload;
-  if (typeof exp !== 'number' || exp <= now) return undefined;
-  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now)) return undefined;
-  if (iat !== undefined && typeof iat !== 'number') return undefined;
+function playerAt(claims: SignedClaims, nowMs: number): string | undefined {
+  if (timeVerdict(claims, nowMs) !== 'valid') return undefined;
+  const { sub } = claims;
   if (typeof sub !== 'string' || sub === '') return undefined;
   return sub;
 }
@@ -68,16 +56,11 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
   const { secret, now } = options;
   const ttlMs = options.ttlMs ?? DAY_MS;
   if (secret.byteLength < 32) throw new Error('access token secret must be at least 32 bytes');
-  const key = Buffer.from(secret);
-  const sign = createSigner({ key, algorithm: 'HS256' });
-  const signedPayload = createVerifier({
-    key,
-    algorithms: ['HS256'],
-    allowedAud: ACCESS_TOKEN_AUDIENCE,
+  const sign = createSigner({ key: Buffer.from(secret), algorithm: 'HS256' });
+  const signedClaims = createHs256Verifier({
+    secret,
+    audience: ACCESS_TOKEN_AUDIENCE,
     requiredClaims: ['sub', 'aud', 'exp'],
-    ignoreExpiration: true,
-    ignoreNotBefore: true,
-    cache: false,
   });
   const verified = new VerifiedTokens(VERIFIED_CACHE_SIZE);
   return {
@@ -92,15 +75,9 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       const at = now();
       const known = verified.lookup(token, at);
       if (known !== undefined) return known ?? undefined;
-      let payload: VerifiedPayload;
-      try {
-        payload = signedPayload(token) as VerifiedPayload;
-      } catch (error) {
-        // Every fast-jwt refusal means "not a valid token"; anything else is a bug and must surface.
-        if (error instanceof TokenError) return undefined;
-        throw error;
-      }
-      const playerId = playerAt(payload, Math.floor(at / 1000));
+      const payload = signedClaims(token);
+      if (payload === undefined) return undefined;
+      const playerId = playerAt(payload, at);
       if (playerId !== undefined) verified.remember(token, playerId, (payload.exp as number) * 1000);
       return playerId;
     },

@@ -95,10 +95,34 @@ export type ServerEvent =
       readonly fault: TransportFault | undefined;
     };
 
-type Decide = (request: UpgradeRequest) => Promise<UpgradeDecision<SeatData>>;
+/** An upgrade handler, deciding at once (as the game node does) or through a Promise. */
+export type Decide = (
+  request: UpgradeRequest,
+) => UpgradeDecision<SeatData> | Promise<UpgradeDecision<SeatData>>;
 
-/** Accepts everyone, with `?id=` as the data and the first offered subprotocol. */
-export const acceptAll: Decide = async (request) => ({
+/** How a test's upgrade handler answers: in the same call, or later (after the transport's callback returned). */
+export type DecisionTiming = 'synchronous' | 'asynchronous';
+
+/** `decide`, answering with the given timing. Asynchronous decisions come a macrotask later. */
+export function timed(
+  timing: DecisionTiming,
+  decide: (request: UpgradeRequest) => UpgradeDecision<SeatData>,
+): Decide {
+  if (timing === 'synchronous') return decide;
+  return (request) =>
+    new Promise((resolve, reject) => {
+      setImmediate(() => {
+        try {
+          resolve(decide(request));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+}
+
+/** Accepts everyone, with `?id=` as the data and the first offered subprotocol (synchronously, as the game node). */
+export const acceptAll: Decide = (request) => ({
   accept: true,
   data: { id: request.query.get('id') ?? 'anonymous' },
   protocol: request.protocols[0] ?? '',
@@ -119,6 +143,8 @@ export class ServerHarness {
   readonly events = new EventLog<ServerEvent>();
   /** Swap per test to change how upgrades are decided. */
   decide: Decide = acceptAll;
+  /** Set per test to act inside the open handler, as the game node does (it sends the welcome). */
+  onOpen: ((socket: TransportSocket<SeatData>) => void) | undefined;
   /** Set per test to act inside the message handler, as the game node does. */
   onMessage: ((socket: TransportSocket<SeatData>) => void) | undefined;
   port = 0;
@@ -131,7 +157,10 @@ export class ServerHarness {
         this.events.push({ type: 'upgrade', request });
         return this.decide(request);
       },
-      open: (socket) => this.events.push({ type: 'open', socket }),
+      open: (socket) => {
+        this.events.push({ type: 'open', socket });
+        this.onOpen?.(socket);
+      },
       // Copied: the transport may reuse the memory after the call.
       message: (socket, bytes, isBinary) => {
         this.events.push({ type: 'message', socket, bytes: new Uint8Array(bytes), isBinary });

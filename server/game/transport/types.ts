@@ -58,8 +58,13 @@ export type TransportFault =
 
 /** What the game node does with sockets; the transport calls these. */
 export interface SocketHandlers<T> {
-  /** Decide on an upgrade. The transport answers the HTTP request with the decision. */
-  upgrade(request: UpgradeRequest): Promise<UpgradeDecision<T>>;
+  /**
+   * Decide on an upgrade. The transport answers the HTTP request with the decision. Decide
+   * synchronously where you can: uws.ts then answers inside uWS.js's own upgrade callback, while a
+   * Promise makes it complete the upgrade later, outside the callback (slower, and uWS.js 20.56
+   * prints a warning for each one; see uws.ts).
+   */
+  upgrade(request: UpgradeRequest): UpgradeDecision<T> | Promise<UpgradeDecision<T>>;
   open(socket: TransportSocket<T>): void;
   /**
    * `bytes` is only valid during the call (uWS.js reuses the memory): copy what you keep. Never

@@ -25,6 +25,7 @@ import type {
   TransportFault,
   TransportOptions,
   TransportSocket,
+  UpgradeDecision,
   UpgradeRequest,
 } from './types.ts';
 import {
@@ -159,6 +160,14 @@ interface Pending {
   aborted: boolean;
 }
 
+/** A refused upgrade: the status and the reason as plain text. */
+function refuseUpgrade(
+  res: UwsResponse,
+  decision: { readonly status: number; readonly reason: string },
+): void {
+  res.writeStatus(statusLine(decision.status)).writeHeader('content-type', TEXT_PLAIN).end(decision.reason);
+}
+
 function writeResponse(res: UwsResponse, response: HttpResponse, closeConnection = false): void {
   res.writeStatus(statusLine(response.status));
   if (response.headers) {
@@ -238,44 +247,57 @@ class UwsTransport<T> implements Transport {
       protocols: parseProtocols(headers['sec-websocket-protocol']),
       remoteAddress: remoteAddressOf(res),
     };
-    const pending: Pending = { aborted: false };
-    res.onAborted(() => {
-      pending.aborted = true;
-    });
-    void this.#answerUpgrade(res, request, pending, context);
+    const decision = decideUpgrade(this.#handlers, request);
+    if ('then' in decision) {
+      const pending: Pending = { aborted: false };
+      res.onAborted(() => {
+        pending.aborted = true;
+      });
+      void this.#answerUpgradeLater(res, request, decision, pending, context);
+      return;
+    }
+    // uWS.js runs this callback corked: the 101 (or the refusal) and whatever the open handler
+    // sends leave in one write, and no upgrade is ever completed later (see #answerUpgradeLater).
+    if (decision.accept) this.#acceptUpgrade(res, request, decision, context);
+    else refuseUpgrade(res, decision);
   }
 
-  async #answerUpgrade(
+  /** A decision the handler gave as a Promise (the game node's own handler never does). */
+  async #answerUpgradeLater(
     res: UwsResponse,
     request: UpgradeRequest,
+    later: Promise<UpgradeDecision<T>>,
     pending: Pending,
     context: us_socket_context_t,
   ): Promise<void> {
-    const decision = await decideUpgrade(this.#handlers, request);
+    const decision = await later;
     if (pending.aborted) return;
-    if (decision.accept) {
-      // Not inside res.cork: after an async upgrade, uWS.js 20.56's cork() can miss that the
-      // socket became a WebSocket (its realloc shrank in place, same address) and read the HTTP
-      // response's state from the WebSocket's memory; when a stray bit reads as "Connection:
-      // close" it closes the fresh WebSocket, 1006 right after open (uNetworking/uWebSockets#1928,
-      // fixed upstream by #1929). Uncorked, upgrade() writes the 101 and the open handler's sends
-      // straight out and nothing reads the old response after it.
-      const socket = new UwsSocket(decision.data, request.remoteAddress);
-      res.upgrade<UserData<T>>(
-        { socket },
-        request.headers['sec-websocket-key'] ?? '',
-        decision.protocol,
-        request.headers['sec-websocket-extensions'] ?? '',
-        context,
-      );
-      return;
-    }
-    res.cork(() => {
-      res
-        .writeStatus(statusLine(decision.status))
-        .writeHeader('content-type', TEXT_PLAIN)
-        .end(decision.reason);
-    });
+    // Not inside res.cork: after an async upgrade, uWS.js 20.56's cork() can miss that the
+    // socket became a WebSocket (its realloc shrank in place, same address) and read the HTTP
+    // response's state from the WebSocket's memory; when a stray bit reads as "Connection:
+    // close" it closes the fresh WebSocket, 1006 right after open (uNetworking/uWebSockets#1928,
+    // fixed upstream by #1929). Uncorked, upgrade() writes the 101 and the open handler's sends
+    // straight out and nothing reads the old response after it; uWS.js prints its "writes must be
+    // made from within a corked callback" warning to stderr for it, which is why the game node
+    // decides synchronously.
+    if (decision.accept) this.#acceptUpgrade(res, request, decision, context);
+    else res.cork(() => refuseUpgrade(res, decision));
+  }
+
+  #acceptUpgrade(
+    res: UwsResponse,
+    request: UpgradeRequest,
+    decision: UpgradeDecision<T> & { readonly accept: true },
+    context: us_socket_context_t,
+  ): void {
+    const socket = new UwsSocket(decision.data, request.remoteAddress);
+    res.upgrade<UserData<T>>(
+      { socket },
+      request.headers['sec-websocket-key'] ?? '',
+      decision.protocol,
+      request.headers['sec-websocket-extensions'] ?? '',
+      context,
+    );
   }
 
   route(method: 'GET' | 'POST' | 'DELETE', path: string, handler: HttpHandler): void {

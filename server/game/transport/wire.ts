@@ -105,16 +105,21 @@ const INTERNAL_ERROR: UpgradeDecision<never> = {
   reason: 'Internal Server Error',
 };
 
-/** handlers.upgrade, with a throw or a rejection turned into a 500 refusal. */
-export async function decideUpgrade<T>(
+/**
+ * handlers.upgrade, with a throw or a rejection turned into a 500 refusal. A decision made
+ * synchronously comes back synchronously, so the transport can answer within the same call.
+ */
+export function decideUpgrade<T>(
   handlers: SocketHandlers<T>,
   request: UpgradeRequest,
-): Promise<UpgradeDecision<T>> {
+): UpgradeDecision<T> | Promise<UpgradeDecision<T>> {
+  let decision: UpgradeDecision<T> | Promise<UpgradeDecision<T>>;
   try {
-    return await handlers.upgrade(request);
+    decision = handlers.upgrade(request);
   } catch {
     return INTERNAL_ERROR;
   }
+  return 'then' in decision ? decision.then(undefined, () => INTERNAL_ERROR) : decision;
 }
 
 /** Canned answers the transport gives without a handler. */
