@@ -34,6 +34,7 @@ import { judge, type Measured, type Pair, ratio, times } from './lobby-targets.t
 import { benchMatchmaking } from './matchmaking.ts';
 import { benchMatchmakingService } from './matchmaking-service.ts';
 import { cpuMicros } from './proc-cpu.ts';
+import { ticketCreations } from './ticket-requests.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results');
@@ -166,31 +167,16 @@ const JSON_POST = {
   body: GUEST_BODY,
 } as const;
 
-/** POST /v1/matchmaking/tickets, each request with the next of `tokens` (a player queues once). */
+/** Ticket creations with `tokens`, noting when the last one is answered. */
 function ticketRequests(url: string, tokens: readonly string[], lastAnswer?: LastAnswer): autocannon.Options {
-  let next = 0;
-  return {
+  return ticketCreations(
     url,
-    amount: tokens.length,
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/matchmaking/tickets',
-        body: JSON.stringify({ mode: 'arena', rating: 1500 }),
-        setupRequest: (request) => ({
-          ...request,
-          headers: {
-            ...request.headers,
-            'content-type': 'application/json',
-            authorization: `Bearer ${tokens[next++ % tokens.length]}`,
-          },
-        }),
-        onResponse: () => {
-          if (lastAnswer) lastAnswer.at = performance.now();
-        },
-      },
-    ],
-  };
+    tokens,
+    lastAnswer &&
+      (() => {
+        lastAnswer.at = performance.now();
+      }),
+  );
 }
 
 /**

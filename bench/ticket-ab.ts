@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import type { LobbyBenchServerInfo } from './lobby-server.ts';
 import { cpuMicros } from './proc-cpu.ts';
+import { ticketCreations } from './ticket-requests.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -129,27 +130,7 @@ function options(server: Running, tokens: readonly string[], amount: number): au
       amount,
     };
   }
-  let next = 0;
-  return {
-    url,
-    connections,
-    amount,
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/matchmaking/tickets',
-        body: JSON.stringify({ mode: 'arena', rating: 1500 }),
-        setupRequest: (request) => ({
-          ...request,
-          headers: {
-            ...request.headers,
-            'content-type': 'application/json',
-            authorization: `Bearer ${tokens[next++]}`,
-          },
-        }),
-      },
-    ],
-  };
+  return { ...ticketCreations(url, tokens.slice(0, amount)), connections };
 }
 
 interface Batch {
