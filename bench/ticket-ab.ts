@@ -19,10 +19,10 @@
  * records each server's measured batches with `perf record -e cpu-clock -g` to DIR/<name>.data.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { join, resolve as resolvePath } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { abTable, parseServerSpec, type ServerSpec, startServer, stopServers } from './ab-servers.ts';
 import type { LobbyBenchServerInfo } from './lobby-server.ts';
 import { cpuMicros } from './proc-cpu.ts';
 import { ticketCreations } from './ticket-requests.ts';
@@ -39,32 +39,7 @@ const { values: args } = parseArgs({
   },
 });
 
-interface Spec {
-  readonly name: string;
-  readonly root: string;
-  readonly mode: 'floor' | 'lobby';
-  readonly env: Record<string, string>;
-}
-
-function parseSpec(text: string): Spec {
-  const at = text.indexOf('=');
-  const name = text.slice(0, at);
-  const [root, mode, ...envParts] = text.slice(at + 1).split(':');
-  const envText = envParts.join(':');
-  if (at < 1 || !root || (mode !== 'floor' && mode !== 'lobby')) throw new Error(`bad --server ${text}`);
-  const env = Object.fromEntries(
-    envText
-      .split(',')
-      .filter(Boolean)
-      .map((kv) => {
-        const at = kv.indexOf('=');
-        return [kv.slice(0, at), kv.slice(at + 1)] as [string, string];
-      }),
-  );
-  return { name, root: resolvePath(root), mode, env };
-}
-
-const specs = (args.server ?? []).map(parseSpec);
+const specs = (args.server ?? []).map(parseServerSpec);
 if (specs.length < 2) throw new Error('give at least two --server');
 const rounds = Number(args.rounds);
 const batch = Number(args.batch);
@@ -73,9 +48,10 @@ const connections = Number(args.connections);
 execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
 
 interface Running {
-  readonly spec: Spec;
+  readonly spec: ServerSpec;
   readonly child: ChildProcess;
   readonly info: LobbyBenchServerInfo;
+  readonly name: string;
   /** Ticket tokens spent so far. */
   spent: number;
   readonly cpu: number[];
@@ -83,38 +59,14 @@ interface Running {
   readonly p99: number[];
 }
 
-async function start(spec: Spec): Promise<Running> {
-  const flags = (spec.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const tickets = spec.mode === 'lobby' ? rounds * batch : 0;
-  const child = spawn(
-    'taskset',
-    [
-      '-c',
-      '0',
-      process.execPath,
-      '--experimental-strip-types',
-      '--no-warnings',
-      ...flags,
-      'bench/lobby-server.ts',
-      spec.mode,
-      args.seeded ?? '2000',
-      String(tickets),
-      String(spec.mode === 'lobby' ? warmup : 0),
-    ],
-    { cwd: spec.root, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...spec.env } },
-  );
-  const lines = createInterface({ input: child.stdout! });
-  // The server's JSON line; whatever V8 traces (--trace-opt) is skipped.
-  const line = await new Promise<string>((resolve, reject) => {
-    const first = (l: string) => {
-      if (!l.startsWith('{"url"')) return;
-      lines.off('line', first);
-      resolve(l);
-    };
-    lines.on('line', first);
-    child.once('exit', (code) => reject(new Error(`${spec.name} exited with ${code}`)));
-  });
-  return { spec, child, info: JSON.parse(line) as LobbyBenchServerInfo, spent: 0, cpu: [], rps: [], p99: [] };
+async function start(spec: ServerSpec): Promise<Running> {
+  const lobby = spec.mode === 'lobby';
+  const { child, info } = await startServer(spec, [
+    args.seeded ?? '2000',
+    String(lobby ? rounds * batch : 0),
+    String(lobby ? warmup : 0),
+  ]);
+  return { spec, child, info, name: spec.name, spent: 0, cpu: [], rps: [], p99: [] };
 }
 
 /** `amount` requests to `server`: its floor POST, or ticket creations with its next tokens. */
@@ -163,12 +115,6 @@ async function run(server: Running, tokens: readonly string[], amount: number): 
   };
 }
 
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-};
-
 const servers: Running[] = [];
 for (const spec of specs) servers.push(await start(spec));
 for (const server of servers) {
@@ -214,27 +160,8 @@ await Promise.all(
     return exited;
   }),
 );
-const [first] = servers as [Running];
 console.log(
   `tickets: ${rounds} rounds of ${batch} requests after ${warmup} warm-up ones, ${connections} connections`,
 );
-console.log(
-  '| server | CPU us/req (median) | min-max | req/s (median) | p99 ms (median) | CPU vs first | req/s vs first |',
-);
-console.log('|---|---|---|---|---|---|---|');
-for (const s of servers) {
-  const cpu = median(s.cpu);
-  const rps = median(s.rps);
-  console.log(
-    `| ${s.spec.name} | ${cpu.toFixed(0)} | ${Math.min(...s.cpu).toFixed(0)}-${Math.max(...s.cpu).toFixed(0)} | ${Math.round(rps)} | ${median(s.p99)} | ${(cpu / median(first.cpu)).toFixed(2)}x | ${(rps / median(first.rps)).toFixed(2)}x |`,
-  );
-}
-await Promise.all(
-  servers.map(
-    (s) =>
-      new Promise<void>((resolve) => {
-        s.child.once('exit', () => resolve());
-        s.child.stdin?.end();
-      }),
-  ),
-);
+for (const line of abTable(servers)) console.log(line);
+await stopServers(servers.map((s) => s.child));
