@@ -101,6 +101,38 @@ describe.each(['ws', 'uws'] as const)('bad input over %s', (transport) => {
         expect(await metric('upgrade_refused')).toBeGreaterThanOrEqual(4);
       });
 
+      it('admits one of two upgrades racing with the same seat token and refuses the other', async () => {
+        game = await start();
+        const seat = await game.devSeat();
+        const both = await Promise.allSettled([
+          connectRaw(seat.url, { query: `seat=${seat.seat}` }),
+          connectRaw(seat.url, { query: `seat=${seat.seat}` }),
+        ]);
+        const admitted = both.filter((r) => r.status === 'fulfilled');
+        expect(admitted).toHaveLength(1);
+        expect(both.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).toEqual([
+          'Error: upgrade refused: 401',
+        ]);
+        await admitted[0]!.value.next(MessageType.WELCOME);
+      });
+
+      it('admits one of two reconnects racing with the same reconnect token and refuses the other', async () => {
+        game = await start();
+        const seat = await game.devSeat();
+        const first = await connectRaw(seat.url, { query: `seat=${seat.seat}` });
+        // [WELCOME, playerId, roomId, reconnectToken, ...]
+        const reconnectToken = (await first.next(MessageType.WELCOME))[3] as string;
+        const query = `reconnect=${encodeURIComponent(reconnectToken)}`;
+        const both = await Promise.allSettled([
+          connectRaw(seat.url, { query }),
+          connectRaw(seat.url, { query }),
+        ]);
+        expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        expect(both.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).toEqual([
+          'Error: upgrade refused: 401',
+        ]);
+      });
+
       it('refuses a token for another node, and a foreign Origin, with 403', async () => {
         game = await start();
         const url = (await game.devSeat()).url;

@@ -46,6 +46,23 @@ describe('SeatTokens', () => {
     );
   });
 
+  it('remembers a used seat id for as long as its token verifies, to the second jose judges by', async () => {
+    let now = 1_000_000;
+    const tokens = new SeatTokens({ secret, now: () => now });
+    // A lifetime in fractions of a second: exp = 1005.5, and jose's rule (exp after the current
+    // whole second) accepts the token until 1006.0.
+    const token = await tokens.mintSeat(claims, 5.5);
+    tokens.verifySeat(token, 'n1');
+    now = 1_005_600; // a prune is due, and the token still verifies
+    expect(refusal(() => tokens.verifySeat(token, 'n1'))).toEqual(
+      new SeatTokenError(401, 'seat token was already used'),
+    );
+    now = 1_006_000;
+    expect(refusal(() => tokens.verifySeat(token, 'n1'))).toEqual(
+      new SeatTokenError(401, 'seat token expired'),
+    );
+  });
+
   it('refuses tokens for another node (403), of the wrong kind, and lifetimes over 300 s', async () => {
     const tokens = new SeatTokens({ secret });
     const elsewhere = await tokens.mintSeat(claims);

@@ -196,11 +196,15 @@ export class SeatTokens {
     return payload;
   }
 
-  /** Forget used ids whose tokens have expired (at most every few seconds: a full scan). */
+  /**
+   * Forget used ids whose tokens have expired (at most every few seconds: a full scan). Expired as
+   * timeVerdict() judges it, against the whole second: an `exp` of 1005.5 still verifies at 1005.6.
+   */
   #forgetExpired(): void {
     const now = this.#now() / 1000;
     if (now < this.#nextPrune) return;
     this.#nextPrune = now + 5;
-    for (const [jti, exp] of this.#used) if (exp <= now) this.#used.delete(jti);
+    const second = Math.floor(now);
+    for (const [jti, exp] of this.#used) if (exp <= second) this.#used.delete(jti);
   }
 }
