@@ -1,7 +1,9 @@
 /**
  * Opening the embedded database: one node:sqlite file under the data dir (or `:memory:`), in WAL
- * mode so reads never wait for a writer, with a busy timeout so a second process sharing the file
- * waits for a lock instead of failing, and a versioned migration log.
+ * mode so reads never wait for a writer, with a busy timeout so a short-lived reader of the file
+ * (a backup, `sqlite3` at a shell) waits for a lock instead of failing, and a versioned migration
+ * log. One process owns the file: the embedded store holds players and leaderboards in memory
+ * beside it, so writes from anywhere else are not seen until it restarts.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
