@@ -56,7 +56,11 @@ export type TransportFault =
   /** No frame and no pong for idleTimeoutSeconds. */
   | 'idle';
 
-/** What the game node does with sockets; the transport calls these. */
+/**
+ * What the game node does with sockets; the transport calls these. `open`, `message`, `close` and
+ * `pong` must not throw: uWS.js calls them from native code, where a throw is an uncaught exception
+ * that ends the process (the game node contains each of its own, see game-node.ts `#contain`).
+ */
 export interface SocketHandlers<T> {
   /**
    * Decide on an upgrade. The transport answers the HTTP request with the decision. Decide
