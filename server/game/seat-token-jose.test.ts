@@ -154,7 +154,9 @@ describe('seat and reconnect tokens and jose', () => {
       // Algorithm confusion with the node's own secret: another HMAC, RSA or none in the header.
       ...['HS384', 'HS512'].map((alg) => {
         const input = `${encode({ alg })}.${encode(claims)}`;
-        return `${input}.${createHmac(`sha${alg.slice(2)}`, secret).update(input).digest('base64url')}`;
+        return `${input}.${createHmac(`sha${alg.slice(2)}`, secret)
+          .update(input)
+          .digest('base64url')}`;
       }),
       ...['RS256', 'hs256', 'none'].map((alg) => signed(`${encode({ alg })}.${encode(claims)}`)),
       'not a token',
