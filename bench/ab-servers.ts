@@ -89,6 +89,15 @@ export interface ServerRounds {
   readonly p99: readonly number[];
 }
 
+/** A started server and the figures its rounds collect. */
+export interface RunningServer extends StartedServer {
+  readonly spec: ServerSpec;
+  readonly name: string;
+  readonly cpu: number[];
+  readonly rps: number[];
+  readonly p99: number[];
+}
+
 /** The Markdown table of medians, each also as a ratio to the first server's. */
 export function abTable(servers: readonly ServerRounds[]): string[] {
   const [first] = servers;

@@ -11,11 +11,17 @@
  * A server is `name=checkout:mode[:ENV=value,...]`; mode is floor or lobby. BENCH_NODE_FLAGS in a
  * server's environment is passed to its node (e.g. --cpu-prof).
  */
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { abTable, parseServerSpec, type ServerSpec, startServer, stopServers } from './ab-servers.ts';
-import type { LobbyBenchServerInfo } from './lobby-server.ts';
+import {
+  abTable,
+  parseServerSpec,
+  type RunningServer,
+  type ServerSpec,
+  startServer,
+  stopServers,
+} from './ab-servers.ts';
 import { cpuMicros } from './proc-cpu.ts';
 
 const { values: args } = parseArgs({
@@ -35,15 +41,7 @@ const connections = Number(args.connections);
 const batch = Number(args.batch);
 execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
 
-interface Running {
-  readonly spec: ServerSpec;
-  readonly child: ChildProcess;
-  readonly info: LobbyBenchServerInfo;
-  readonly name: string;
-  readonly cpu: number[];
-  readonly rps: number[];
-  readonly p99: number[];
-}
+type Running = RunningServer;
 
 async function start(spec: ServerSpec): Promise<Running> {
   const { child, info } = await startServer(spec, [args.seeded ?? '2000', '0', '0']);

@@ -18,12 +18,18 @@
  * runs the lobby's matchmaking service beside the route (bench/lobby-server.ts). `--perf DIR`
  * records each server's measured batches with `perf record -e cpu-clock -g` to DIR/<name>.data.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { abTable, parseServerSpec, type ServerSpec, startServer, stopServers } from './ab-servers.ts';
-import type { LobbyBenchServerInfo } from './lobby-server.ts';
+import {
+  abTable,
+  parseServerSpec,
+  type RunningServer,
+  type ServerSpec,
+  startServer,
+  stopServers,
+} from './ab-servers.ts';
 import { cpuMicros } from './proc-cpu.ts';
 import { ticketCreations } from './ticket-requests.ts';
 
@@ -47,16 +53,9 @@ const warmup = Number(args.warmup);
 const connections = Number(args.connections);
 execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
 
-interface Running {
-  readonly spec: ServerSpec;
-  readonly child: ChildProcess;
-  readonly info: LobbyBenchServerInfo;
-  readonly name: string;
+interface Running extends RunningServer {
   /** Ticket tokens spent so far. */
   spent: number;
-  readonly cpu: number[];
-  readonly rps: number[];
-  readonly p99: number[];
 }
 
 async function start(spec: ServerSpec): Promise<Running> {
