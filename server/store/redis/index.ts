@@ -96,7 +96,12 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Store>
     options.client ??
     (await connect(options.url, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, onError));
   // A subscribed connection can do nothing else: watching tickets takes one of its own.
-  const subscriber: Redis | Cluster = client instanceof Cluster ? client.duplicate() : client.duplicate();
+  // A plain Redis subscriber does not resubscribe by itself: ioredis's own resubscribe after a
+  // reconnect has no rejection handler, so a connection lost again at that moment (a restart, or
+  // close() during the reconnect) ended in an unhandled rejection, which ends a Node process.
+  // TicketWatchers subscribes again on every 'ready' itself, catching what fails.
+  const subscriber: Redis | Cluster =
+    client instanceof Cluster ? client.duplicate() : client.duplicate({ autoResubscribe: false });
   let clock: RedisClock | undefined;
   try {
     await openNamespace(client, keys);
